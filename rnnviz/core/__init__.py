@@ -1,0 +1,26 @@
+"""rnnviz.core: the pure-NumPy RNN, its step-through engine, training and data. No Qt here."""
+
+from rnnviz.core.data import (
+    TASK_NAMES,
+    CountingTask,
+    EchoTask,
+    GrammarTask,
+    ParityTask,
+    TextSource,
+    Vocabulary,
+    make_task,
+    read_text_file,
+)
+from rnnviz.core.gradcheck import gradcheck
+from rnnviz.core.layout import unrolled_layout
+from rnnviz.core.model import RNN, Forward, Gradients, JacobianNorms, spectral_radius
+from rnnviz.core.stepper import BackwardStep, ForwardStep, Stepper, UpdateStep
+from rnnviz.core.train import LossHistory, TrainConfig, Trainer, clip_gradients, sample
+
+__all__ = [
+    "RNN", "Forward", "Gradients", "JacobianNorms", "spectral_radius",
+    "Stepper", "ForwardStep", "BackwardStep", "UpdateStep",
+    "TrainConfig", "Trainer", "LossHistory", "clip_gradients", "sample",
+    "Vocabulary", "TextSource", "EchoTask", "ParityTask", "CountingTask", "GrammarTask",
+    "make_task", "read_text_file", "TASK_NAMES", "gradcheck", "unrolled_layout",
+]
