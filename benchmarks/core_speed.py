@@ -77,30 +77,37 @@ def main():
         torch = None
     print(f"median of {args.repeats} runs, forward + BPTT, float64")
     for K, H, T in SIZES:
-        rnn = RNN(K, H, seed=0)
-        rng = np.random.default_rng(0)
-        x, y = rng.integers(0, K, T), rng.integers(0, K, T)
-        ours = median_time(lambda: rnn.bptt(x, y), args.repeats)
-        ref = median_time(lambda: tutorial_forward_backward(rnn.U, rnn.W, rnn.V, x, y), args.repeats)
-        g = rnn.bptt(x, y)
-        _, dU, dW, dV = tutorial_forward_backward(rnn.U, rnn.W, rnn.V, x, y)
-        assert np.allclose(g.dW, dW) and np.allclose(g.dU, dU) and np.allclose(g.dV, dV)
-        line = (f"K={K:5d} H={H} T={T:3d}: rnnviz {ours * 1e3:8.3f} ms | one-hot per-step "
-                f"{ref * 1e3:8.3f} ms | speed-up x{ref / ours:5.1f}")
-        if torch is not None:
-            tU, tW, tV = (torch.tensor(p, requires_grad=True) for p in (rnn.U, rnn.W, rnn.V))
-            tx, ty = torch.tensor(x), torch.tensor(y)
+        print(bench_size(K, H, T, args.repeats, torch))
 
-            def run_torch():
-                for p in (tU, tW, tV):
-                    p.grad = None
-                torch_forward_backward(torch, tU, tW, tV, tx, ty)
 
-            tt = median_time(run_torch, args.repeats)
-            run_torch()
-            assert np.allclose(tW.grad.numpy(), g.dW)
-            line += f" | torch f64 {tt * 1e3:8.3f} ms (rnnviz x{tt / ours:4.1f} faster)"
-        print(line)
+def bench_size(K, H, T, repeats, torch):
+    """One line of figures for vocab K, hidden H, length T."""
+    rnn = RNN(K, H, seed=0)
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, K, T), rng.integers(0, K, T)
+    ours = median_time(lambda: rnn.bptt(x, y), repeats)
+    ref = median_time(lambda: tutorial_forward_backward(rnn.U, rnn.W, rnn.V, x, y), repeats)
+    g = rnn.bptt(x, y)
+    _, dU, dW, dV = tutorial_forward_backward(rnn.U, rnn.W, rnn.V, x, y)
+    assert np.allclose(g.dW, dW) and np.allclose(g.dU, dU) and np.allclose(g.dV, dV)
+    line = (
+        f"K={K:5d} H={H} T={T:3d}: rnnviz {ours * 1e3:8.3f} ms | one-hot per-step "
+        f"{ref * 1e3:8.3f} ms | speed-up x{ref / ours:5.1f}"
+    )
+    if torch is not None:
+        tU, tW, tV = (torch.tensor(p, requires_grad=True) for p in (rnn.U, rnn.W, rnn.V))
+        tx, ty = torch.tensor(x), torch.tensor(y)
+
+        def run_torch():
+            for p in (tU, tW, tV):
+                p.grad = None
+            torch_forward_backward(torch, tU, tW, tV, tx, ty)
+
+        tt = median_time(run_torch, repeats)
+        run_torch()
+        assert np.allclose(tW.grad.numpy(), g.dW)
+        line += f" | torch f64 {tt * 1e3:8.3f} ms (rnnviz x{tt / ours:4.1f} faster)"
+    return line
 
 
 if __name__ == "__main__":

@@ -27,8 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--hidden", type=_positive("hidden size", 1, 256), default=16, metavar="H")
     ap.add_argument("--seq-len", type=_positive("sequence length", 1, 200), default=12, metavar="T")
     ap.add_argument("--seed", type=_positive("seed", 0, 2**31 - 1), default=0, metavar="S")
-    ap.add_argument("--steps", type=_positive("steps", 0, 100_000), default=0, metavar="N",
-                    help="advance N steps after start")
+    ap.add_argument(
+        "--steps",
+        type=_positive("steps", 0, 100_000),
+        default=0,
+        metavar="N",
+        help="advance N steps after start",
+    )
     ap.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE and exit")
     return ap
 

@@ -118,8 +118,10 @@ class TextSource:
             raise ValueError("the text needs at least two tokens: one to read and one to predict")
 
     def describe(self) -> str:
-        return (f"{self.name}: {len(self.ids):,} {self.level}s, vocabulary of {len(self.vocab)};"
-                " predict the next token")
+        return (
+            f"{self.name}: {len(self.ids):,} {self.level}s, vocabulary of {len(self.vocab)};"
+            " predict the next token"
+        )
 
     def sample(self, rng: np.random.Generator, seq_len: int):
         T = min(check_positive_int("seq_len", seq_len), len(self.ids) - 1)

@@ -47,5 +47,12 @@ def unrolled_layout(T: int, dx: float = 1.0, dy: float = 1.0) -> GraphLayout:
         if step:
             edges.append((T + step - 1, T + step)), kinds.append("W"), heads.append(step)
         edges.append((T + step, 2 * T + step)), kinds.append("V"), heads.append(step)
-    return GraphLayout(T=T, pos=pos, node_row=row, node_t=t, edges=np.array(edges),
-                       edge_kind=tuple(kinds), edge_t=np.array(heads))
+    return GraphLayout(
+        T=T,
+        pos=pos,
+        node_row=row,
+        node_t=t,
+        edges=np.array(edges),
+        edge_kind=tuple(kinds),
+        edge_t=np.array(heads),
+    )

@@ -165,7 +165,8 @@ class RNN:
         T = len(x)
         f = self.forward(x)
         loss = float(-np.log(f.o[np.arange(T), y]).mean())
-        d_out = self._output_errors(f, y)
+        d_out = f.o  # reused in place: f is private to this call (saves a (T, K) copy)
+        d_out[np.arange(T), y] -= 1.0  # o_t - onehot(y_t): softmax + cross-entropy together
         d_out /= T  # L is the mean over t
         dV = d_out.T @ f.s  # (K, H) dL/dV = sum_t (o_t - y_t) s_t^T / T
         ds_direct = d_out @ self.V  # (T, H) dE_t/ds_t through o_t only
@@ -192,9 +193,9 @@ class RNN:
 
     def _scatter_columns(self, dz: np.ndarray, x: np.ndarray) -> np.ndarray:
         """(H, K) dU: column x_t receives dz_t (the one-hot x_t picks the column)."""
-        dUt = np.zeros((self.vocab_size, self.hidden_size))  # (K, H), rows are contiguous
-        np.add.at(dUt, x, dz)
-        return dUt.T.copy()
+        dUt = np.zeros((self.vocab_size, self.hidden_size))  # (K, H): column x_t of dU is row x_t here
+        np.add.at(dUt, x, dz)  # touches T contiguous rows only, not every page of the array
+        return dUt.T  # (H, K) view; no copy
 
     def _truncated_grads(self, ds_direct, slope, s, x, truncate):
         """Truncated BPTT, batched over t: D[t] = delta_{t-d}^(t) for d = 0..truncate.

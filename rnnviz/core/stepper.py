@@ -87,8 +87,9 @@ class UpdateStep:
 class Stepper:
     """Step-through engine for one sequence; see the module docstring."""
 
-    def __init__(self, rnn: RNN, x, y, mode: str = "full", target: int | None = None,
-                 update_lr: float | None = None):
+    def __init__(
+        self, rnn: RNN, x, y, mode: str = "full", target: int | None = None, update_lr: float | None = None
+    ):
         self.x, self.y = check_sequences(x, y, rnn.vocab_size)
         if mode not in ("full", "single"):
             raise ValueError(f"mode must be 'full' or 'single', got {mode!r}")
@@ -197,8 +198,16 @@ class Stepper:
         o = np.exp(a - a.max())
         o /= o.sum()  # o_t = softmax(V s_t)
         E = float(-np.log(o[self.y[t]]))  # E_t = -log o_t[y_t]
-        return ForwardStep(t=t, x=int(self.x[t]), y=int(self.y[t]), s_prev=_frozen(s_prev),
-                           z=_frozen(z), s=_frozen(s), o=_frozen(o), E=E)
+        return ForwardStep(
+            t=t,
+            x=int(self.x[t]),
+            y=int(self.y[t]),
+            s_prev=_frozen(s_prev),
+            z=_frozen(z),
+            s=_frozen(s),
+            o=_frozen(o),
+            E=E,
+        )
 
     def _backward(self, t: int) -> BackwardStep:
         fw = self._events[t]
@@ -223,10 +232,18 @@ class Stepper:
         dU = acc.dU.copy()
         dU[:, fw.x] += delta
         grads = _frozen_grads(dU, acc.dW + dW_step, acc.dV + dV_step)
-        return BackwardStep(t=t, x=fw.x, error_direct=_frozen(error_direct),
-                            error_carried=_frozen(error_carried), error=_frozen(error),
-                            delta=_frozen(delta), d_out=_frozen(d_out), dW_step=_frozen(dW_step),
-                            dV_step=_frozen(dV_step), gradients=grads)
+        return BackwardStep(
+            t=t,
+            x=fw.x,
+            error_direct=_frozen(error_direct),
+            error_carried=_frozen(error_carried),
+            error=_frozen(error),
+            delta=_frozen(delta),
+            d_out=_frozen(d_out),
+            dW_step=_frozen(dW_step),
+            dV_step=_frozen(dV_step),
+            gradients=grads,
+        )
 
     def _update(self) -> UpdateStep:
         g = self.gradients

@@ -109,7 +109,16 @@ class Trainer:
             )
             return False
         g = clip_gradients(g, self.config.clip)
-        self._apply(g)
+        with np.errstate(all="ignore"):
+            new = self._updated(g)
+        if not all(np.isfinite(p).all() for p in new.values()):
+            self.stopped_reason = (
+                f"stopped at iteration {self.iteration}: the update would make the parameters infinite"
+                " (exploding gradients). The parameters before this step are kept."
+                " Lower the learning rate or turn on clipping."
+            )
+            return False
+        self.rnn.set_params(**new)
         self.history.add(self.iteration, g.loss)
         self.iteration += 1
         return True
@@ -123,7 +132,8 @@ class Trainer:
             done += 1
         return done
 
-    def _apply(self, g: Gradients) -> None:
+    def _updated(self, g: Gradients) -> dict[str, np.ndarray]:
+        """The parameters after one optimizer step (Adagrad's memory is updated here)."""
         lr = self.config.lr
         new = {}
         for name, d in g.as_dict().items():
@@ -136,7 +146,7 @@ class Trainer:
                 new[name] = p - lr * d / np.sqrt(mem + 1e-8)
             else:
                 new[name] = p - lr * d
-        self.rnn.set_params(**new)
+        return new
 
 
 def clip_gradients(g: Gradients, max_norm: float | None) -> Gradients:

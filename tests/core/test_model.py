@@ -157,8 +157,15 @@ def test_bad_sequences_raise_clear_errors(x, y, match):
         rnn.bptt(x, y)
 
 
-@pytest.mark.parametrize("kw", [dict(vocab_size=0, hidden_size=3), dict(vocab_size=3, hidden_size=-1),
-                                dict(vocab_size=2.5, hidden_size=3), dict(vocab_size=True, hidden_size=3)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(vocab_size=0, hidden_size=3),
+        dict(vocab_size=3, hidden_size=-1),
+        dict(vocab_size=2.5, hidden_size=3),
+        dict(vocab_size=True, hidden_size=3),
+    ],
+)
 def test_bad_sizes_raise(kw):
     with pytest.raises(ValueError, match="positive whole number"):
         RNN(**kw)

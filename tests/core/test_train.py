@@ -52,8 +52,18 @@ def test_clipping_scales_to_max_norm():
     assert clip_gradients(g, None) is g
 
 
-@pytest.mark.parametrize("kw", [dict(lr=0), dict(lr=float("nan")), dict(lr=1e9), dict(optimizer="adam"),
-                                dict(clip=-1), dict(truncate=-2), dict(seq_len=0)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(lr=0),
+        dict(lr=float("nan")),
+        dict(lr=1e9),
+        dict(optimizer="adam"),
+        dict(clip=-1),
+        dict(truncate=-2),
+        dict(seq_len=0),
+    ],
+)
 def test_absurd_hyperparameters_are_refused(kw):
     with pytest.raises(ValueError):
         TrainConfig(**kw)
@@ -76,3 +86,18 @@ def test_sampling_is_seeded_and_in_range():
 def test_trainer_refuses_mismatched_vocab():
     with pytest.raises(ValueError, match="expects"):
         Trainer(RNN(3, 2), make_task("parity"))
+
+
+def test_update_that_would_overflow_is_refused(monkeypatch):
+    tr = _trainer(optimizer="sgd", lr=10.0, clip=None, seq_len=10)
+    real = tr.rnn.bptt
+
+    def huge(*a, **k):  # finite gradients whose SGD step overflows to inf
+        g = real(*a, **k)
+        return type(g)(dU=g.dU, dW=np.full_like(g.dW, 1e307), dV=g.dV, loss=g.loss)
+
+    monkeypatch.setattr(tr.rnn, "bptt", huge)
+    before = tr.rnn.W.copy()
+    assert not tr.step()
+    assert "infinite" in tr.stopped_reason
+    assert np.array_equal(tr.rnn.W, before)

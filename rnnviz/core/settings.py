@@ -1,0 +1,120 @@
+"""Settings: every hyperparameter and the seed in one serialisable, validated object.
+
+Data settings (task, text, sizes, seed, spectral radius) change the model or the sequence and so
+reset the Stepper; training settings (lr, optimizer, clip, truncate) only affect training.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+
+from rnnviz.core.data import TASK_NAMES
+
+LIMITS = {  # name: (low, high), inclusive; what the app accepts
+    "hidden": (1, 256),
+    "seq_len": (1, 200),
+    "delay": (0, 50),
+    "seed": (0, 2**31 - 1),
+    "lr": (1e-6, 10.0),
+    "clip": (0.0, 1e6),  # 0 = no clipping
+    "truncate": (0, 200),  # 0 = full BPTT (no truncation)
+    "spectral_radius": (0.0, 5.0),  # 0 = leave W as initialised
+    "target": (-1, 199),  # single-loss mode traces E_target; -1 = the last step
+}
+DATA_FIELDS = ("task", "text", "text_name", "level", "delay", "hidden", "seq_len", "seed", "spectral_radius")
+
+
+@dataclass(frozen=True)
+class Settings:
+    task: str = "echo"  # one of TASK_NAMES, or 'file' for your own text
+    text: str = ""  # the text when task == 'file'
+    text_name: str = ""  # where that text came from (shown, saved)
+    level: str = "char"  # 'char' or 'word' for text
+    delay: int = 3  # echo task: how many steps back to echo
+    hidden: int = 16  # H
+    seq_len: int = 12  # T
+    seed: int = 0
+    spectral_radius: float = 0.0  # rescale W to this radius; 0 = keep the initial W
+    lr: float = 0.1
+    optimizer: str = "adagrad"
+    clip: float = 5.0  # 0 = off
+    truncate: int = 0  # 0 = full BPTT
+    mode: str = "full"  # 'full' BPTT sweep or 'single' loss E_target
+    target: int = -1
+
+    def __post_init__(self):
+        for name, (low, high) in LIMITS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            if not low <= value <= high:
+                raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+            if isinstance(getattr(Settings, name, None), int) and value != int(value):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+        if self.task not in TASK_NAMES + ("file",):
+            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASK_NAMES)} or a file")
+        if self.task == "file" and not self.text.strip():
+            raise ValueError("task 'file' needs a text: open a UTF-8 text file")
+        choices = {"level": ("char", "word"), "optimizer": ("adagrad", "sgd"), "mode": ("full", "single")}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    def data_changed(self, other: Settings) -> bool:
+        """True if going from self to other needs a new model or sequence."""
+        return any(getattr(self, f) != getattr(other, f) for f in DATA_FIELDS)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Settings:
+        """Build from a dict (e.g. JSON); unknown keys are an error, missing keys take defaults."""
+        if not isinstance(d, dict):
+            raise ValueError("settings must be a mapping of names to values")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
+        clean = {}
+        for f in fields(cls):
+            if f.name in d:
+                default = getattr(cls, f.name)
+                v = d[f.name]
+                if isinstance(default, float) and isinstance(v, int) and not isinstance(v, bool):
+                    v = float(v)
+                if type(v) is not type(default):
+                    raise ValueError(f"{f.name} must be a {type(default).__name__}, got {v!r}")
+                clean[f.name] = v
+        return cls(**clean)
+
+
+def make_source(s: Settings):
+    """The data source the settings describe."""
+    from rnnviz.core.data import TextSource, make_task
+
+    if s.task == "file":
+        return TextSource(s.text, s.level, name=s.text_name or "your text")
+    return make_task(s.task, delay=s.delay)
+
+
+def make_model(s: Settings, vocab_size: int):
+    """A freshly initialised RNN for these settings (seeded; W rescaled if asked)."""
+    from rnnviz.core.model import RNN
+
+    rnn = RNN(vocab_size=vocab_size, hidden_size=s.hidden, seed=s.seed)
+    if s.spectral_radius > 0:
+        rnn.set_spectral_radius(s.spectral_radius)
+    return rnn
+
+
+def train_config(s: Settings):
+    from rnnviz.core.train import TrainConfig
+
+    return TrainConfig(
+        lr=s.lr, optimizer=s.optimizer, clip=s.clip or None, truncate=s.truncate or None, seq_len=s.seq_len
+    )
