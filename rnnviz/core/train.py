@@ -64,6 +64,14 @@ class LossHistory:
             self.n += 1
             self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
 
+    def restore(self, points: np.ndarray, count: int, stride: int) -> None:
+        """Refill from saved (n, 2) points (as `data()` gave them), e.g. from a session file."""
+        n = min(len(points), self.capacity)
+        self.iters[:n], self.losses[:n] = points[-n:, 0], points[-n:, 1]
+        self.n, self.count, self.stride = n, max(int(count), n), max(1, int(stride))
+        self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
+        self.smooth = float(points[-1, 1]) if n else None
+
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         return self.iters[: self.n].copy(), self.losses[: self.n].copy()
 
