@@ -118,3 +118,10 @@ def train_config(s: Settings):
     return TrainConfig(
         lr=s.lr, optimizer=s.optimizer, clip=s.clip or None, truncate=s.truncate or None, seq_len=s.seq_len
     )
+
+
+def sequence_rng(s: Settings):
+    """The generator the app draws sequences from: seeded by the settings, apart from the model's."""
+    import numpy as np
+
+    return np.random.default_rng([s.seed, 1])

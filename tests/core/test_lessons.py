@@ -1,0 +1,82 @@
+import json
+
+import pytest
+
+from rnnviz.core import Stepper
+from rnnviz.core.lessons import builtin_lessons, load_lesson, parse_lesson, resolve_step
+from rnnviz.core.settings import make_model, make_source, sequence_rng
+
+TOPICS = ["forward", "loss", "one loss", "full bptt", "vanishing", "exploding", "truncated"]
+
+
+def test_at_least_seven_lessons_cover_the_topics():
+    lessons = builtin_lessons()
+    titles = " | ".join(lesson.title.lower() for lesson in lessons)
+    assert len(lessons) >= 7
+    for topic in TOPICS:
+        assert topic in titles, topic
+
+
+@pytest.mark.parametrize("lesson", builtin_lessons(), ids=lambda lesson: lesson.name)
+def test_every_lesson_runs_to_its_end(lesson):
+    s = lesson.settings
+    src = make_source(s)
+    rnn = make_model(s, len(src.vocab))
+    x, y = src.sample(sequence_rng(s), s.seq_len)
+    target = None if s.mode == "full" else s.target
+    st = Stepper(rnn, x, y, mode=s.mode, target=target)
+    shown = [lesson.caption_at(0, s.seq_len)]
+    while st.step() is not None:
+        shown.append(lesson.caption_at(st.cursor, s.seq_len))
+    # every caption is reachable and shown in order
+    assert [c for i, c in enumerate(shown) if i == 0 or c != shown[i - 1]] == [t for _, t in lesson.captions]
+
+
+def test_lesson_presets_show_what_they_claim():
+    by_name = {lesson.name: lesson for lesson in builtin_lessons()}
+    for name, far_vs_near in (("05_vanishing", "small"), ("06_exploding", "large")):
+        s = by_name[name].settings
+        src = make_source(s)
+        rnn = make_model(s, len(src.vocab))
+        x, y = src.sample(sequence_rng(s), s.seq_len)
+        J = rnn.jacobian_row(x, s.seq_len - 1)[0]
+        ratio = J[1] / J[-1]  # 18 steps back vs 0 steps back
+        assert ratio < 1e-3 if far_vs_near == "small" else ratio > 10
+
+
+def test_step_expressions():
+    assert resolve_step(3, 10) == 3 and resolve_step("T", 10) == 10
+    assert resolve_step("T+2", 10) == 12 and resolve_step("2*T-1", 10) == 19
+    with pytest.raises(ValueError, match="caption step"):
+        resolve_step("T*3", 10)
+
+
+def _lesson(**changes):
+    d = {"format": "rnnviz-lesson", "title": "t", "summary": "s", "preset": {"seq_len": 4},
+         "captions": [{"step": 0, "text": "a"}, {"step": "T", "text": "b"}]}
+    d.update(changes)
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("{not json", "not valid JSON"),
+    (_lesson(format="other"), "not an rnnviz lesson"),
+    (_lesson(title=""), "title"),
+    (_lesson(preset={"hidden": -3}), "preset: hidden"),
+    (_lesson(captions=[]), "non-empty list"),
+    (_lesson(captions=[{"text": "x"}]), "needs a 'step'"),
+    (_lesson(captions=[{"step": "T", "text": "a"}, {"step": 1, "text": "b"}]), "backwards"),
+])
+def test_bad_lessons_get_clear_errors(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_lesson(text, "bad")
+
+
+def test_load_lesson_file(tmp_path):
+    p = tmp_path / "mine.json"
+    p.write_text(_lesson(), encoding="utf-8")
+    lesson = load_lesson(p)
+    assert lesson.caption_at(3, 4) == "a" and lesson.caption_at(4, 4) == "b"
+    p.write_bytes(b"\xff\xfe")
+    with pytest.raises(ValueError, match="cannot read"):
+        load_lesson(p)
