@@ -55,7 +55,7 @@ class Settings:
         if self.task not in TASK_NAMES + ("file",):
             raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASK_NAMES)} or a file")
         if self.task == "file" and not self.text.strip():
-            raise ValueError("task 'file' needs a text: open a UTF-8 text file")
+            raise ValueError("the text is empty: open a UTF-8 text file with something in it")
         choices = {"level": ("char", "word"), "optimizer": ("adagrad", "sgd"), "mode": ("full", "single")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:

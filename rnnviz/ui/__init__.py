@@ -1,0 +1,1 @@
+"""rnnviz.ui: the Qt app. Session drives the core; views draw; MainWindow composes."""

@@ -1,0 +1,96 @@
+"""Every action in one table: id, text, shortcut, tooltip. MainWindow builds menus and toolbar from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    text: str
+    shortcut: str
+    tip: str
+    menu: str
+    checkable: bool = False
+    toolbar: bool = False
+
+
+ACTIONS = (
+    ActionSpec("back", "Step &back", "Left", "Undo one timestep", "Step", toolbar=True),
+    ActionSpec(
+        "step", "&Step", "Right", "Compute the next timestep (forward, then backward)", "Step", toolbar=True
+    ),
+    ActionSpec(
+        "play", "&Play", "Space", "Play / pause: step automatically", "Step", checkable=True, toolbar=True
+    ),
+    ActionSpec("reset", "&Reset", "Ctrl+R", "Back to step 0 on the same sequence", "Step", toolbar=True),
+    ActionSpec(
+        "new_sequence", "&New sequence", "Ctrl+N", "Draw a new sequence from the data", "Step", toolbar=True
+    ),
+    ActionSpec(
+        "train", "&Train", "Ctrl+T", "Train for the chosen number of iterations", "Model", toolbar=True
+    ),
+    ActionSpec("stop", "S&top training", "Esc", "Stop training (the progress so far is kept)", "Model"),
+    ActionSpec(
+        "new_model",
+        "Re-&initialise model",
+        "Ctrl+Shift+R",
+        "New random parameters from the seed; forgets training",
+        "Model",
+    ),
+    ActionSpec(
+        "open", "&Open…", "Ctrl+O", "Open a saved session (.rnnviz) or a UTF-8 text to learn from", "File"
+    ),
+    ActionSpec(
+        "save", "&Save session…", "Ctrl+S", "Save parameters, settings, data and step position", "File"
+    ),
+    ActionSpec("export_png", "Export view as &PNG…", "Ctrl+E", "Save one view as a picture", "File"),
+    ActionSpec(
+        "export_svg", "Export view as S&VG…", "Ctrl+Shift+E", "Save one view as a vector drawing", "File"
+    ),
+    ActionSpec("export_csv", "Export &data as CSV…", "", "Save the numbers behind the views", "File"),
+    ActionSpec(
+        "export_gif", "Export step-through as &GIF…", "", "Animate the current sequence for slides", "File"
+    ),
+    ActionSpec("screenshot", "Save &screenshot…", "Ctrl+Shift+S", "Save the window as a PNG", "File"),
+    ActionSpec("quit", "&Quit", "Ctrl+Q", "Quit rnnviz", "File"),
+    ActionSpec(
+        "gradcheck",
+        "&Gradient check",
+        "Ctrl+G",
+        "Compare BPTT with finite differences on this sequence",
+        "Model",
+    ),
+    ActionSpec(
+        "presenter",
+        "&Presenter mode",
+        "F11",
+        "Large fonts, high contrast, only step/back/play",
+        "View",
+        checkable=True,
+    ),
+)
+
+
+def build_actions(parent, handlers: dict) -> dict[str, QAction]:
+    """QActions for ACTIONS, triggered into handlers[id] (missing handlers leave the action disabled)."""
+    actions = {}
+    for spec in ACTIONS:
+        a = QAction(spec.text, parent)
+        if spec.shortcut:
+            a.setShortcut(QKeySequence(spec.shortcut))
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        a.setToolTip(f"{spec.tip} ({spec.shortcut})" if spec.shortcut else spec.tip)
+        a.setStatusTip(spec.tip)
+        a.setCheckable(spec.checkable)
+        handler = handlers.get(spec.id)
+        if handler is None:
+            a.setEnabled(False)
+        else:
+            a.triggered.connect(lambda checked=False, h=handler: h())
+        actions[spec.id] = a
+    return actions

@@ -1,0 +1,41 @@
+"""Start the app: QApplication, pyqtgraph options once, Session, MainWindow."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run(args) -> int:
+    from PySide6 import QtWidgets
+
+    from rnnviz.core.settings import Settings
+    from rnnviz.ui.main_window import MainWindow
+    from rnnviz.ui.pg_config import configure_pyqtgraph
+    from rnnviz.ui.session import Session
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("rnnviz")
+    app.setOrganizationName("rnnviz")
+    configure_pyqtgraph()
+    try:
+        settings = Settings(task=args.task, hidden=args.hidden, seq_len=args.seq_len, seed=args.seed)
+    except ValueError as e:
+        print(f"rnnviz: error: {e}", file=sys.stderr)
+        return 2
+    session = Session(settings)
+    window = MainWindow(session, restore=not args.screenshot)  # screenshots: the default layout
+    for _ in range(args.steps):
+        if session.step() is None:
+            break
+    if args.screenshot:
+        window.show()
+        app.processEvents()
+        ok = window.grab().save(args.screenshot)
+        window.close()
+        if not ok:
+            print(f"rnnviz: error: could not write {args.screenshot}", file=sys.stderr)
+            return 1
+        print(f"saved {args.screenshot}")
+        return 0
+    window.show()
+    return app.exec()

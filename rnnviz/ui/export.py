@@ -1,0 +1,387 @@
+"""Export views and numbers: PNG and SVG pictures, CSV tables, step-through animations.
+
+Plain functions, no dialogs: the main window asks for a path and shows the message of any
+`ExportError` to the user. Every file is written to a temporary file in the target folder and then
+moved into place (os.replace), so a failure or a cancel never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF
+from PySide6.QtGui import QImage, QPainter, QPalette
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
+
+MAX_PIXELS = 200_000_000  # a bigger picture is a mistake, not a slide
+
+
+class ExportError(Exception):
+    """An export failed; str(error) is a message for the user."""
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+def _target(path, suffixes: tuple[str, ...]) -> Path:
+    """The path as a Path, checked: known extension, existing folder, not a folder itself."""
+    p = Path(path)
+    if p.is_dir():
+        raise ExportError(f"Cannot export to {p}: it is a folder, not a file.")
+    if p.suffix.lower() not in suffixes:
+        kind = f"'{p.suffix}'" if p.suffix else "no extension"
+        raise ExportError(
+            f"Cannot export to {p.name!r}: unknown file type ({kind}); use {' or '.join(suffixes)}."
+        )
+    if not p.parent.is_dir():
+        raise ExportError(f"Cannot export to {p}: the folder {p.parent} does not exist.")
+    return p
+
+
+def _temp_file(folder: Path, name: str) -> str:
+    """An empty temporary file in `folder` (so os.replace stays on one file system)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    except OSError as e:
+        raise ExportError(f"Cannot write in the folder {folder}: {e.strerror or e}.") from e
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+    return tmp
+
+
+def _remove(*paths) -> None:
+    for p in paths:
+        with contextlib.suppress(OSError):
+            os.remove(p)
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    tmp = _temp_file(path.parent, path.name)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as e:
+        _remove(tmp)
+        raise ExportError(f"Could not save {path}: {e.strerror or e}.") from e
+    except BaseException:
+        _remove(tmp)
+        raise
+    return path
+
+
+# --- pictures --------------------------------------------------------------------------------------
+
+
+def _check_widget(widget) -> None:
+    if widget is None or widget.width() < 1 or widget.height() < 1:
+        raise ExportError("Nothing to export: the view has no size (is it hidden?).")
+
+
+def _render_image(widget, scale: float = 1.0) -> QImage:
+    """The widget drawn into an image `scale` times its size (drawn at that resolution, not resized)."""
+    _check_widget(widget)
+    if not (np.isfinite(scale) and 0 < scale <= 16):
+        raise ExportError(f"The scale must be between 0 and 16, got {scale!r}.")
+    w, h = max(1, round(widget.width() * scale)), max(1, round(widget.height() * scale))
+    if w * h > MAX_PIXELS:
+        raise ExportError(f"The picture would be too large ({w} x {h} pixels); use a smaller scale.")
+    image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+    if image.isNull():
+        raise ExportError(f"Not enough memory for a {w} x {h} picture; use a smaller scale.")
+    image.setDevicePixelRatio(w / widget.width())
+    image.fill(widget.palette().color(QPalette.ColorRole.Window))  # opaque, for slides
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        widget.render(painter, QPoint())
+    finally:
+        painter.end()
+    image.setDevicePixelRatio(1.0)
+    return image
+
+
+def _png_bytes(image: QImage) -> bytes:
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buf, "PNG"):
+        raise ExportError("Could not encode the picture as PNG.")
+    return bytes(buf.data())
+
+
+def export_widget_png(widget, path, scale: float = 2.0) -> Path:
+    """Save `widget` as a PNG `scale` times its on-screen size (2 gives crisp slides). Returns the path."""
+    p = _target(path, (".png",))
+    return _write_atomic(p, _png_bytes(_render_image(widget, scale)))
+
+
+def _svg_bytes(size, draw, title: str) -> bytes:
+    """SVG text from QSvgGenerator; `draw(painter)` paints onto a canvas of `size` (QSize)."""
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(size)
+    gen.setViewBox(QRect(QPoint(0, 0), size))
+    gen.setTitle(title)
+    gen.setDescription("Exported from rnnviz")
+    painter = QPainter()
+    if not painter.begin(gen):
+        raise ExportError("Could not start drawing the SVG.")
+    try:
+        draw(painter)
+    finally:
+        painter.end()
+    data = bytes(buf.data())
+    if b"<svg" not in data:
+        raise ExportError("Could not draw the view as SVG.")
+    return data
+
+
+def export_widget_svg(widget, path) -> Path:
+    """Save any widget as vector SVG (QSvgGenerator; heatmaps stay embedded images). Returns the path."""
+    p = _target(path, (".svg",))
+    _check_widget(widget)
+    title = widget.windowTitle() or type(widget).__name__
+    return _write_atomic(
+        p, _svg_bytes(widget.size(), lambda painter: widget.render(painter, QPoint()), title)
+    )
+
+
+def _scene_and_item(obj):
+    """(scene, item or None) from a scene, a graphics item, a QGraphicsView or a view with `layout_widget`."""
+    if hasattr(obj, "layout_widget"):
+        obj = obj.layout_widget
+    if isinstance(obj, QGraphicsScene):
+        return obj, None
+    if isinstance(obj, QGraphicsItem):
+        return obj.scene(), obj
+    if callable(getattr(obj, "scene", None)):
+        return obj.scene(), None
+    raise ExportError(f"Cannot export a {type(obj).__name__} as a plot.")
+
+
+def export_plot_svg(plot, path) -> Path:
+    """Save a pyqtgraph scene or item (PlotItem, GraphicsLayout; a view's `layout_widget` or the view
+    itself also work) as SVG with pyqtgraph's SVGExporter, which clips items to their plots.
+
+    The SVGExporter fails on PySide6 6.11.0-6.12.0 (pyqtgraph issue #3495; it works on 6.10.3): on
+    any error this falls back to drawing the scene with QSvgGenerator. Returns the path.
+    """
+    p = _target(path, (".svg",))
+    scene, item = _scene_and_item(plot)
+    if scene is None:
+        raise ExportError("Nothing to export: the plot is not shown in any view.")
+    source = item.sceneBoundingRect() if item is not None else scene.sceneRect()
+    if source.width() < 1 or source.height() < 1:
+        raise ExportError("Nothing to export: the plot has no size.")
+    try:
+        from pyqtgraph.exporters import SVGExporter
+
+        data = SVGExporter(item if item is not None else scene).export(toBytes=True)
+        if not data or b"<svg" not in data:
+            raise ValueError("empty SVG")
+    except Exception:  # any failure of the exporter: use the path that always works
+        size = source.toAlignedRect().size()
+        target = QRectF(0, 0, size.width(), size.height())
+        data = _svg_bytes(size, lambda painter: scene.render(painter, target, source), "rnnviz plot")
+    return _write_atomic(p, data)
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+
+def _cell(v) -> str:
+    """Numbers in full precision (float(cell) == value exactly), everything else as text."""
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v))
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        return repr(float(v))
+    return str(v)
+
+
+def export_csv(path, header: list[str], rows) -> Path:
+    """Write a table as UTF-8 CSV (comma separated, header first). Returns the path."""
+    p = _target(path, (".csv",))
+    rows = [list(r) for r in rows]
+    if not rows:
+        raise ExportError("Nothing to export yet: the table has no rows.")
+    for i, r in enumerate(rows):
+        if len(r) != len(header):
+            raise ExportError(
+                f"Cannot export the table: row {i} has {len(r)} values for {len(header)} columns."
+            )
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in r] for r in rows)
+    return _write_atomic(p, text.getvalue().encode("utf-8"))
+
+
+def _norm(a) -> float:
+    return float(np.linalg.norm(a))  # L2 for vectors, Frobenius for matrices
+
+
+def forward_table(session) -> tuple[list[str], list[list]]:
+    """One row per forward step computed so far: ids, printable tokens, E_t, o_t[y_t], |s_t|, s_t."""
+    H = session.rnn.hidden_size
+    header = ["t", "x_t id", "x_t token", "y_t id", "y_t token", "E_t", "o_t[y_t]", "|s_t|"]
+    header += [f"s_t[{i}]" for i in range(H)]
+    label = session.vocab.label
+    rows = [
+        [ev.t, ev.x, label(ev.x), ev.y, label(ev.y), ev.E, float(ev.o[ev.y]), _norm(ev.s), *map(float, ev.s)]
+        for ev in session.stepper.forward_steps()
+    ]
+    return header, rows
+
+
+def backward_table(session) -> tuple[list[str], list[list]]:
+    """One row per backward step taken so far: the norms of the errors, delta and the dW terms."""
+    header = ["t", "|error_direct|", "|error_carried|", "|delta|", "|dW_step|", "|accumulated dW|"]
+    rows = [
+        [ev.t, _norm(ev.error_direct), _norm(ev.error_carried), _norm(ev.delta), _norm(ev.dW_step),
+         _norm(ev.gradients.dW)]
+        for ev in session.stepper.backward_steps()
+    ]  # fmt: skip
+    return header, rows
+
+
+def contributions_table(session) -> tuple[list[str], list[list]]:
+    """C[t, k] = |k-th term of dE_t/dW| (Frobenius): one row per loss step t, one column per k."""
+    C = np.asarray(session.contributions)  # (T, T)
+    header = ["t"] + [f"k={k}" for k in range(C.shape[1])]
+    return header, [[t, *map(float, C[t])] for t in range(C.shape[0])]
+
+
+def loss_curve_table(session, window: int | None = None) -> tuple[list[str], list[list]]:
+    """The training curve: iteration, loss, smoothed loss (window as in the loss view by default)."""
+    h = session.history
+    it, loss = h.data()
+    _, smooth = h.smoothed(max(5, len(loss) // 30) if window is None else window)
+    header = ["iteration", "loss", "smoothed loss"]
+    return header, [[float(a), float(b), float(c)] for a, b, c in zip(it, loss, smooth, strict=True)]
+
+
+# --- step-through animations -----------------------------------------------------------------------
+
+
+def _frame_names(path: Path, n: int) -> list[Path] | None:
+    """Frame paths for a PNG sequence, or None when `path` is a GIF."""
+    if path.is_dir():
+        width = max(3, len(str(n - 1)))
+        return [path / f"frame_{i:0{width}d}.png" for i in range(n)]
+    if re.search(r"%0?\d*d", path.name) and path.suffix.lower() == ".png":
+        if not path.parent.is_dir():
+            raise ExportError(f"Cannot export to {path}: the folder {path.parent} does not exist.")
+        try:
+            return [path.parent / (path.name % i) for i in range(n)]
+        except (TypeError, ValueError) as e:
+            raise ExportError(f"Cannot use {path.name!r} as a frame name pattern: {e}.") from e
+    if path.suffix.lower() != ".gif":
+        raise ExportError(
+            f"Cannot export a step-through to {path.name!r}: use a .gif file, an existing folder, "
+            "or a numbered name such as frame_%03d.png."
+        )
+    _target(path, (".gif",))
+    return None
+
+
+def _gif_frame(image: QImage):
+    """A QImage as a palette PIL image (what the GIF stores anyway; a third of the memory of RGB)."""
+    from PIL import Image
+
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    size = (rgb.width(), rgb.height())
+    frame = Image.frombuffer("RGB", size, bytes(rgb.constBits()), "raw", "RGB", rgb.bytesPerLine(), 1)
+    return frame.convert("P", palette=Image.Palette.ADAPTIVE)
+
+
+def export_step_through(session, widget, path, steps=None, fps: float = 3, progress=None, scale=1.0):
+    """Replay the current sequence from its start and save a picture of `widget` after each step.
+
+    Frames: the start (nothing computed), then one per step until the trace is done, or `steps`
+    steps if given, so there are steps + 1 frames. `path` decides the format:
+      - ``*.gif``: one animated GIF at `fps` frames per second, looping (needs Pillow). Pillow merges
+        consecutive identical frames into one longer frame, keeping the total duration;
+      - an existing folder: ``frame_000.png``, ``frame_001.png``, ... inside it;
+      - a pattern such as ``frames/step_%03d.png``: one PNG per frame, numbered from 0.
+    `progress(i, n)` is called after frame i of n (1-based); returning False cancels: nothing is
+    written and [] is returned. Either way the session ends at the step it was on before.
+    Returns the list of paths written.
+    """
+    p = Path(path)
+    if session.training:
+        raise ExportError("Stop training before exporting a step-through.")
+    if steps is not None and not (isinstance(steps, int | np.integer) and steps >= 1):
+        raise ExportError(f"The number of steps must be a positive whole number, got {steps!r}.")
+    if not (np.isfinite(fps) and 0 < fps <= 100):
+        raise ExportError(f"The frame rate must be between 0 and 100 frames per second, got {fps!r}.")
+    _check_widget(widget)
+    total = session.stepper.total_steps
+    n = min(total, int(steps) if steps is not None else total) + 1
+    names = _frame_names(p, n)
+    if names is None:
+        try:
+            import PIL  # noqa: F401
+        except ImportError as e:
+            raise ExportError("GIF export needs the Pillow package (pip install pillow).") from e
+    old_cursor = session.stepper.cursor
+    frames, temps = [], []
+    done = False
+    try:
+        session.reset()
+        for i in range(n):
+            if i and session.step() is None:
+                break
+            QApplication.processEvents()
+            image = _render_image(widget, scale)
+            if names is None:
+                frames.append(_gif_frame(image))
+            else:
+                temps.append(_temp_file(names[i].parent, names[i].name))
+                if not image.save(temps[-1], "PNG"):
+                    raise ExportError(f"Could not save the frame {names[i]}.")
+            if progress is not None and progress(i + 1, n) is False:
+                return []
+        if names is None:
+            buf = io.BytesIO()
+            frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
+                           duration=round(1000 / fps), loop=0)  # fmt: skip
+            written = [_write_atomic(p, buf.getvalue())]
+        else:
+            written = []
+            try:
+                for tmp, name in zip(temps, names, strict=False):
+                    os.replace(tmp, name)
+                    written.append(name)
+            except OSError as e:
+                _remove(*written)
+                raise ExportError(
+                    f"Could not save the frames in {names[0].parent}: {e.strerror or e}."
+                ) from e
+        done = True
+        return written
+    finally:
+        if not done:
+            _remove(*temps)
+        _restore_cursor(session, old_cursor)
+
+
+def _restore_cursor(session, cursor: int) -> None:
+    """Walk the session back (or forward) to `cursor` steps."""
+    while session.stepper.cursor > cursor and session.back() is not None:
+        pass
+    while session.stepper.cursor < cursor and session.step() is not None:
+        pass

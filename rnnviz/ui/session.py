@@ -1,0 +1,259 @@
+"""Session: the one QObject that drives the core. Views read its state and listen to its signals.
+
+Data flows one way: user action -> Session method -> core computes -> signal -> views redraw.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from rnnviz.core import LossHistory, Stepper, Trainer
+from rnnviz.core.session_file import SessionData, load_session, save_session
+from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
+
+TRAIN_SLICE_S = 0.02  # training runs in slices this long, so the window answers in < 50 ms
+
+
+class Session(QObject):
+    sig_reset = Signal()  # new model, sequence or stepper: views redraw from scratch
+    sig_stepped = Signal(object)  # the event just taken (or undone): views update
+    sig_playing_changed = Signal(bool)
+    sig_training_changed = Signal(bool)
+    sig_trained = Signal(int, int)  # iterations done, iterations asked for in this run
+    sig_settings_changed = Signal(object)  # the new Settings
+    sig_message = Signal(str)  # something the user should read (errors included)
+
+    def __init__(self, settings: Settings | None = None, parent=None):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.history = LossHistory()
+        self._play_timer = QTimer(self, interval=400)
+        self._play_timer.timeout.connect(self._play_tick)
+        self._train_timer = QTimer(self, interval=0)
+        self._train_timer.timeout.connect(self._train_tick)
+        self._train_target = self._train_done = 0
+        self._seq_rng = None
+        self._jacobian_cache: dict[int, tuple] = {}
+        self._rebuild(self.settings)
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _rebuild(self, s: Settings, emit: bool = True) -> None:
+        """New source, model, trainer and first sequence from settings (raises ValueError)."""
+        source = make_source(s)
+        rnn = make_model(s, len(source.vocab))
+        self.source, self.rnn, self.settings = source, rnn, s
+        self.trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
+        self.history = self.trainer.history
+        self._seq_rng = sequence_rng(s)
+        self.x, self.y = source.sample(self._seq_rng, s.seq_len)
+        if emit:
+            self._new_stepper()
+
+    def _new_stepper(self, cursor: int = 0) -> None:
+        """A fresh trace of the current sequence, advanced quietly to `cursor`, then sig_reset."""
+        s = self.settings
+        T = len(self.x)
+        target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
+        self.stepper = Stepper(self.rnn, self.x, self.y, mode=s.mode, target=target)
+        self.step_losses = self.rnn.step_losses(self.x, self.y)  # (T,)
+        self.contributions = self.rnn.contributions(self.x, self.y)  # (T, T)
+        self._jacobian_cache.clear()
+        for _ in range(min(cursor, self.stepper.total_steps)):
+            self.stepper.step()
+        self.sig_reset.emit()
+
+    @property
+    def vocab(self):
+        return self.source.vocab
+
+    @property
+    def T(self) -> int:
+        return len(self.x)
+
+    def jacobian_row(self, t: int):
+        """(norm, w_factor, tanh_factor) for output step t, cached until the next reset."""
+        if t not in self._jacobian_cache:
+            self._jacobian_cache[t] = self.rnn.jacobian_row(self.x, t)
+        return self._jacobian_cache[t]
+
+    # --- settings -------------------------------------------------------------------------------
+
+    def apply_settings(self, new: Settings) -> bool:
+        """Apply new settings; data changes rebuild and reset. Returns False (and says why) on error."""
+        if new == self.settings:
+            return True
+        old = self.settings
+        self.stop_training()
+        try:
+            if old.data_changed(new):
+                self.pause()
+                self._rebuild(new)
+            else:
+                self.trainer.config = train_config(new)
+                self.settings = new
+                if (old.mode, old.target) != (new.mode, new.target):
+                    self._new_stepper()
+        except ValueError as e:
+            self.sig_message.emit(f"Settings not applied: {e}")
+            return False
+        self.sig_settings_changed.emit(self.settings)
+        return True
+
+    def update_settings(self, **changes) -> bool:
+        try:
+            new = self.settings.with_(**changes)
+        except ValueError as e:
+            self.sig_message.emit(f"Settings not applied: {e}")
+            return False
+        return self.apply_settings(new)
+
+    # --- stepping -------------------------------------------------------------------------------
+
+    def step(self):
+        ev = self.stepper.step()
+        if ev is None:
+            self.pause()
+            return None
+        self.sig_stepped.emit(ev)
+        return ev
+
+    def back(self):
+        ev = self.stepper.back()
+        if ev is not None:
+            self.sig_stepped.emit(ev)
+        return ev
+
+    def reset(self) -> None:
+        """Back to step 0 on the same sequence, with the current parameters."""
+        self.pause()
+        self._new_stepper()
+
+    def new_sequence(self) -> None:
+        self.pause()
+        self.x, self.y = self.source.sample(self._seq_rng, self.settings.seq_len)
+        self._new_stepper()
+
+    def new_model(self) -> None:
+        """Re-initialise the parameters from the seed and forget training."""
+        self.stop_training()
+        self.pause()
+        self._rebuild(self.settings)
+
+    # --- save / load ---------------------------------------------------------------------------
+
+    def snapshot(self) -> SessionData:
+        h = self.history
+        it, loss = h.data()
+        return SessionData(
+            settings=self.settings,
+            U=self.rnn.U,
+            W=self.rnn.W,
+            V=self.rnn.V,
+            x=self.x,
+            y=self.y,
+            cursor=self.stepper.cursor,
+            history=np.column_stack([it, loss]),
+            history_count=h.count,
+            history_stride=h.stride,
+        )
+
+    def save(self, path) -> bool:
+        try:
+            save_session(path, self.snapshot())
+        except OSError as e:
+            self.sig_message.emit(f"Could not save the session: {e.strerror or e}")
+            return False
+        self.sig_message.emit(f"Session saved to {path}")
+        return True
+
+    def load(self, path) -> bool:
+        """Load a session file; a bad file gets a clear message and changes nothing."""
+        try:
+            data = load_session(path)
+        except ValueError as e:
+            self.sig_message.emit(f"Could not open the session: {e}")
+            return False
+        self.stop_training()
+        self.pause()
+        self._rebuild(data.settings, emit=False)
+        self.rnn.set_params(data.U, data.W, data.V)
+        self.history.restore(data.history, data.history_count, data.history_stride)
+        self.trainer.iteration = data.history_count
+        self.x, self.y = data.x, data.y
+        self._new_stepper(cursor=data.cursor)
+        self.sig_settings_changed.emit(self.settings)
+        self.sig_message.emit(f"Session loaded from {path}")
+        return True
+
+    # --- play -----------------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self._play_timer.isActive()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        self._play_timer.setInterval(int(1000 / max(0.1, min(steps_per_second, 60.0))))
+
+    def play(self) -> None:
+        if self.playing or self.training:
+            return
+        if self.stepper.done:
+            self._new_stepper()
+        self._play_timer.start()
+        self.sig_playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if self.playing:
+            self._play_timer.stop()
+            self.sig_playing_changed.emit(False)
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def _play_tick(self) -> None:
+        if self.step() is None or self.stepper.done:
+            self.pause()
+
+    # --- training (time-sliced on the event loop) -------------------------------------------------
+
+    @property
+    def training(self) -> bool:
+        return self._train_timer.isActive()
+
+    def train(self, iterations: int) -> None:
+        if self.training or iterations <= 0:
+            return
+        self.pause()
+        self.trainer.stopped_reason = None
+        self._train_target, self._train_done = int(iterations), 0
+        self._train_timer.start()
+        self.sig_training_changed.emit(True)
+
+    def stop_training(self) -> None:
+        if not self.training:
+            return
+        self._train_timer.stop()
+        self.sig_training_changed.emit(False)
+        self._new_stepper()  # the trace now follows the trained parameters
+        self.sig_message.emit(f"Trained {self._train_done} iterations; loss {self._recent_loss():.3f}")
+
+    def _recent_loss(self) -> float:
+        return float(self.history.smooth) if self.history.smooth is not None else float("nan")
+
+    def _train_tick(self) -> None:
+        end = time.perf_counter() + TRAIN_SLICE_S
+        while self._train_done < self._train_target and time.perf_counter() < end:
+            if not self.trainer.step():
+                self._train_timer.stop()
+                self.sig_training_changed.emit(False)
+                self._new_stepper()
+                self.sig_message.emit(self.trainer.stopped_reason)
+                return
+            self._train_done += 1
+        self.sig_trained.emit(self._train_done, self._train_target)
+        if self._train_done >= self._train_target:
+            self.stop_training()

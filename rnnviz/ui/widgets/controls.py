@@ -1,0 +1,207 @@
+"""Control panel: data, model, BPTT and training settings, playback speed and training progress.
+
+Every edit goes through Session.update_settings; values are written back from the Session under
+QSignalBlocker, so the panel always shows what is really in force.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+from PySide6.QtCore import QSignalBlocker, Qt
+
+from rnnviz.core.data import TASK_NAMES
+from rnnviz.core.settings import LIMITS
+
+TASK_LABELS = {
+    "echo": "Echo (remember d steps back)",
+    "parity": "Parity (running XOR)",
+    "counting": "Counting (aⁿbⁿ)",
+    "grammar": "Toy grammar (words)",
+    "text": "Built-in text (characters)",
+    "file": "Your text file",
+}
+
+
+def _spin(name: str, tip: str, double: bool = False, decimals: int = 3, step: float = 1.0, special: str = ""):
+    low, high = LIMITS[name]
+    w = QtWidgets.QDoubleSpinBox() if double else QtWidgets.QSpinBox()
+    w.setSpecialValueText(special)  # shown instead of the lowest value, which means "off" or "default"
+    if double:
+        w.setDecimals(decimals)
+    w.setRange(low, high)
+    w.setSingleStep(step)
+    w.setKeyboardTracking(False)  # apply on Enter / focus out / arrows, not on every digit typed
+    w.setToolTip(tip)
+    w.setObjectName(name)
+    return w
+
+
+class ControlPanel(QtWidgets.QWidget):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.fields: dict[str, QtWidgets.QWidget] = {}
+        outer = QtWidgets.QVBoxLayout(self)
+
+        data = self._group(outer, "Data and model")
+        self.task = QtWidgets.QComboBox(toolTip="What the network learns to predict")
+        for name in TASK_NAMES + ("file",):
+            self.task.addItem(TASK_LABELS[name], name)
+        self.task.currentIndexChanged.connect(self._task_chosen)
+        data.addRow("Task", self.task)
+        self.open_button = QtWidgets.QPushButton(
+            "Open text file…", toolTip="Learn from your own UTF-8 text (Ctrl+O)"
+        )
+        data.addRow("", self.open_button)
+        self.level = QtWidgets.QComboBox(toolTip="Tokens of your text: characters or words")
+        self.level.addItems(["char", "word"])
+        self.level.currentTextChanged.connect(lambda v: self.session.update_settings(level=v))
+        data.addRow("Tokens", self.level)
+        self._add(
+            data, "delay", "Echo delay d", _spin("delay", "Echo task: output the token from d steps ago")
+        )
+        self._add(data, "hidden", "Hidden size H", _spin("hidden", "Number of hidden units"))
+        self._add(data, "seq_len", "Sequence length T", _spin("seq_len", "Timesteps in the sequence"))
+        self._add(data, "seed", "Seed", _spin("seed", "Seeds the parameters and the sequences"))
+        self._add(
+            data,
+            "spectral_radius",
+            "Spectral radius of W",
+            _spin(
+                "spectral_radius",
+                "Rescale W so its largest |eigenvalue| is this (0 = as initialised)."
+                " Below 1 gradients vanish, well above 1 they can explode.",
+                True,
+                2,
+                0.1,
+                "as initialised",
+            ),
+        )
+        self.radius_label = QtWidgets.QLabel(toolTip="The spectral radius W has now")
+        data.addRow("ρ(W) now", self.radius_label)
+
+        bptt = self._group(outer, "Backpropagation through time")
+        self.mode = QtWidgets.QComboBox(toolTip="Sweep the whole loss L, or trace one loss E_t term by term")
+        self.mode.addItem("Full BPTT sweep (all E_t)", "full")
+        self.mode.addItem("One loss E_t, term by term", "single")
+        self.mode.currentIndexChanged.connect(
+            lambda: self.session.update_settings(mode=self.mode.currentData())
+        )
+        bptt.addRow("Mode", self.mode)
+        self._add(
+            bptt,
+            "target",
+            "Traced step t",
+            _spin("target", "Which E_t to trace in one-loss mode", special="last step"),
+        )
+
+        train = self._group(outer, "Training")
+        self._add(train, "lr", "Learning rate", _spin("lr", "Step size of each update", True, 4, 0.01))
+        self.optimizer = QtWidgets.QComboBox(toolTip="Adagrad (as in min-char-rnn) or plain SGD")
+        self.optimizer.addItems(["adagrad", "sgd"])
+        self.optimizer.currentTextChanged.connect(lambda v: self.session.update_settings(optimizer=v))
+        train.addRow("Optimizer", self.optimizer)
+        self._add(
+            train,
+            "clip",
+            "Clip gradient norm",
+            _spin("clip", "Max gradient norm (0 = no clipping)", True, 2, 0.5, "off"),
+        )
+        self._add(
+            train,
+            "truncate",
+            "Truncate BPTT at",
+            _spin("truncate", "Keep k ≥ t−K terms (0 = full BPTT)", special="off (full BPTT)"),
+        )
+        self.iterations = QtWidgets.QSpinBox(toolTip="How many iterations Train runs")
+        self.iterations.setRange(1, 1_000_000)
+        self.iterations.setValue(2000)
+        self.iterations.setSingleStep(500)
+        train.addRow("Iterations", self.iterations)
+        buttons = QtWidgets.QHBoxLayout()
+        self.train_button = QtWidgets.QPushButton("Train", toolTip="Train now (Ctrl+T)")
+        self.stop_button = QtWidgets.QPushButton("Stop", toolTip="Stop training (Esc)", enabled=False)
+        buttons.addWidget(self.train_button)
+        buttons.addWidget(self.stop_button)
+        train.addRow(buttons)
+        self.progress = QtWidgets.QProgressBar(textVisible=True)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        train.addRow(self.progress)
+        self.train_button.clicked.connect(self.start_training)
+        self.stop_button.clicked.connect(session.stop_training)
+
+        play = self._group(outer, "Playback")
+        self.speed = QtWidgets.QSlider(Qt.Orientation.Horizontal, toolTip="Steps per second while playing")
+        self.speed.setRange(1, 30)
+        self.speed.setValue(3)
+        self.speed.valueChanged.connect(self._speed_changed)
+        self.speed_label = QtWidgets.QLabel()
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.speed)
+        row.addWidget(self.speed_label)
+        play.addRow("Speed", row)
+        self._speed_changed(self.speed.value())
+        outer.addStretch(1)
+
+        session.sig_settings_changed.connect(self.show_settings)
+        session.sig_reset.connect(self.show_settings)
+        session.sig_training_changed.connect(self._training_changed)
+        session.sig_trained.connect(self._progress)
+        self.show_settings()
+
+    def _group(self, outer, title: str) -> QtWidgets.QFormLayout:
+        box = QtWidgets.QGroupBox(title)
+        form = QtWidgets.QFormLayout(box)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addWidget(box)
+        return form
+
+    def _add(self, form, name: str, label: str, widget) -> None:
+        self.fields[name] = widget
+        widget.valueChanged.connect(lambda v, n=name: self.session.update_settings(**{n: v}))
+        form.addRow(label, widget)
+
+    def _task_chosen(self) -> None:
+        task = self.task.currentData()
+        if task == "file" and not self.session.settings.text:
+            self.open_button.click()  # nothing loaded yet: ask for a file
+            self.show_settings()
+            return
+        self.session.update_settings(task=task)
+
+    def show_settings(self, *_) -> None:
+        """Write the Session's settings into the widgets without re-triggering them."""
+        s = self.session.settings
+        for name, w in self.fields.items():
+            with QSignalBlocker(w):
+                w.setValue(getattr(s, name))
+        with QSignalBlocker(self.task):
+            self.task.setCurrentIndex(self.task.findData(s.task))
+        for combo, value in ((self.level, s.level), (self.optimizer, s.optimizer)):
+            with QSignalBlocker(combo):
+                combo.setCurrentText(value)
+        with QSignalBlocker(self.mode):
+            self.mode.setCurrentIndex(self.mode.findData(s.mode))
+        self.fields["delay"].setEnabled(s.task == "echo")
+        self.level.setEnabled(s.task == "file")
+        self.fields["target"].setEnabled(s.mode == "single")
+        self.radius_label.setText(f"{self.session.rnn.spectral_radius():.3f}")
+
+    def start_training(self) -> None:
+        self.session.train(self.iterations.value())
+
+    def _training_changed(self, training: bool) -> None:
+        self.train_button.setEnabled(not training)
+        self.stop_button.setEnabled(training)
+        if training:
+            self.progress.setRange(0, self.iterations.value())
+            self.progress.setValue(0)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _speed_changed(self, value: int) -> None:
+        self.session.set_speed(value)
+        self.speed_label.setText(f"{value}/s")

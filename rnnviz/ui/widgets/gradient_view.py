@@ -1,0 +1,276 @@
+"""Gradient contributions: where vanishing and exploding gradients become visible.
+
+Left: C[t, k] = |contribution of step k to dE_t/dW| as log10 colours, rows t (output step),
+columns k (contributing step); cells appear as BPTT reaches them. Right: for one output step t,
+the contribution and the Jacobian-product norm against distance d = t - k, with the two factors
+that bound it: ||W||_2^(t-k) and prod max tanh' (Pascanu et al. 2013).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from rnnviz.ui import style
+
+VANISH, EXPLODE = 1e-2, 1e2  # gradient ratio (far / at t) thresholds for the verdict
+NAMES = {  # curve key -> legend name
+    "contribution": "|contribution of step k|",
+    "jacobian": "|∏ ∂s_j/∂s_{j-1}|",
+    "w_factor": "‖W‖₂^(t−k)",
+    "tanh_factor": "∏ max tanh′",
+}
+
+
+def _positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop zeros (C[t, 0] = 0 since s_{-1} = 0) and non-finite values: a log axis cannot show them."""
+    keep = np.isfinite(y) & (y > 0)
+    return d[keep].astype(float), y[keep]
+
+
+class GradientView(QtWidgets.QWidget):
+    def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
+        super().__init__(parent)
+        self.session, self.theme = session, theme
+        self.chosen_t = 0
+        self.revealed = np.zeros((0, 0), dtype=bool)
+        self._stepper = None  # the stepper the cached per-reset data belongs to
+        self._log_c = np.zeros((0, 0))  # (T, T) log10 C, floored
+        self._levels = (0.0, 1.0)
+
+        self.spin = QtWidgets.QSpinBox()
+        self.spin.setToolTip(
+            "The loss E_t whose gradient the right-hand plot follows back in time.\n"
+            "Clicking a row of the heatmap chooses it too."
+        )
+        self.spin.valueChanged.connect(self._on_spin)
+        self.spin_label = QtWidgets.QLabel("output step t:")
+        self.hover_label = QtWidgets.QLabel("Hover a cell to read C[t, k].")
+        self.verdict_label = QtWidgets.QLabel()
+        self.verdict_label.setWordWrap(True)
+        self.glw = pg.GraphicsLayoutWidget()
+
+        # left: the C[t, k] heatmap, t = 0 at the top like a matrix
+        self.heat_plot = self.glw.addPlot(row=0, col=0, rowspan=2)  # full height; legend sits at right
+        self.heat_plot.invertY(True)
+        self.heat_plot.setMouseEnabled(x=False, y=False)
+        self.heat_plot.hideButtons()
+        self.heatmap = pg.ImageItem()
+        self.heat_plot.addItem(self.heatmap)
+        self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
+        self.row_marker = pg.PlotDataItem()  # the chosen output step t
+        self.fill_text = pg.TextItem("fills in during BPTT", anchor=(0.5, 0.5))
+        for item in (self.outline, self.row_marker, self.fill_text):
+            self.heat_plot.addItem(item)
+        # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
+        self.colorbar = pg.ColorBarItem(label="log10 |contribution|", interactive=False, colorMapMenu=False)
+        self.colorbar.setImageItem(self.heatmap)
+        self.glw.addItem(self.colorbar, row=0, col=1, rowspan=2)
+
+        # right: how the gradient of E_t changes going back, on a log axis
+        self.line_plot = self.glw.addPlot(row=0, col=2)
+        self.line_plot.setLogMode(x=False, y=True)
+        self.line_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.line_plot.hideButtons()
+        self.curves = {key: pg.PlotDataItem() for key in NAMES}
+        self.legend = pg.LegendItem(colCount=2)  # below the plot, so it never covers a curve
+        for key, curve in self.curves.items():
+            self.line_plot.addItem(curve)
+            self.legend.addItem(curve, NAMES[key])
+        self.glw.addItem(self.legend, row=1, col=2)
+        self.glw.ci.layout.setColumnStretchFactor(0, 4)
+        self.glw.ci.layout.setColumnStretchFactor(2, 5)
+        # the legend row takes only the height it needs
+        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.spin_label)
+        top.addWidget(self.spin)
+        top.addSpacing(20)
+        top.addWidget(self.hover_label, 1)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.glw, 1)
+        lay.addWidget(self.verdict_label)
+
+        self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.glw.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        session.sig_reset.connect(self.show_state)
+        session.sig_stepped.connect(self.show_state)
+        self.apply_theme(theme)
+
+    # --- state -> picture -------------------------------------------------------------------------
+
+    def show_state(self, *_) -> None:
+        """Redraw everything from the session's current state (idempotent)."""
+        if self._stepper is not self.session.stepper:
+            self._new_trace()
+        st = self.session.stepper
+        self.revealed = self._revealed_cells(st)
+        img = np.where(self.revealed, self._log_c, np.nan)  # NaN -> transparent
+        self.heatmap.setImage(img, autoLevels=False, levels=self._levels)
+        self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, st.T, st.T))  # cell (t, k) centred on (k, t)
+        nothing = not self.revealed.any()
+        self.fill_text.setVisible(nothing)
+        if nothing and st.mode == "single":
+            self.fill_text.setText(f"row {st.target} fills in during BPTT")
+        elif nothing:
+            self.fill_text.setText("fills in during BPTT")
+        self._show_row()
+
+    def _new_trace(self) -> None:
+        """Per-reset work: levels from the full C (fixed for the whole pass), spin range, outline."""
+        st, prev = self.session.stepper, self._stepper
+        self._stepper, T = st, st.T
+        # replaying the same kind of trace keeps the learner's chosen t; otherwise use the default
+        same = prev is not None and (prev.T, prev.mode, prev.target) == (T, st.mode, st.target)
+        C = self.session.contributions
+        self._levels = style.log_levels(C)
+        self._log_c = np.log10(np.maximum(C, style.LOG_FLOOR))  # zeros drawn as the floor colour
+        self.colorbar.setLevels(self._levels)
+        self.chosen_t = self.chosen_t if same else st.target if st.mode == "single" else T - 1
+        with QtCore.QSignalBlocker(self.spin):  # model -> widget without feedback
+            self.spin.setRange(0, T - 1)
+            self.spin.setValue(self.chosen_t)
+        self.hover_label.setText("Hover a cell to read C[t, k].")
+        # staircase around the lower triangle (k <= t): where cells will appear
+        xs, ys = [-0.5], [-0.5]
+        for k in range(T):
+            xs += [k + 0.5, k + 0.5]
+            ys += [k - 0.5, k + 0.5]
+        self.outline.setData(xs + [-0.5, -0.5], ys + [T - 0.5, -0.5])
+        self.fill_text.setPos(0.4 * T, 0.8 * T)  # inside the empty triangle
+        # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
+        self.heat_plot.setRange(xRange=(-0.7, T - 0.3), yRange=(-0.7, T - 0.3), padding=0)
+
+    @staticmethod
+    def _revealed_cells(st) -> np.ndarray:
+        """(T, T) bool: full mode reveals column k (rows t >= k) once the backward step at k is done;
+        single mode reveals cell (target, k) only."""
+        ks = [e.t for e in st.backward_steps()]
+        out = np.zeros((st.T, st.T), dtype=bool)
+        if st.mode == "single":
+            out[st.target, ks] = True
+        else:
+            out[:, ks] = True
+            out &= np.tri(st.T, dtype=bool)
+        return out
+
+    def _show_row(self) -> None:
+        """The right-hand plot, the row marker and the verdict, for output step chosen_t."""
+        t = self.chosen_t
+        norm, w_factor, tanh_factor = self.session.jacobian_row(t)  # each (t+1,), indexed by k
+        d = t - np.arange(t + 1)  # distance back from t, per k
+        C_row = self.session.contributions[t, : t + 1]
+        for key, y in (
+            ("contribution", C_row),
+            ("jacobian", norm),
+            ("w_factor", w_factor),
+            ("tanh_factor", tanh_factor),
+        ):
+            self.curves[key].setData(*_positive(d[::-1], y[::-1]))  # d ascending
+        self.row_marker.setData(
+            [-0.5, t + 0.5, t + 0.5, -0.5, -0.5], [t - 0.5, t - 0.5, t + 0.5, t + 0.5, t - 0.5]
+        )
+        style.set_title(self.line_plot, f"Going back from t = {t}", self.theme)
+        self.verdict_label.setText(self.verdict(t, norm, w_factor, tanh_factor))
+
+    @staticmethod
+    def verdict(t: int, norm, w_factor, tanh_factor) -> str:
+        """Which is winning at the farthest distance, from the Jacobian norm (real numbers)."""
+        if t == 0:
+            return "At t = 0 there is no earlier step: choose t ≥ 1 to see the gradient travel back."
+        ratio = norm[0]
+        word = (
+            "vanishing"
+            if ratio < VANISH
+            else "exploding"
+            if ratio > EXPLODE
+            else "neither vanishing nor exploding"
+        )
+        steps = "1 step" if t == 1 else f"{t} steps"
+        return (
+            f"At {steps} back the gradient is {ratio:.2g} × its size at step t: {word}.  "
+            f"(It is at most ‖W‖₂^{t} · ∏ max tanh′ = {w_factor[0]:.2g} · {tanh_factor[0]:.2g})"
+        )
+
+    # --- interaction --------------------------------------------------------------------------------
+
+    def _on_spin(self, value: int) -> None:
+        self.chosen_t = int(value)
+        self._show_row()
+
+    def _cell_at(self, scene_pos) -> tuple[int, int] | None:
+        vb = self.heat_plot.vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = vb.mapSceneToView(scene_pos)
+        t, k, T = int(round(p.y())), int(round(p.x())), self.session.T
+        return (t, k) if 0 <= t < T and 0 <= k < T else None
+
+    def hover_text(self, t: int, k: int) -> str:
+        """What hovering cell (t, k) says; the number is session.contributions[t, k]."""
+        if k > t:
+            return f"C[t={t}, k={k}]: step k comes after t, so it adds nothing to E_t's gradient."
+        if not self.revealed[t, k]:
+            return f"C[t={t}, k={k}]: BPTT has not reached step {k} yet."
+        c = float(self.session.contributions[t, k])
+        if k == 0:
+            return f"C[t={t}, k=0] = 0  (the term is δ s_(−1)ᵀ and s_(−1) = 0)"
+        return f"C[t={t}, k={k}] = {c:.3e}   (log10 = {np.log10(c):.2f})"
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        cell = self._cell_at(scene_pos)
+        if cell is not None and self.revealed.shape[0] > max(cell):
+            self.hover_label.setText(self.hover_text(*cell))
+
+    def _on_mouse_clicked(self, ev) -> None:
+        cell = self._cell_at(ev.scenePos())
+        if cell is not None:
+            self.spin.setValue(cell[0])  # valueChanged redraws the right-hand plot
+
+    # --- theme ----------------------------------------------------------------------------------------
+
+    def apply_theme(self, theme: style.Theme) -> None:
+        self.theme = th = theme
+        lw = th.line_width
+        self.glw.setBackground(th.background)
+        style.style_plot(
+            self.heat_plot,
+            th,
+            "Contribution of step k to ∂E<sub>t</sub>/∂W",
+            left="output step t",
+            bottom="contributing step k",
+        )
+        style.style_plot(
+            self.line_plot, th, "", left="size (log scale)", bottom="distance t − k (steps back)"
+        )
+        self.colorbar.setColorMap(style.colormap(th.sequential))
+        bar_axis = self.colorbar.getAxis("left")
+        bar_axis.setLabel("log10 |contribution|", color=th.foreground, **{"font-size": f"{th.font_pt}pt"})
+        self.colorbar.axis.setTickFont(style.font(th, 0.95))
+        self.colorbar.axis.setTextPen(style.pen(th.foreground, 1))
+        self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
+        self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
+        self.fill_text.setColor(th.muted)
+        self.fill_text.setFont(style.font(th, 1.2))
+        c = self.curves
+        c["contribution"].setPen(style.pen(th.backward, lw / 2))
+        c["contribution"].setSymbol("o")
+        c["contribution"].setSymbolSize(4 + 2 * lw)
+        c["contribution"].setSymbolBrush(th.backward)
+        c["contribution"].setSymbolPen(style.pen(th.backward, 1))
+        c["jacobian"].setPen(style.pen(th.foreground, lw))
+        c["w_factor"].setPen(style.pen(th.w_factor, lw, dashed=True))
+        c["tanh_factor"].setPen(style.pen(th.tanh_factor, lw, dashed=True))
+        self.legend.setLabelTextSize(f"{th.font_pt}pt")
+        self.legend.setLabelTextColor(th.foreground)
+        for _, label in self.legend.items:  # setLabelTextSize only stores the size: re-render
+            label.setText(label.text)
+        for w in (self.spin_label, self.spin, self.hover_label):
+            w.setFont(style.font(th))
+        self.spin.setMinimumWidth(int(th.font_pt * 5))  # room for two digits and the arrows
+        self.verdict_label.setFont(style.font(th, 1.1, bold=True))
+        self.show_state()

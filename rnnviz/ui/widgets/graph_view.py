@@ -1,0 +1,367 @@
+"""GraphView: the unrolled RNN. Column t holds x_t (bottom), s_t (middle) and o_t (top).
+
+Items are built once per reset; show_state() only restyles them from the stepper's events and
+skips items whose look has not changed, so a step costs a few ms even at T = 50. In the backward
+pass an edge's width grows with log10 of the gradient norm it carries, on a FIXED scale, so a
+vanishing gradient visibly thins instead of being renormalised away.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+from rnnviz.core.layout import unrolled_layout
+from rnnviz.ui import style
+
+LABEL_W = 118.0  # room for the row labels left of column 0
+DY = 112.0  # distance between rows
+X_H, O_H = 30.0, 70.0  # heights of the x and o boxes
+LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE, clipped
+WIDTH_RANGE = (1.0, 8.0)
+READABLE_ZOOM = 0.8  # fitting would shrink text below this: keep 1:1 and scroll instead
+MAX_ZOOM = 2.0
+SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+
+
+def gradient_width(norm: float, theme: style.Theme = style.NORMAL) -> float:
+    """Pen width for an edge carrying a gradient of this norm (1e-6 -> thinnest, 1 -> thickest)."""
+    lo, hi = LOG_RANGE
+    frac = np.clip((np.log10(max(norm, 1e-300)) - lo) / (hi - lo), 0.0, 1.0)
+    return float(WIDTH_RANGE[0] + frac * (WIDTH_RANGE[1] - WIDTH_RANGE[0])) * theme.line_width / 2.0
+
+
+def _vec(v: np.ndarray, n: int = 12) -> str:
+    body = ", ".join(f"{a:+.3f}" for a in v[:n])
+    return f"[{body}{', …' if len(v) > n else ''}]"
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(SUB)
+
+
+def _norm(v) -> float:
+    return float(np.linalg.norm(v))
+
+
+class _Label:
+    """A text item centred (or right-aligned) at a point, shrunk to fit max_w x max_h."""
+
+    def __init__(self, scene, parent, cx, cy, max_w, max_h, right=False, scale=1.0, bold=False, ref=""):
+        self.item = QtWidgets.QGraphicsSimpleTextItem(parent)
+        if parent is None:
+            scene.addItem(self.item)
+        self.geom = (cx, cy, max_w, max_h, right)
+        self.font_args = (scale, bold)
+        self.text = None
+        self.ref = ref  # size by this (the widest) text, so a row of labels shares one scale
+
+    def set(self, text: str, color: str, theme: style.Theme | None = None) -> None:
+        if theme is not None:  # new font: force a re-layout
+            self.item.setFont(style.font(theme, *self.font_args))
+            self.text = None
+        self.item.setBrush(QtGui.QColor(color))
+        if text == self.text:
+            return
+        self.text = text
+        self.item.setText(text)
+        cx, cy, mw, mh, right = self.geom
+        br = self.item.boundingRect()
+        w = QtGui.QFontMetricsF(self.item.font()).horizontalAdvance(self.ref) if self.ref else br.width()
+        k = min(1.0, mw / max(w, 1.0), mh / max(br.height(), 1.0))
+        self.item.setScale(k)
+        x = cx - br.width() * k if right else cx - br.width() * k / 2
+        self.item.setPos(x, cy - br.height() * k / 2)
+
+
+class GraphView(QtWidgets.QGraphicsView):
+    def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
+        super().__init__(parent)
+        self.session, self.theme = session, theme
+        self.scene_ = QtWidgets.QGraphicsScene(self)  # held on self: a local scene is collected
+        self.setScene(self.scene_)
+        hint = QtGui.QPainter.RenderHint
+        self.setRenderHints(hint.Antialiasing | hint.TextAntialiasing)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setMinimumHeight(160)
+        self.highlighted_t: int | None = None
+        self.phase: str | None = None
+        self._user_zoom = False
+        session.sig_reset.connect(self.rebuild)
+        session.sig_stepped.connect(self.show_state)
+        self.rebuild()
+
+    # --- building (once per reset) --------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        self.scene_.clear()
+        T = self._T = self.session.T
+        dx = float(np.clip(1800.0 / T, 36.0, 110.0))  # 50 columns fit in 1800 px
+        self._compact = dx < 60  # short texts in narrow columns
+        lay = unrolled_layout(T, dx=dx, dy=-DY)  # y grows downwards in Qt: o on top
+        pos = lay.pos + [LABEL_W + dx / 2, 0.0]
+        self._pos = {(r, t): pos[lay.node(r, t)] for r in "xso" for t in range(T)}
+        bw, sd = min(dx - 6.0, 84.0), min(0.72 * dx, 60.0)  # x/o box width, s circle diameter
+        sizes = {"x": (bw, X_H), "s": (sd, sd), "o": (bw, O_H)}
+        self.node_items, self.edge_items, self.edge_pens, self._ends = {}, {}, {}, {}
+        self._labels: dict = {}
+        self._static: dict = {}  # label key -> fixed text (row names, t=...)
+        self._keys: dict = {}  # item key -> the state it was last styled for
+        for (r, t), (cx, cy) in self._pos.items():
+            w, h = sizes[r]
+            rect = QtCore.QRectF(cx - w / 2, cy - h / 2, w, h)
+            if r == "s":
+                item = QtWidgets.QGraphicsEllipseItem(rect)
+            else:
+                path = QtGui.QPainterPath()
+                path.addRoundedRect(rect, 6, 6)
+                item = QtWidgets.QGraphicsPathItem(path)
+            item.setZValue(2)
+            self.scene_.addItem(item)
+            self.node_items[(r, t)] = item
+            n = 3 if r == "o" else (2 if r == "s" and not self._compact else 1)
+            inner_w, lh = (w - 4, (h - 6) / n) if r != "s" else (0.86 * w, min(h / 2.2, 22.0))
+            for i in range(n):  # text lines are children: hovering them shows the node's tooltip
+                self._labels[(r, t, i)] = _Label(
+                    self.scene_, item, cx, cy + (i - (n - 1) / 2) * lh, inner_w, lh, bold=r != "s" and i == 0
+                )
+            self._labels[("t", t)] = _Label(
+                self.scene_, None, cx, X_H / 2 + 14, dx - 6, 22, scale=0.95, ref=f"t={T - 1}"
+            )
+            self._static[("t", t)] = f"t={t}"
+        for kind, t in zip(lay.edge_kind, lay.edge_t, strict=True):
+            t = int(t)
+            if kind == "W":
+                (x0, y0), (x1, y1) = self._pos[("s", t - 1)], self._pos[("s", t)]
+                a, b = QtCore.QPointF(x0 + sd / 2, y0), QtCore.QPointF(x1 - sd / 2, y1)
+            else:
+                lo, hi = ("x", "s") if kind == "U" else ("s", "o")
+                (x0, y0), (_, y1) = self._pos[(lo, t)], self._pos[(hi, t)]
+                a = QtCore.QPointF(x0, y0 - sizes[lo][1] / 2)
+                b = QtCore.QPointF(x0, y1 + sizes[hi][1] / 2)
+            # a wide transparent twin makes even a 1 px edge easy to hover for its tooltip
+            hit = self.scene_.addPath(self._arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
+            self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)
+            self._ends[(kind, t)] = (a, b)
+        top = -2 * DY - O_H / 2 - 10
+        self._band = self.scene_.addRect(
+            QtCore.QRectF(-dx / 2 + 1, top, dx - 2, X_H / 2 + 34 - top), QtGui.QPen(Qt.PenStyle.NoPen)
+        )
+        self._band.setZValue(-1)
+        rows = (
+            ("o", "output o", "target y · p(y) · E"),
+            ("s", "hidden s", "|sₜ| (norm)"),
+            ("x", "input x", "token xₜ"),
+        )
+        for r, name, sub in rows:
+            y = self._pos[(r, 0)][1]
+            for key, dy, h, scale, bold in (("row", -9, 24, 1.1, True), ("sub", 11, 18, 0.8, False)):
+                self._labels[(key, r)] = _Label(
+                    self.scene_,
+                    None,
+                    LABEL_W - 10,
+                    y + dy,
+                    LABEL_W - 14,
+                    h,
+                    right=True,
+                    scale=scale,
+                    bold=bold,
+                )
+            self._static[("row", r)], self._static[("sub", r)] = name, sub
+        self.scene_.setSceneRect(QtCore.QRectF(0, top - 4, LABEL_W + T * dx + 10, X_H / 2 + 48 - top))
+        self._user_zoom = False
+        self.apply_theme(self.theme)
+        self._auto_view()
+
+    @staticmethod
+    def _arrow(a: QtCore.QPointF, b: QtCore.QPointF, width: float = 0.0, back: bool = False):
+        """Line a -> b with a filled head at b (at a if back: gradients flow backwards), sized to the
+        pen so thick lines keep a visible head; edges too short for one (T ~ 50) stay plain lines."""
+        path = QtGui.QPainterPath(a)
+        path.lineTo(b)
+        tip, tail = (a, b) if back else (b, a)
+        d = QtCore.QLineF(tip, tail)
+        length, half = 4.0 + 1.2 * width, 1.5 + 0.8 * width  # the stroke adds width / 2 all round
+        if width <= 0 or d.length() < 2 * length:
+            return path
+        d.setLength(length)
+        n = d.normalVector().unitVector()
+        off = QtCore.QPointF(n.dx() * half, n.dy() * half)
+        path.addPolygon(QtGui.QPolygonF([tip, d.p2() + off, d.p2() - off, tip]))
+        return path
+
+    # --- styling ---------------------------------------------------------------------------------
+
+    def apply_theme(self, theme: style.Theme) -> None:
+        """Restyle only: fonts, colours and line widths; the items stay."""
+        self.theme = theme
+        self.setBackgroundBrush(QtGui.QColor(theme.background))
+        for key, lab in self._labels.items():
+            lab.set(self._static.get(key, ""), theme.foreground, theme)
+        self._keys.clear()  # every item restyles on the next show_state
+        self.show_state()
+
+    def show_state(self, *_args) -> None:
+        """Redraw from the session's events; idempotent, and cheap when little changed."""
+        events, T, th = self.session.stepper.events, self._T, self.theme
+        fw, bw = [None] * T, [None] * T
+        for ev in events:
+            if ev.phase in ("forward", "backward"):
+                (fw if ev.phase == "forward" else bw)[ev.t] = ev
+        last = events[-1] if events else None
+        self.phase = last.phase if last is not None else None
+        self.highlighted_t = last.t if last is not None and self.phase != "update" else None
+        cur_col = th.backward if self.phase == "backward" else th.forward
+        for t in range(T):
+            f, b = fw[t], bw[t]
+            for r in "xso":
+                reached = b is not None and (r == "s" or (r == "o" and b.d_out.any()))
+                state = "todo" if f is None else ("bwd" if reached else "fwd")
+                key = (state, t == self.highlighted_t and cur_col)
+                if self._keys.get((r, t)) != key:
+                    self._keys[(r, t)] = key
+                    self._style_node(r, t, state, key[1], f, b)
+            for kind in "UWV" if t else "UV":
+                norm = None
+                if b is not None:  # the W edge s_{t-1} -> s_t carries W^T delta_t into s_{t-1}
+                    prev = bw[t - 1] if t else None
+                    norm = _norm(
+                        {
+                            "V": b.error_direct,
+                            "U": b.delta,
+                            "W": prev.error_carried if prev is not None else b.delta,
+                        }[kind]
+                    )
+                state = "todo" if f is None else ("bwd" if norm else "fwd")
+                if self._keys.get((kind, t)) != (state, norm):
+                    self._keys[(kind, t)] = (state, norm)
+                    self._style_edge(kind, t, state, norm)
+        self._band.setVisible(self.highlighted_t is not None)
+        if self.highlighted_t is not None:
+            c = QtGui.QColor(cur_col)
+            c.setAlpha(28)
+            self._band.setBrush(c)
+            self._band.setPos(self._pos[("x", self.highlighted_t)][0], 0)
+            if self.transform().m11() >= 0.999 or self._user_zoom:  # scrolling, not fitted
+                self.ensureVisible(self._band.sceneBoundingRect(), 80, 10)
+
+    def _style_edge(self, kind: str, t: int, state: str, norm: float | None) -> None:
+        th = self.theme
+        if state == "bwd":
+            pen = style.pen(th.backward, gradient_width(norm, th))
+        else:
+            pen = style.pen(
+                *(
+                    (th.foreground, 0.75 * th.line_width)
+                    if state == "fwd"
+                    else (th.muted, 0.5 * th.line_width)
+                ),
+                dashed=state == "todo",
+            )
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)  # pointed arrowheads on thick lines
+        vis = self.edge_items[(kind, t)]
+        vis.setPen(pen)
+        vis.setBrush(pen.color())
+        vis.setPath(self._arrow(*self._ends[(kind, t)], pen.widthF(), back=state == "bwd"))
+        self.edge_pens[(kind, t)] = pen
+        st, sp, i = _sub(t), _sub(t - 1), int(self.session.x[t])
+        tip = {
+            "U": f"U: x{st} → s{st}  (adds column U[:, {i}] to z{st})",
+            "W": f"W: s{sp} → s{st}  (adds W s{sp} to z{st})",
+            "V": f"V: s{st} → o{st}  (o{st} = softmax(V s{st}))",
+        }[kind]
+        if norm is None:
+            tip += "\nno gradient yet"
+        else:
+            what = {
+                "U": f"|δ{st}| (added to dU[:, {i}])",
+                "W": f"|Wᵀ δ{st}| (into s{sp})",
+                "V": f"|Vᵀ dE/d(V s{st})| (into s{st})",
+            }[kind]
+            tip += f"\ngradient carried back: {what} = {norm:.4e}"
+        vis.setToolTip(tip)
+        vis.parentItem().setToolTip(tip)
+
+    def _style_node(self, r: str, t: int, state: str, cur, f, b) -> None:
+        th = self.theme
+        item = self.node_items[(r, t)]
+        col = {"todo": th.muted, "fwd": th.foreground, "bwd": th.backward}[state]
+        item.setPen(style.pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo"))
+        item.setBrush(QtGui.QColor(th.background))
+        texts, tip = self._node_content(r, t, f, b)
+        for i, text in enumerate(texts):
+            self._labels[(r, t, i)].set(text, th.muted if state == "todo" else th.foreground)
+        item.setToolTip(tip)
+
+    def _node_content(self, r: str, t: int, f, b) -> tuple[list[str], str]:
+        """The text lines inside node (r, t) and its tooltip, from its forward/backward events."""
+        voc, s, c, st = self.session.vocab, self.session, self._compact, _sub(t)
+        if r == "x":
+            tok, i = voc.label(s.x[t]), int(s.x[t])
+            return [tok], f"input x{st} = '{tok}' (token id {i})\nthe U edge adds column U[:, {i}] to z{st}"
+        if r == "s":
+            if f is None:
+                return ([""] if c else [f"s{st}", ""]), f"s{st}: not computed yet"
+            n = _norm(f.s)
+            tip = (
+                f"s{st} = tanh(U x{st} + W s{_sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\n"
+                f"s{st} = {_vec(f.s)}"
+            )
+            if b is not None:
+                nd, nc, ne, nz = (_norm(v) for v in (b.error_direct, b.error_carried, b.error, b.delta))
+                tip += (
+                    f"\n\nBackward: the error arriving at s{st}\n"
+                    f"direct from E{st}: |Vᵀ dE/d(V s{st})| = {nd:.4e}\n"
+                    f"carried from s{_sub(t + 1)}: |Wᵀ δ{_sub(t + 1)}| = {nc:.4e}\n"
+                    f"total: |dE/ds{st}| = {ne:.4e}\n"
+                    f"δ{st} = dE/dz{st} = dE/ds{st} ⊙ (1 - s{st}²): |δ{st}| = {nz:.4e}"
+                )
+            return ([f"{n:.1f}"] if c else ["|s|", f"{n:.2f}"]), tip
+        tok = voc.label(s.y[t])
+        if f is None:
+            return [tok if c else f"y={tok}", "", ""], f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
+        p = float(f.o[f.y])
+        best = ", ".join(f"'{voc.label(i)}' {f.o[i]:.3f}" for i in np.argsort(f.o)[::-1][:3])
+        tip = (
+            f"o{st} = softmax(V s{st})\ntop 3: {best}\ntarget y{st} = '{tok}': p = {p:.4f}\n"
+            f"E{st} = -log p = {f.E:.3f}"
+        )
+        if b is not None:
+            tip += f"\n\nBackward: |dE/d(V s{st})| = {_norm(b.d_out):.4e}"
+        return ([tok, f"{p:.2f}", f"{f.E:.2f}"] if c else [f"y={tok}", f"p={p:.2f}", f"E={f.E:.2f}"]), tip
+
+    # --- zoom and scroll -------------------------------------------------------------------------
+
+    def fit(self) -> None:
+        """Scale so the whole graph fits the window (at most MAX_ZOOM)."""
+        r, v = self.sceneRect(), self.viewport().size()
+        k = min(v.width() / r.width(), v.height() / r.height(), MAX_ZOOM) * 0.99
+        self.setTransform(QtGui.QTransform.fromScale(k, k))
+        self.centerOn(r.center())
+
+    def _auto_view(self) -> None:
+        """Fit when the text stays readable; otherwise 1:1, scrolled to the current column."""
+        r, v = self.sceneRect(), self.viewport().size()
+        if min(v.width() / r.width(), v.height() / r.height()) >= READABLE_ZOOM:
+            self.fit()
+        else:
+            self.resetTransform()
+            if self.highlighted_t is not None:
+                self.ensureVisible(self._band.sceneBoundingRect(), 80, 10)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._user_zoom:
+            self._auto_view()
+
+    def wheelEvent(self, event) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # Ctrl+wheel zooms
+            self._user_zoom = True
+            k = 1.15 ** (event.angleDelta().y() / 120)
+            self.scale(k, k)
+            event.accept()
+        else:
+            super().wheelEvent(event)

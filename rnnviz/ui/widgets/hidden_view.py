@@ -1,0 +1,115 @@
+"""Hidden activations: the heatmap of s_t (units x time) filling in, and the current s_t as bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from rnnviz.ui import style
+
+
+class HiddenView(QtWidgets.QWidget):
+    def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.layout_widget)
+
+        self.heat_plot = self.layout_widget.addPlot(row=0, col=0)
+        self.heatmap = pg.ImageItem()
+        self.heat_plot.addItem(self.heatmap)
+        self.heat_plot.invertY(True)  # unit 0 at the top, like a matrix
+        self.heat_plot.setMenuEnabled(False)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
+        self.heat_plot.addItem(self.cursor)
+        self.colorbar = pg.ColorBarItem(
+            values=style.HIDDEN_LEVELS, interactive=False, width=14, label="s value"
+        )
+        self.colorbar.setImageItem(self.heatmap, insert_in=self.heat_plot)
+
+        self.bar_plot = self.layout_widget.addPlot(row=0, col=1)
+        self.bars = pg.BarGraphItem(x0=[], y=[], height=0.8, width=[])
+        self.bar_plot.addItem(self.bars)
+        self.bar_plot.invertY(True)
+        self.bar_plot.setXRange(-1, 1, padding=0.05)
+        self.bar_plot.setMenuEnabled(False)
+        self.bar_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888888")))
+        self.layout_widget.ci.layout.setColumnStretchFactor(0, 3)
+        self.layout_widget.ci.layout.setColumnStretchFactor(1, 2)
+
+        self.image = np.empty((0, 0))
+        self.current_t: int | None = None
+        self.current_s = np.empty(0)
+        self.layout_widget.scene().sigMouseMoved.connect(self._hover)
+        self.apply_theme(theme)
+        session.sig_reset.connect(self.show_state)
+        session.sig_stepped.connect(self.show_state)
+        self.show_state()
+
+    def apply_theme(self, theme: style.Theme) -> None:
+        self.theme = theme
+        style.style_plot(self.heat_plot, theme, "Hidden state s_t = tanh(z_t)", "hidden unit", "time step t")
+        style.style_plot(self.bar_plot, theme, "current s_t", "", "value")
+        self.colorbar.setColorMap(style.colormap(theme.diverging))
+        self.cursor.setPen(style.pen(theme.forward, theme.line_width))
+        self.show_state()
+
+    def show_state(self, *_):
+        """Redraw from the session: the s_t computed so far, NaN (transparent) for the rest."""
+        st = self.session.stepper
+        H, T = self.session.rnn.hidden_size, st.T
+        forward = st.forward_steps()
+        image = np.full((H, T), np.nan)  # (H, T) rows = units, columns = time
+        for ev in forward:
+            image[:, ev.t] = ev.s
+        self.image = image
+        self.heatmap.setImage(image, autoLevels=False, levels=style.HIDDEN_LEVELS)
+        self.heatmap.setRect(-0.5, -0.5, T, H)
+        self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=H)
+        self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5), padding=0)
+        last = st.last
+        t = last.t if last is not None and last.phase in ("forward", "backward") else None
+        if t is None and forward:
+            t = forward[-1].t
+        self.current_t = t
+        self.cursor.setVisible(t is not None)
+        if t is not None:
+            self.cursor.setPos(t)
+            colour = self.theme.backward if last.phase == "backward" else self.theme.forward
+            self.cursor.setPen(style.pen(colour, self.theme.line_width))
+            self.current_s = image[:, t].copy()
+        else:
+            self.current_s = np.zeros(H)
+        self._draw_bars(H, t)
+
+    def _draw_bars(self, H: int, t: int | None) -> None:
+        s = self.current_s
+        cmap = style.colormap(self.theme.diverging)
+        brushes = [pg.mkBrush(c) for c in cmap.map((s + 1) / 2, mode="qcolor")]
+        self.bars.setOpts(
+            x0=np.minimum(s, 0),
+            y=np.arange(H),
+            width=np.abs(s),
+            height=0.8,
+            brushes=brushes,
+            pen=pg.mkPen(None),
+        )
+        self.bar_plot.setYRange(-0.5, H - 0.5, padding=0)
+        title = f"s_{t}" if t is not None else "s_t (none yet)"
+        style.set_title(self.bar_plot, title, self.theme)
+
+    def _hover(self, pos) -> None:
+        """Tooltip with the exact value under the mouse."""
+        vb = self.heat_plot.vb
+        if not self.heat_plot.sceneBoundingRect().contains(pos) or self.image.size == 0:
+            return
+        p = vb.mapSceneToView(pos)
+        t, unit = int(round(p.x())), int(round(p.y()))
+        H, T = self.image.shape
+        if 0 <= t < T and 0 <= unit < H:
+            v = self.image[unit, t]
+            text = f"s_{t}[{unit}] = {v:+.6f}" if np.isfinite(v) else f"s_{t}[{unit}]: not computed yet"
+            self.layout_widget.setToolTip(text)

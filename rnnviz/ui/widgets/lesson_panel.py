@@ -1,0 +1,103 @@
+"""Guided lessons: pick a lesson, apply its preset, and show the caption for the current step."""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+from PySide6.QtCore import Qt
+
+from rnnviz.core.lessons import Lesson, builtin_lessons
+from rnnviz.ui import style
+
+
+class LessonPanel(QtWidgets.QWidget):
+    def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.lessons: list[Lesson] = builtin_lessons()
+        self.lesson: Lesson | None = None
+        lay = QtWidgets.QHBoxLayout(self)  # a strip: choice on the left, the caption across the rest
+        side = QtWidgets.QVBoxLayout()
+        self.chooser = QtWidgets.QComboBox(toolTip="Choose a guided lesson")
+        for lesson in self.lessons:
+            self.chooser.addItem(lesson.title, lesson.name)
+        self.start_button = QtWidgets.QPushButton(
+            "Start lesson", toolTip="Load the lesson's preset and begin"
+        )
+        self.stop_button = QtWidgets.QPushButton(
+            "End", toolTip="Leave the lesson (settings stay)", enabled=False
+        )
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        self.progress = QtWidgets.QLabel()
+        side.addWidget(self.chooser)
+        side.addLayout(buttons)
+        side.addWidget(self.progress)
+        side.addStretch(1)
+        lay.addLayout(side)
+        text = QtWidgets.QVBoxLayout()
+        self.summary = QtWidgets.QLabel(wordWrap=True)
+        self.caption = QtWidgets.QLabel(wordWrap=True)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        text.addWidget(self.summary)
+        text.addWidget(self.caption, 1)
+        lay.addLayout(text, 1)
+        self.start_button.clicked.connect(lambda: self.start(self.chooser.currentIndex()))
+        self.stop_button.clicked.connect(self.end)
+        self.chooser.currentIndexChanged.connect(self._show_summary)
+        session.sig_stepped.connect(self.show_state)
+        session.sig_reset.connect(self.show_state)
+        self.apply_theme(theme)
+        self._show_summary()
+
+    def apply_theme(self, theme: style.Theme) -> None:
+        self.theme = theme
+        self.caption.setFont(style.font(theme, 1.25))
+        self.summary.setFont(style.font(theme, 1.0))
+        self.caption.setStyleSheet(
+            f"QLabel {{ border-left: 6px solid {theme.forward}; padding: 8px; background: #F4F8FB;"
+            f" color: {theme.foreground}; }}"
+        )
+        self.show_state()
+
+    def start(self, index: int) -> bool:
+        """Apply lesson `index`'s preset (resetting to step 0) and show its first caption."""
+        lesson = self.lessons[index]
+        self.session.pause()
+        if not self.session.apply_settings(lesson.settings):
+            return False
+        self.session.new_model()  # same preset twice: still start from the lesson's initial state
+        self.lesson = lesson
+        self.stop_button.setEnabled(True)
+        self.show_state()
+        return True
+
+    def end(self) -> None:
+        self.lesson = None
+        self.stop_button.setEnabled(False)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        if self.lesson is None and self.lessons:
+            lesson = self.lessons[max(0, self.chooser.currentIndex())]
+            self.summary.setText(lesson.summary)
+            self.caption.setText(
+                "Press Start lesson to load its preset, then step with → or play with Space."
+            )
+            self.progress.setText(f"{len(self.lessons)} lessons")
+
+    def show_state(self, *_) -> None:
+        if self.lesson is None:
+            return
+        st = self.session.stepper
+        self.summary.setText(f"<b>{self.lesson.title}</b> — {self.lesson.summary}")
+        i = self.lesson.caption_index(st.cursor, st.T)
+        self.caption.setText(self.lesson.captions[i][1])
+        self.progress.setText(
+            f"caption {i + 1} of {len(self.lesson.captions)} · step {st.cursor} of {st.total_steps}"
+        )
+
+    @property
+    def caption_text(self) -> str:
+        return self.caption.text()

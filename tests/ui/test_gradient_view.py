@@ -1,0 +1,148 @@
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from rnnviz.ui import style
+from rnnviz.ui.widgets.gradient_view import EXPLODE, VANISH, GradientView
+
+
+@pytest.fixture
+def view(session, qtbot):
+    v = GradientView(session)
+    qtbot.addWidget(v)
+    v.resize(900, 400)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def image(view):
+    return view.heatmap.image
+
+
+def steps(session, n):
+    for _ in range(n):
+        assert session.step() is not None
+
+
+def test_nothing_is_revealed_before_the_backward_pass(session, view):
+    assert image(view).shape == (session.T, session.T)
+    assert np.isnan(image(view)).all() and not view.revealed.any()
+    steps(session, session.T)  # the whole forward pass
+    assert np.isnan(image(view)).all() and not view.revealed.any()
+    assert view.fill_text.isVisible()
+
+
+def test_backward_steps_reveal_columns_with_fixed_levels(session, view):
+    T, C = session.T, session.contributions
+    steps(session, T)
+    levels = style.log_levels(C)
+    for k in range(1, T + 1):
+        steps(session, 1)
+        cols = list(range(T - k, T))
+        expected = np.zeros((T, T), dtype=bool)
+        expected[:, cols] = True
+        expected &= np.tri(T, dtype=bool)
+        assert np.array_equal(view.revealed, expected)
+        img = image(view)
+        assert np.isnan(img[~expected]).all()
+        shown = expected & (C > 0)
+        assert np.allclose(img[shown], np.log10(C[shown]))
+        assert (img[expected & (C == 0)] <= levels[0]).all()  # C[t, 0] = 0: drawn as the floor colour
+        assert tuple(view.heatmap.levels) == levels  # the same colours mean the same at every step
+        assert tuple(view.colorbar.levels()) == levels
+    assert not view.fill_text.isVisible()
+    session.back()  # undoing the backward step at k = 0 hides column 0 again
+    assert not view.revealed[:, 0].any() and view.revealed[:, 1:].any()
+
+
+def curve_xy(view, key):
+    c = view.curves[key]
+    return np.asarray(c.xData), np.asarray(c.yData)
+
+
+@pytest.mark.parametrize("t", [None, 2])
+def test_curves_equal_the_core_numbers(session, view, t):
+    if t is None:
+        t = session.T - 1
+        assert view.chosen_t == t and view.spin.value() == t  # default: the last step
+    else:
+        view.spin.setValue(t)
+        assert view.chosen_t == t
+    norm, w_factor, tanh_factor = session.rnn.jacobian_row(session.x, t)
+    d = t - np.arange(t + 1)
+    for key, y in (("jacobian", norm), ("w_factor", w_factor), ("tanh_factor", tanh_factor)):
+        x, yy = curve_xy(view, key)
+        order = np.argsort(d)
+        assert np.array_equal(x, d[order]) and np.allclose(yy, y[order])
+    x, yy = curve_xy(view, "contribution")
+    C_row = session.contributions[t, : t + 1]
+    assert C_row[0] == 0 and 0 not in yy  # k = 0 (s_{-1} = 0) is dropped from the log plot
+    assert np.array_equal(x, np.arange(t)) and np.allclose(yy, C_row[::-1][:-1])
+
+
+def verdict_word(ratio):
+    return "vanishing" if ratio < VANISH else "exploding" if ratio > EXPLODE else "neither"
+
+
+def test_small_spectral_radius_says_vanishing(session, view):
+    assert session.update_settings(spectral_radius=0.1, seq_len=15)
+    t = session.T - 1
+    ratio = session.rnn.jacobian_row(session.x, t)[0][0]
+    assert ratio < 1e-10
+    text = view.verdict_label.text()
+    assert "vanishing" in text and f"{t} steps back" in text and f"{ratio:.2g}" in text
+
+
+def test_large_spectral_radius_w_factor_grows(session, view):
+    assert session.update_settings(spectral_radius=3.0, seq_len=15)
+    _, w = curve_xy(view, "w_factor")
+    assert (np.diff(w) > 0).all() and w[-1] > 1e6  # ||W||_2 > 1: the bound explodes
+    norm, w_factor, tanh_factor = session.rnn.jacobian_row(session.x, session.T - 1)
+    # what is true for this seed: saturated tanh slopes hold the real product far below the W bound
+    assert norm[0] < 1e-6 * w_factor[0] and tanh_factor[0] < 0.5
+    assert verdict_word(norm[0]) in view.verdict_label.text()
+
+
+def test_single_mode_reveals_only_the_target_row(session, view):
+    assert session.update_settings(mode="single", target=3)
+    T = session.T
+    assert view.chosen_t == 3 and view.spin.value() == 3
+    steps(session, T + 2)  # forward, then backward at k = 3 and k = 2
+    expected = np.zeros((T, T), dtype=bool)
+    expected[3, [2, 3]] = True
+    assert np.array_equal(view.revealed, expected)
+    assert np.allclose(image(view)[3, 2:4], np.log10(session.contributions[3, 2:4]))
+    steps(session, 2)
+    assert view.revealed[3, :4].all() and view.revealed.sum() == 4
+
+
+def test_hover_reads_the_exact_value_and_click_chooses_the_row(session, view, qtbot):
+    T = session.T
+    steps(session, 2 * T)
+    vb = view.heat_plot.vb
+    view._on_mouse_moved(vb.mapViewToScene(QPointF(2, 4)))  # column k = 2, row t = 4
+    assert f"{session.contributions[4, 2]:.3e}" in view.hover_label.text()
+    assert "= 0" in view.hover_text(4, 0) and "after" in view.hover_text(1, 3)
+
+    class Click:
+        def scenePos(self):
+            return vb.mapViewToScene(QPointF(1, 3))
+
+    view._on_mouse_clicked(Click())
+    assert view.chosen_t == 3 and view.spin.value() == 3
+    assert curve_xy(view, "jacobian")[0].size == 4
+
+
+def test_reset_and_theme_keep_data(session, view):
+    view.spin.setValue(2)
+    steps(session, session.T + 1)
+    session.reset()  # replaying the same sequence keeps the chosen t
+    assert view.chosen_t == 2 and not view.revealed.any()
+    session.update_settings(seq_len=9)
+    assert session.T == 9 and view.spin.maximum() == 8 and view.chosen_t == 8
+    assert np.isnan(image(view)).all()
+    before = curve_xy(view, "jacobian")
+    view.apply_theme(style.PRESENTER)
+    assert view.curves["jacobian"].opts["pen"].widthF() == style.PRESENTER.line_width
+    assert np.array_equal(curve_xy(view, "jacobian")[1], before[1])

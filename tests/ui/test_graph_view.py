@@ -1,0 +1,165 @@
+import statistics
+import time
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
+
+from rnnviz.ui import style
+from rnnviz.ui.widgets.graph_view import GraphView, gradient_width
+
+
+@pytest.fixture
+def view(session, qtbot):
+    v = GraphView(session)
+    qtbot.addWidget(v)
+    return v
+
+
+def _color(pen) -> str:
+    return pen.color().name().upper()
+
+
+def test_builds_three_nodes_per_step_and_holds_its_scene(session, view):
+    T = session.T
+    assert len(view.node_items) == 3 * T
+    assert {r for r, _ in view.node_items} == {"x", "s", "o"}
+    assert len(view.edge_pens) == 3 * T - 1  # no W edge into s_0
+    assert view.scene() is view.scene_
+    assert view.highlighted_t is None and view.phase is None
+    # nothing computed yet: every edge and node is muted
+    assert all(_color(p) == style.NORMAL.muted.upper() for p in view.edge_pens.values())
+    assert _color(view.node_items[("s", 0)].pen()) == style.NORMAL.muted.upper()
+
+
+def test_highlight_follows_step_and_back(session, view):
+    T = session.T
+    session.step()
+    assert (view.highlighted_t, view.phase) == (0, "forward")
+    session.step()
+    assert view.highlighted_t == 1
+    assert _color(view.node_items[("s", 1)].pen()) == style.NORMAL.forward.upper()
+    session.back()
+    assert (view.highlighted_t, view.phase) == (0, "forward")
+    assert _color(view.node_items[("s", 1)].pen()) == style.NORMAL.muted.upper()
+    for _ in range(T):  # the rest of the forward pass, then the first backward step
+        session.step()
+    assert (view.highlighted_t, view.phase) == (T - 1, "backward")
+    assert _color(view.node_items[("s", T - 1)].pen()) == style.NORMAL.backward.upper()
+    session.back()
+    assert (view.highlighted_t, view.phase) == (T - 1, "forward")
+
+
+def test_backward_edges_are_coloured_only_where_the_gradient_has_flowed(session, view):
+    T = session.T
+    for _ in range(T + 3):
+        session.step()
+    pens, back, fg = view.edge_pens, style.NORMAL.backward.upper(), style.NORMAL.foreground.upper()
+    for t in (T - 1, T - 2, T - 3):
+        assert _color(pens[("V", t)]) == back and _color(pens[("U", t)]) == back
+    assert _color(pens[("V", 0)]) == fg and _color(pens[("U", 0)]) == fg and _color(pens[("W", 1)]) == fg
+    ev = session.stepper.last
+    assert pens[("V", ev.t)].widthF() == pytest.approx(gradient_width(np.linalg.norm(ev.error_direct)))
+
+
+def test_vanishing_gradient_thins_the_far_back_w_edges(session, view):
+    # one loss E_{T-1} traced back through a contracting W: the carried error shrinks ~0.2x per step
+    assert session.update_settings(spectral_radius=0.2, seq_len=12, mode="single")
+    session.stepper.run()
+    view.show_state()
+    T = session.T
+    bw = {e.t: e for e in session.stepper.backward_steps()}
+    norms = [np.linalg.norm(bw[t - 1].error_carried) for t in range(1, T)]
+    widths = [view.edge_pens[("W", t)].widthF() for t in range(1, T)]
+    assert norms[0] < 1e-4 * norms[-1]  # the case really does vanish
+    assert all(_color(view.edge_pens[("W", t)]) == style.NORMAL.backward.upper() for t in range(1, T))
+    assert widths[-1] > widths[0] + 3  # visibly thicker near the loss than far back
+    assert np.all(np.diff(widths) >= 0) and np.all(np.diff(norms) > 0)
+    # the untraced outputs carry no gradient, so their V edges keep the forward look
+    assert _color(view.edge_pens[("V", 0)]) == style.NORMAL.foreground.upper()
+
+
+def test_tooltips_show_the_numbers_from_the_events(session, view):
+    T = session.T
+    assert "not computed" in view.node_items[("s", 2)].toolTip()
+    assert "no gradient yet" in view.edge_items[("W", 2)].toolTip()
+    for _ in range(T + 1):
+        session.step()
+    fw = session.stepper.forward_steps()[2]
+    o_tip = view.node_items[("o", 2)].toolTip()
+    assert f"{fw.E:.3f}" in o_tip and f"{fw.o[fw.y]:.4f}" in o_tip
+    top = int(np.argmax(fw.o))
+    assert f"'{session.vocab.label(top)}' {fw.o[top]:.3f}" in o_tip
+    s_tip = view.node_items[("s", 2)].toolTip()
+    assert f"{np.linalg.norm(fw.s):.4f}" in s_tip and f"{fw.s[0]:+.3f}" in s_tip
+    b = session.stepper.last
+    s_tip = view.node_items[("s", b.t)].toolTip()
+    for v in (b.error_direct, b.error_carried, b.error, b.delta):
+        assert f"{np.linalg.norm(v):.4e}" in s_tip
+    assert f"{np.linalg.norm(b.delta):.4e}" in view.edge_items[("U", b.t)].toolTip()
+    assert session.vocab.label(session.x[0]) in view.node_items[("x", 0)].toolTip()
+
+
+def test_new_sequence_length_rebuilds_and_show_state_is_idempotent(session, view):
+    assert session.update_settings(seq_len=9)
+    assert len(view.node_items) == 27 and len(view.edge_pens) == 26
+    for _ in range(12):
+        session.step()
+    before = {k: (p.widthF(), _color(p)) for k, p in view.edge_pens.items()}
+    view.show_state()
+    view.show_state()
+    assert {k: (p.widthF(), _color(p)) for k, p in view.edge_pens.items()} == before
+
+
+def test_presenter_theme_restyles_without_rebuilding(session, view):
+    T = session.T
+    for _ in range(T + 2):
+        session.step()
+    node = view.node_items[("o", 0)]
+    w = view.edge_pens[("V", T - 1)].widthF()
+    view.apply_theme(style.PRESENTER)
+    assert view.node_items[("o", 0)] is node
+    assert view.edge_pens[("V", T - 1)].widthF() == pytest.approx(w * style.PRESENTER.line_width / 2)
+    label = node.childItems()[0]
+    assert label.font().pointSizeF() == pytest.approx(style.PRESENTER.font_pt)
+
+
+def test_fits_short_sequences_and_scrolls_long_ones(session, view, qtbot):
+    view.resize(1000, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    k_short = view.transform().m11()
+    assert k_short != pytest.approx(1.0)
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(view.sceneRect().adjusted(1, 1, -1, -1))
+    assert session.update_settings(seq_len=50)
+    assert view.transform().m11() == pytest.approx(1.0)  # too long to fit readably: 1:1, scroll
+    assert view.horizontalScrollBar().maximum() > 0
+    for _ in range(40):
+        session.step()
+    col = view.node_items[("s", 39)].sceneBoundingRect()
+    assert view.mapToScene(view.viewport().rect()).boundingRect().contains(col)
+    # Ctrl+wheel zooms in
+    Qt, pos = QtCore.Qt, QtCore.QPointF(50, 50)
+    ev = QtGui.QWheelEvent(
+        pos,
+        pos,
+        QtCore.QPoint(),
+        QtCore.QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    view.wheelEvent(ev)
+    assert view.transform().m11() > 1.1
+
+
+def test_a_step_redraws_fast_at_fifty_steps(session, view):
+    assert session.update_settings(seq_len=50)
+    times = []
+    for _ in range(70):  # through the forward pass and into the backward pass
+        t0 = time.perf_counter()
+        session.step()
+        times.append(time.perf_counter() - t0)
+    assert statistics.median(times) < 0.010

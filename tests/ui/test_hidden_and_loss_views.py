@@ -1,0 +1,47 @@
+import numpy as np
+
+from rnnviz.ui import style
+from rnnviz.ui.widgets.hidden_view import HiddenView
+from rnnviz.ui.widgets.loss_view import LossView
+
+
+def test_hidden_heatmap_fills_in_with_fixed_levels(session, qtbot):
+    view = HiddenView(session)
+    qtbot.addWidget(view)
+    assert np.all(np.isnan(view.heatmap.image)) and view.current_t is None
+    for _ in range(3):
+        session.step()
+    img = view.heatmap.image
+    f = session.rnn.forward(session.x)
+    assert np.allclose(img[:, :3], f.s[:3].T) and np.all(np.isnan(img[:, 3:]))
+    assert tuple(view.heatmap.levels) == style.HIDDEN_LEVELS
+    assert view.current_t == 2 and view.cursor.value() == 2
+    assert np.allclose(view.current_s, f.s[2])
+    session.back()
+    assert view.current_t == 1 and np.all(np.isnan(view.heatmap.image[:, 2]))
+
+
+def test_hidden_cursor_follows_backward_pass(session, qtbot):
+    view = HiddenView(session)
+    qtbot.addWidget(view)
+    for _ in range(session.T + 2):
+        session.step()
+    assert view.current_t == session.T - 2
+    assert view.cursor.pen.color().name().lower() == style.NORMAL.backward.lower()
+
+
+def test_loss_bars_follow_steps_and_curve_grows_with_training(session, qtbot):
+    view = LossView(session)
+    qtbot.addWidget(view)
+    for _ in range(4):
+        session.step()
+    assert np.allclose(view.step_losses, session.step_losses[:4])
+    assert np.allclose(view.step_bars.opts["height"], session.step_losses[:4])
+    assert view.raw_curve.getData()[0] is None or len(view.raw_curve.getData()[0]) == 0
+    session.train(200)
+    qtbot.waitUntil(lambda: not session.training, timeout=20000)
+    x, y = view.raw_curve.getData()
+    assert len(x) == 200 and np.allclose(y, session.history.data()[1])
+    sx, sy = view.smooth_curve.getData()
+    assert len(sx) == 200 and sy[-1] < sy[0]
+    assert view.chance_line.value() == np.log(len(session.vocab))

@@ -1,0 +1,166 @@
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from rnnviz.core.settings import Settings
+from rnnviz.ui import style
+from rnnviz.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(session, qtbot):
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_shortcuts_step_back_and_play(window, session, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert session.stepper.cursor == 2
+    assert window.hidden_view.current_t == 1 and window.graph_view.highlighted_t == 1
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert session.stepper.cursor == 1 and window.graph_view.highlighted_t == 0
+    session.set_speed(60)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert session.playing and window.actions["play"].isChecked()
+    qtbot.waitUntil(lambda: session.stepper.done, timeout=5000)
+    assert not window.actions["play"].isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert session.stepper.cursor == 0
+
+
+def test_status_bar_says_phase_t_and_loss(window, session):
+    session.step()
+    ev = session.stepper.last
+    assert "forward" in window.phase_label.text() and f"{ev.E:.4f}" in window.phase_label.text()
+    for _ in range(session.T):
+        session.step()
+    assert "backward" in window.phase_label.text()
+
+
+def test_training_keeps_the_event_loop_responsive(window, session, qtbot):
+    session.update_settings(hidden=64, seq_len=40, task="text")
+    window.controls.iterations.setValue(400)
+    gaps = []
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    last = [time.perf_counter()]
+
+    def beat():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer(interval=5)
+    timer.timeout.connect(beat)
+    timer.start()
+    window.actions["train"].trigger()
+    assert session.training and not window.actions["step"].isEnabled()
+    qtbot.waitUntil(lambda: not session.training, timeout=60000)
+    timer.stop()
+    x, _ = window.loss_view.raw_curve.getData()
+    assert len(x) == 400
+    assert window.actions["step"].isEnabled()
+    assert max(gaps[1:]) < 0.05, f"event loop blocked for {max(gaps[1:]) * 1e3:.0f} ms"
+
+
+def test_stop_button_stops_training_and_keeps_progress(window, session, qtbot):
+    window.controls.iterations.setValue(1_000_000)
+    window.controls.start_training()
+    qtbot.waitUntil(lambda: session.history.count > 20, timeout=10000)
+    window.controls.stop_button.click()
+    assert not session.training and session.history.count > 20
+
+
+def test_data_setting_resets_visual_setting_restyles(window, session):
+    session.step()
+    window.controls.fields["hidden"].setValue(5)
+    assert session.rnn.hidden_size == 5 and session.stepper.cursor == 0
+    assert window.hidden_view.heatmap.image.shape == (5, session.T)
+    session.step()
+    window.set_presenter(True)
+    assert session.stepper.cursor == 1 and window.hidden_view.theme is style.PRESENTER
+    assert not window.controls_dock.isVisible() and not window.actions["reset"].isVisible()
+    assert window.actions["step"].isVisible() and window.actions["play"].isVisible()
+    window.set_presenter(False)
+    assert window.controls_dock.isVisible() and window.actions["reset"].isVisible()
+
+
+def test_f11_toggles_presenter_mode(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert window.presenting and window.actions["presenter"].isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert not window.presenting
+
+
+def test_bad_text_file_gives_message_and_changes_nothing(window, session, qtbot, tmp_path):
+    before = session.settings
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("naïve".encode("latin-1"))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   ")
+    for path, message in ((bad, "not UTF-8"), (empty, "empty")):
+        with qtbot.waitSignal(session.sig_message) as blocker:
+            assert not window.files.open_path(path)
+        assert message in blocker.args[0]
+        assert session.settings == before
+    good = tmp_path / "poem.txt"
+    good.write_text("the quick brown fox jumps over the lazy dog\n" * 3, encoding="utf-8")
+    assert window.files.open_path(good)
+    assert session.settings.task == "file" and session.settings.text_name == "poem.txt"
+    assert len(session.vocab) == len(set(good.read_text()))
+
+
+def test_open_dispatches_session_files(window, session, tmp_path):
+    for _ in range(3):
+        session.step()
+    p = tmp_path / "s.rnnviz"
+    assert session.save(p)
+    session.reset()
+    assert window.files.open_path(p) and session.stepper.cursor == 3
+
+
+def test_gradcheck_in_the_app_agrees(window, session):
+    results = window.run_gradcheck()
+    assert set(results) == {"U", "W", "V"}
+    assert all(r.max_rel_error < 1e-6 for r in results.values())
+    table = window.gradcheck_view.table
+    assert table.rowCount() == 3 and table.item(1, 5).text() == "agrees"
+    assert np.isfinite(float(table.item(1, 4).text()))
+
+
+def test_lesson_runs_to_its_end_with_captions(window, session):
+    panel = window.lesson_panel
+    index = [lesson.name for lesson in panel.lessons].index("03_bptt_one_loss")
+    assert panel.start(index)
+    lesson = panel.lessons[index]
+    assert session.settings == lesson.settings and session.stepper.mode == "single"
+    seen = [panel.caption_text]
+    while session.step() is not None:
+        if panel.caption_text != seen[-1]:
+            seen.append(panel.caption_text)
+    assert seen == [text for _, text in lesson.captions]
+    assert session.stepper.done
+
+
+def test_close_saves_geometry_and_stops_work(session, qtbot):
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    w.show()
+    session.train(10_000)
+    w.close()
+    assert not session.training
+
+
+def test_new_window_with_other_settings(qtbot):
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="grammar", hidden=6, seq_len=9))
+    w = MainWindow(s)
+    qtbot.addWidget(w)
+    assert w.hidden_view.heatmap.image.shape == (6, 9)
