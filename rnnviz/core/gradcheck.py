@@ -23,6 +23,12 @@ class ParamCheck:
         return float(np.max(np.abs(self.analytic - self.numeric)))
 
     @property
+    def scaled_error(self) -> float:
+        """max |a - n| relative to the largest gradient entry checked: robust for tiny entries."""
+        scale = max(float(np.max(np.abs(self.analytic))), float(np.max(np.abs(self.numeric))), 1e-12)
+        return self.max_abs_error / scale
+
+    @property
     def max_rel_error(self) -> float:
         """max |a - n| / max(|a| + |n|, tiny): the usual scale-free comparison."""
         denom = np.maximum(np.abs(self.analytic) + np.abs(self.numeric), 1e-12)

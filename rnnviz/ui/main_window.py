@@ -199,9 +199,10 @@ class MainWindow(QtWidgets.QMainWindow):
         for spec in ACTIONS:
             if spec.toolbar:
                 self.actions[spec.id].setVisible(not on or spec.id in PRESENTER_TOOLBAR)
-        self.controls_dock.setVisible(not on)
-        self.gradcheck_dock.setVisible(not on)
+        for dock in (self.controls_dock, self.equations_dock, self.gradcheck_dock):
+            dock.setVisible(not on)  # the room sees the four views and the caption, nothing else
         self.menuBar().setVisible(not on)
+        self.resizeDocks([self.lesson_dock], [210 if on else 120], Qt.Orientation.Vertical)
         with _blocked(self.actions["presenter"]):
             self.actions["presenter"].setChecked(on)
         self.showFullScreen() if on else self.showNormal()

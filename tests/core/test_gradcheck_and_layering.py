@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from rnnviz.core import RNN, gradcheck, unrolled_layout
 
@@ -47,3 +48,11 @@ def test_core_imports_no_qt():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_scaled_error_is_relative_to_the_largest_entry():
+    from rnnviz.core.gradcheck import ParamCheck
+
+    c = ParamCheck("W", ((0, 0), (0, 1)), analytic=np.array([2.0, 1e-9]), numeric=np.array([2.0, 2e-9]))
+    assert c.scaled_error == pytest.approx(1e-9 / 2.0)
+    assert c.max_rel_error == pytest.approx(1 / 3)  # the tiny entry dominates the per-entry measure

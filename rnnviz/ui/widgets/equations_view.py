@@ -44,7 +44,7 @@ def m(src: str) -> str:
     Function names (tanh, softmax, log, diag) stay upright because they are longer than a letter.
     """
     out = _LETTER.sub(r"<i>\1</i>", src)
-    out = _SCRIPT.sub(lambda g: f"<{'sub' if g[1] == '_' else 'sup'}>{g[2]}</{'sub' if g[1] == '_' else 'sup'}>", out)
+    out = _SCRIPT.sub(lambda g: "<{0}>{1}</{0}>".format("sub" if g[1] == "_" else "sup", g[2]), out)
     return _BIG.sub(r'<span class="big">\1</span>', out)  # sized per theme in show_state (Qt ignores %)
 
 
@@ -145,7 +145,8 @@ class EquationsView(QtWidgets.QWidget):
         tint = blend(th.background, accent, 0.08) if live else th.background
         bar = accent if live else th.background
         pad = max(4, th.font_pt // 2)
-        lines = [f'<p style="margin:0 0 {pad // 2}px 0; color:{accent if not dim else color}"><b>{title}</b></p>']
+        head = color if dim else accent
+        lines = [f'<p style="margin:0 0 {pad // 2}px 0; color:{head}"><b>{title}</b></p>']
         lines += [f'<p style="margin:1px 0 1px {pad}px">{e}</p>' for e in eqs]
         if numbers:
             lines += [f'<p style="margin:{pad // 2}px 0 0 {pad}px">{"<br>".join(numbers)}</p>']
@@ -157,71 +158,88 @@ class EquationsView(QtWidgets.QWidget):
         )
 
     def _label(self, i: int) -> str:
-        return html.escape(f"'{self.session.vocab.label(i)}'")
+        return tt(html.escape(f"'{self.session.vocab.label(i)}'", quote=False))
+
+    def _now(self, t: int, accent: str) -> str:
+        # bold but not italic: Qt draws the next italic run upright after a bold-italic one
+        return f'<b><span style="color:{accent}">t = {t}</span></b>: '
 
     def _forward_numbers(self, st, ev) -> list[str]:
         fw = st.forward_steps()
         if not fw:
             return []
-        losses = np.array([f.E for f in fw])
-        L_line = (m("L") + f" so far = mean of {len(fw)} of {st.T} " + m("E_{t}") + f" = {tt(f'{losses.mean():.4f}')}"
-                  if len(fw) < st.T else m("L") + f" = mean of all {st.T} " + m("E_{t}") + f" = {tt(f'{losses.mean():.4f}')}")
+        mean = tt(f"{np.mean([f.E for f in fw]):.4f}")
+        if len(fw) < st.T:
+            L_line = kv("L") + f" so far: mean of {len(fw)} of {st.T} " + m("E_{t}") + EQ + mean
+        else:
+            L_line = kv("L") + f" over all {st.T} steps" + EQ + mean
         if ev is None or ev.phase != "forward":
             return [L_line]
-        t, eq = ev.t, "&nbsp;=&nbsp;"
+        t = ev.t
         top = int(np.argmax(ev.o))
-        s_prev = "s_{−1}" if t == 0 else f"s_{{{t - 1}}}"
         return [
-            f"<b>t = {t}</b>: " + m(f"x_{{{t}}}") + f" = {self._label(ev.x)} (id {ev.x}), so "
+            self._now(t, self.theme.forward) + kv(f"x_{{{t}}}", self._label(ev.x)) + f" (id {ev.x}), so "
             + m("U x_{t}") + " is column " + tt(f"U[:, {ev.x}]"),
-            m(f"|W {s_prev}|") + eq + tt(norm(st.W @ ev.s_prev)),
-            m(f"z_{{{t}}}") + eq + tt(vec(ev.z)),
-            m(f"s_{{{t}}}") + eq + tt(vec(ev.s)) + "&nbsp;&nbsp;" + m(f"|s_{{{t}}}|") + eq + tt(norm(ev.s)),
-            "predicted " + self._label(top) + " with " + m(f"o_{{{t}}}") + f"[{top}]{eq}" + tt(num(ev.o[top])),
-            m(f"o_{{{t}}}[y_{{{t}}}]") + eq + tt(num(ev.o[ev.y])) + f" (target {self._label(ev.y)})",
-            m(f"E_{{{t}}}") + eq + "<b>" + tt(f"{ev.E:.4f}") + "</b>",
+            kv(f"|W {prev_s(t)}|", norm(st.W @ ev.s_prev)),
+            kv(f"z_{{{t}}}", vec(ev.z)),
+            kv(f"|s_{{{t}}}|", norm(ev.s)) + GAP + kv(f"s_{{{t}}}", vec(ev.s)),
+            "predicted " + self._label(top) + " with " + kv(f"o_{{{t}}}[{top}]", num(ev.o[top])),
+            kv(f"o_{{{t}}}[y_{{{t}}}]", num(ev.o[ev.y])) + " for the target " + self._label(ev.y),
+            kv(f"E_{{{t}}}", "<b>" + tt(f"{ev.E:.4f}") + "</b>"),
             L_line,
         ]
 
     def _backward_numbers(self, st, ev) -> list[str]:
         if ev is None or ev.phase != "backward":
             return []
-        t, eq = ev.t, "&nbsp;=&nbsp;"
-        s_prev = "s_{−1}" if t == 0 else f"s_{{{t - 1}}}"
+        t, single = ev.t, st.mode == "single"
         nxt = "δ_{T}" if t == st.T - 1 else f"δ_{{{t + 1}}}"
-        lines = [f"<b>t = {t}</b>: error arriving at " + m(f"s_{{{t}}}")]
-        if st.mode == "single":
+        lines = [self._now(t, self.theme.backward) + "the error arriving at " + m(f"s_{{{t}}}")]
+        if single:
             ts = st.target
-            lines[0] += (f" — tracing {m(f'E_{{{ts}}}')} alone: this step's term " + m(f"k = {t}")
+            lines.append(f"tracing {m(f'E_{{{ts}}}')} alone: this step's term " + m(f"k = {t}")
                          + " of " + m(f"∂E_{{{ts}}}/∂W"))
+            direct = "direct, from " + m(f"E_{{{t}}}") if t == ts else f"(only {m(f'E_{{{ts}}}')} is traced)"
             gname = f"∂E_{{{ts}}}/∂W"
         else:
-            lines[0] += " (errors carry 1/" + m("T") + ": " + m("L") + " is a mean)"
-            gname = "∂L/∂W"
+            lines[0] += " (each " + m("E_{t}") + " carries 1/" + m("T") + ": " + m("L") + " is a mean)"
+            direct, gname = "direct, from " + m(f"E_{{{t}}}"), "∂L/∂W"
         lines += [
-            m(f"|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|") + eq + tt(norm(ev.error_direct)) + "&nbsp; direct, from "
-            + m(f"E_{{{t}}}"),
-            m(f"|W^{{⊤}}{nxt}|") + eq + tt(norm(ev.error_carried)) + "&nbsp; carried from later steps",
-            m(f"δ_{{{t}}}") + eq + tt(vec(ev.delta)) + "&nbsp;&nbsp;" + m(f"|δ_{{{t}}}|") + eq + tt(norm(ev.delta)),
-            m(f"|δ_{{{t}}} {s_prev}^{{⊤}}|") + eq + tt(norm(ev.dW_step)) + "&nbsp; this step's term",
+            kv(f"|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP + direct,
+            kv(f"|W^{{⊤}}{nxt}|", norm(ev.error_carried)) + GAP + "carried back from later steps",
+            kv(f"|δ_{{{t}}}|", norm(ev.delta)) + GAP + kv(f"δ_{{{t}}}", vec(ev.delta)),
+            kv(f"|δ_{{{t}}} {prev_s(t)}^{{⊤}}|", norm(ev.dW_step)) + GAP
+            + (m(f"term k = {t}") if single else "this step's share of " + m("∂L/∂W")),
         ]
-        if st.mode == "single":
-            jac = self.session.jacobian_row(st.target)[0][t]  # ‖∏_{j=t+1..t*} ∂s_j/∂s_{j−1}‖₂
-            lines.append(m(f"|∏_{{j={t + 1}}}^{{{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|") + eq + tt(num(jac))
-                         + "&nbsp; (spectral norm)")
-        lines.append(m(f"|{gname}|") + " so far" + eq + "<b>" + tt(norm(ev.gradients.dW)) + "</b>")
+        if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
+            jac = self.session.jacobian_row(st.target)[0][t]
+            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP
+                         + "(spectral norm)")
+        lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.gradients.dW)) + "</b>") + " so far")
         return lines
 
     def _update_numbers(self, st, ev) -> list[str]:
         if ev is None or ev.phase != "update":
-            lr = self.session.settings.lr
             opt = self.session.settings.optimizer
-            note = "" if opt == "sgd" else f"; training uses {html.escape(opt)}, which scales η per weight"
-            return [m("η") + " = " + tt(num(lr)) + note] if self.active is None else []
-        eq = "&nbsp;=&nbsp;"
+            note = "" if opt == "sgd" else f" (training uses {html.escape(opt)}, which scales η per weight)"
+            return [kv("η", num(self.session.settings.lr)) + note] if self.active is None else []
+        d = {k: norm(ev.new[k] - ev.old[k]) for k in "UWV"}
         return [
-            m("η") + eq + tt(num(ev.lr)) + "&nbsp;&nbsp;" + m("|∂L/∂W|") + eq + tt(norm(ev.gradients.dW)),
-            "change " + m("|ΔW|") + eq + tt(norm(ev.new["W"] - ev.old["W"])) + "&nbsp;&nbsp;"
-            + m("|ΔU|") + eq + tt(norm(ev.new["U"] - ev.old["U"])) + "&nbsp;&nbsp;"
-            + m("|ΔV|") + eq + tt(norm(ev.new["V"] - ev.old["V"])),
+            kv("η", num(ev.lr)) + GAP + kv("|∂L/∂W|", norm(ev.gradients.dW)),
+            "change: " + GAP.join(kv(f"|Δ{k}|", d[k]) for k in "WUV"),
         ]
+
+
+EQ = "&nbsp;=&nbsp;"
+GAP = "&nbsp;&nbsp;&nbsp;"
+
+
+def prev_s(t: int) -> str:
+    return "s_{−1}" if t == 0 else f"s_{{{t - 1}}}"
+
+
+def kv(label: str, value: str | None = None) -> str:
+    """'label = value': the label in maths markup, a plain number string in monospace."""
+    if value is None:
+        return m(label)
+    return m(label) + EQ + (value if value.startswith("<") else tt(value))

@@ -240,7 +240,7 @@ class GradientView(QtWidgets.QWidget):
         style.style_plot(
             self.heat_plot,
             th,
-            "Contribution of step k to ∂E<sub>t</sub>/∂W",
+            "Contributions to ∂E<sub>t</sub>/∂W",
             left="output step t",
             bottom="contributing step k",
         )

@@ -39,6 +39,7 @@ class HiddenView(QtWidgets.QWidget):
         self.bar_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888888")))
         self.layout_widget.ci.layout.setColumnStretchFactor(0, 3)
         self.layout_widget.ci.layout.setColumnStretchFactor(1, 2)
+        self.layout_widget.ci.layout.setColumnMinimumWidth(1, 120)  # bars stay readable
 
         self.image = np.empty((0, 0))
         self.current_t: int | None = None

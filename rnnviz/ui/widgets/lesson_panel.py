@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 
 from rnnviz.core.lessons import Lesson, builtin_lessons
 from rnnviz.ui import style
@@ -69,6 +69,8 @@ class LessonPanel(QtWidgets.QWidget):
             return False
         self.session.new_model()  # same preset twice: still start from the lesson's initial state
         self.lesson = lesson
+        with QSignalBlocker(self.chooser):
+            self.chooser.setCurrentIndex(index)
         self.stop_button.setEnabled(True)
         self.show_state()
         return True
@@ -89,6 +91,10 @@ class LessonPanel(QtWidgets.QWidget):
 
     def show_state(self, *_) -> None:
         if self.lesson is None:
+            return
+        if self.session.settings.data_changed(self.lesson.settings):
+            self.end()  # its captions describe the preset, not what is on screen now
+            self.session.sig_message.emit("The lesson ended: its preset was changed.")
             return
         st = self.session.stepper
         self.summary.setText(f"<b>{self.lesson.title}</b> — {self.lesson.summary}")

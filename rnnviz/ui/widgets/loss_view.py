@@ -27,7 +27,7 @@ class LossView(QtWidgets.QWidget):
 
         self.curve_plot = self.layout_widget.addPlot(row=1, col=0)
         self.curve_plot.setMenuEnabled(False)
-        self.legend = self.curve_plot.addLegend(offset=(-10, 10))
+        self.legend = self.curve_plot.addLegend(offset=(10, -10))  # bottom left: the curve falls away from it
         self.raw_curve = self.curve_plot.plot(name="loss per iteration")
         self.smooth_curve = self.curve_plot.plot(name="smoothed")
         self.chance_line = pg.InfiniteLine(
