@@ -111,10 +111,16 @@ class EquationsView(QtWidgets.QWidget):
         th = self.theme
         blocks = [
             self._block("forward", "Forward pass", th.forward, FORWARD_EQS, self._forward_numbers(st, ev)),
-            self._block("backward", "Backpropagation through time", th.backward, BACKWARD_EQS,
-                        self._backward_numbers(st, ev)),
-            self._block("update", "Update (gradient descent)", th.foreground, UPDATE_EQS,
-                        self._update_numbers(st, ev)),
+            self._block(
+                "backward",
+                "Backpropagation through time",
+                th.backward,
+                BACKWARD_EQS,
+                self._backward_numbers(st, ev),
+            ),
+            self._block(
+                "update", "Update (gradient descent)", th.foreground, UPDATE_EQS, self._update_numbers(st, ev)
+            ),
         ]
         body = (
             f'<body style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}; '
@@ -131,11 +137,18 @@ class EquationsView(QtWidgets.QWidget):
             bar.setValue(keep)
 
     def _header(self, st) -> str:
-        what = {None: "not started: press Step", "forward": "forward pass", "backward": "backward pass",
-                "update": "update"}[self.active]
+        what = {
+            None: "not started: press Step",
+            "forward": "forward pass",
+            "backward": "backward pass",
+            "update": "update",
+        }[self.active]
+        what = "finished: the gradient is complete" if st.done and self.active == "backward" else what
         traced = m(f"E_{{{st.target}}}") + " alone" if st.mode == "single" else m("L") + " (full BPTT)"
-        return (f'<p style="margin:0 0 6px 0"><b>Step {st.cursor} of {st.total_steps}</b> · {what}'
-                f" · gradient of {traced}</p>")
+        return (
+            f'<p style="margin:0 0 6px 0"><b>Step {st.cursor} of {st.total_steps}</b> · {what}'
+            f" · gradient of {traced}</p>"
+        )
 
     def _block(self, name: str, title: str, accent: str, eqs: list[str], numbers: list[str]) -> str:
         th = self.theme
@@ -161,7 +174,7 @@ class EquationsView(QtWidgets.QWidget):
         return tt(html.escape(f"'{self.session.vocab.label(i)}'", quote=False))
 
     def _now(self, t: int, accent: str) -> str:
-        # bold but not italic: Qt draws the next italic run upright after a bold-italic one
+        # the current timestep, in the phase colour so the eye finds the live numbers first
         return f'<b><span style="color:{accent}">t = {t}</span></b>: '
 
     def _forward_numbers(self, st, ev) -> list[str]:
@@ -178,8 +191,12 @@ class EquationsView(QtWidgets.QWidget):
         t = ev.t
         top = int(np.argmax(ev.o))
         return [
-            self._now(t, self.theme.forward) + kv(f"x_{{{t}}}", self._label(ev.x)) + f" (id {ev.x}), so "
-            + m("U x_{t}") + " is column " + tt(f"U[:, {ev.x}]"),
+            self._now(t, self.theme.forward)
+            + kv(f"x_{{{t}}}", self._label(ev.x))
+            + f" (id {ev.x}), so "
+            + m("U x_{t}")
+            + " is column "
+            + tt(f"U[:, {ev.x}]"),
             kv(f"|W {prev_s(t)}|", norm(st.W @ ev.s_prev)),
             kv(f"z_{{{t}}}", vec(ev.z)),
             kv(f"|s_{{{t}}}|", norm(ev.s)) + GAP + kv(f"s_{{{t}}}", vec(ev.s)),
@@ -197,8 +214,12 @@ class EquationsView(QtWidgets.QWidget):
         lines = [self._now(t, self.theme.backward) + "the error arriving at " + m(f"s_{{{t}}}")]
         if single:
             ts = st.target
-            lines.append(f"tracing {m(f'E_{{{ts}}}')} alone: this step's term " + m(f"k = {t}")
-                         + " of " + m(f"∂E_{{{ts}}}/∂W"))
+            lines.append(
+                f"tracing {m(f'E_{{{ts}}}')} alone: this step's term "
+                + m(f"k = {t}")
+                + " of "
+                + m(f"∂E_{{{ts}}}/∂W")
+            )
             direct = "direct, from " + m(f"E_{{{t}}}") if t == ts else f"(only {m(f'E_{{{ts}}}')} is traced)"
             gname = f"∂E_{{{ts}}}/∂W"
         else:
@@ -208,20 +229,23 @@ class EquationsView(QtWidgets.QWidget):
             kv(f"|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP + direct,
             kv(f"|W^{{⊤}}{nxt}|", norm(ev.error_carried)) + GAP + "carried back from later steps",
             kv(f"|δ_{{{t}}}|", norm(ev.delta)) + GAP + kv(f"δ_{{{t}}}", vec(ev.delta)),
-            kv(f"|δ_{{{t}}} {prev_s(t)}^{{⊤}}|", norm(ev.dW_step)) + GAP
+            kv(f"|δ_{{{t}}} {prev_s(t)}^{{⊤}}|", norm(ev.dW_step))
+            + GAP
             + (m(f"term k = {t}") if single else "this step's share of " + m("∂L/∂W")),
         ]
         if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
             jac = self.session.jacobian_row(st.target)[0][t]
-            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP
-                         + "(spectral norm)")
+            lines.append(
+                kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + "(spectral norm)"
+            )
         lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.gradients.dW)) + "</b>") + " so far")
         return lines
 
     def _update_numbers(self, st, ev) -> list[str]:
         if ev is None or ev.phase != "update":
             opt = self.session.settings.optimizer
-            note = "" if opt == "sgd" else f" (training uses {html.escape(opt)}, which scales η per weight)"
+            note = f" (training uses {html.escape(opt)}, which scales {m('η')} per weight)"
+            note = "" if opt == "sgd" else note
             return [kv("η", num(self.session.settings.lr)) + note] if self.active is None else []
         d = {k: norm(ev.new[k] - ev.old[k]) for k in "UWV"}
         return [
