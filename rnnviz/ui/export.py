@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF
 from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene, QWidget
 
 MAX_PIXELS = 200_000_000  # a bigger picture is a mistake, not a slide
 
@@ -29,6 +29,11 @@ class ExportError(Exception):
 
 
 # --- files -----------------------------------------------------------------------------------------
+
+
+def _render_widget(widget, painter) -> None:
+    """QWidget.render, also for a QGraphicsView (which hides it behind a scene-render overload)."""
+    QWidget.render(widget, painter, QPoint())
 
 
 def _target(path, suffixes: tuple[str, ...]) -> Path:
@@ -104,7 +109,7 @@ def _render_image(widget, scale: float = 1.0) -> QImage:
     painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        widget.render(painter, QPoint())
+        _render_widget(widget, painter)
     finally:
         painter.end()
     image.setDevicePixelRatio(1.0)
@@ -153,9 +158,7 @@ def export_widget_svg(widget, path) -> Path:
     p = _target(path, (".svg",))
     _check_widget(widget)
     title = widget.windowTitle() or type(widget).__name__
-    return _write_atomic(
-        p, _svg_bytes(widget.size(), lambda painter: widget.render(painter, QPoint()), title)
-    )
+    return _write_atomic(p, _svg_bytes(widget.size(), lambda painter: _render_widget(widget, painter), title))
 
 
 def _scene_and_item(obj):

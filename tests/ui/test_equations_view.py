@@ -91,6 +91,7 @@ def test_single_mode_names_the_traced_loss_and_term(session, qtbot):
     t = text(view)
     assert "tracing E2 alone: this step's term k = 2 of ∂E2/∂W" in t
     assert f"|δ2 s1⊤| = {norm(ev.dW_step)}" in t and f"|∂E2/∂W| = {norm(ev.gradients.dW)}" in t
+    assert "the product is I" in t  # k = t*: no Jacobian factors yet
     session.step()  # k = 1: E_1 is not traced, so no direct error
     assert "term k = 1 of ∂E2/∂W" in text(view) and "(only E2 is traced)" in text(view)
     jac = session.jacobian_row(2)[0][1]

@@ -170,3 +170,21 @@ def test_changing_the_preset_ends_the_lesson(window, session):
     assert panel.start(0)
     session.update_settings(hidden=session.settings.hidden + 1)
     assert panel.lesson is None and not panel.stop_button.isEnabled()
+
+
+def test_export_menu_functions_write_every_view(window, session, tmp_path):
+    import csv
+    import xml.etree.ElementTree as ET
+
+    for _ in range(session.T + 2):
+        session.step()
+    for name in window.views:
+        png, svg = tmp_path / f"{name}.png", tmp_path / f"{name}.svg"
+        assert window.files.export_view(name, str(png)) and png.stat().st_size > 1000
+        assert window.files.export_view(name, str(svg))
+        assert len(list(ET.parse(svg).getroot().iter())) > 10
+    out = tmp_path / "forward.csv"
+    assert window.files.export_csv("forward", str(out))
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert len(rows) == 1 + session.T and float(rows[1][5]) == session.stepper.forward_steps()[0].E
+    assert not window.files.export_view("graph", str(tmp_path / "missing" / "x.png"))

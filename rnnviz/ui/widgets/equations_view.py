@@ -235,9 +235,8 @@ class EquationsView(QtWidgets.QWidget):
         ]
         if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
             jac = self.session.jacobian_row(st.target)[0][t]
-            lines.append(
-                kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + "(spectral norm)"
-            )
+            note = "(no factors yet: k = t, the product is I)" if t == st.target else "(spectral norm)"
+            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + note)
         lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.gradients.dW)) + "</b>") + " so far")
         return lines
 
