@@ -42,6 +42,7 @@ class Settings:
     truncate: int = 0  # 0 = full BPTT
     mode: str = "full"  # 'full' BPTT sweep or 'single' loss E_target
     target: int = -1
+    final_update: bool = False  # end the step-through with one SGD update W <- W - lr dL/dW
 
     def __post_init__(self):
         for name, (low, high) in LIMITS.items():
@@ -56,6 +57,8 @@ class Settings:
             raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASK_NAMES)} or a file")
         if self.task == "file" and not self.text.strip():
             raise ValueError("the text is empty: open a UTF-8 text file with something in it")
+        if not isinstance(self.final_update, bool):
+            raise ValueError(f"final_update must be true or false, got {self.final_update!r}")
         choices = {"level": ("char", "word"), "optimizer": ("adagrad", "sgd"), "mode": ("full", "single")}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:

@@ -58,7 +58,8 @@ class Session(QObject):
         s = self.settings
         T = len(self.x)
         target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
-        self.stepper = Stepper(self.rnn, self.x, self.y, mode=s.mode, target=target)
+        update_lr = s.lr if s.final_update else None
+        self.stepper = Stepper(self.rnn, self.x, self.y, mode=s.mode, target=target, update_lr=update_lr)
         self.step_losses = self.rnn.step_losses(self.x, self.y)  # (T,)
         self.contributions = self.rnn.contributions(self.x, self.y)  # (T, T)
         self._jacobian_cache.clear()
@@ -95,7 +96,7 @@ class Session(QObject):
             else:
                 self.trainer.config = train_config(new)
                 self.settings = new
-                if (old.mode, old.target) != (new.mode, new.target):
+                if _trace_changed(old, new):
                     self._new_stepper()
         except ValueError as e:
             self.sig_message.emit(f"Settings not applied: {e}")
@@ -257,3 +258,10 @@ class Session(QObject):
         self.sig_trained.emit(self._train_done, self._train_target)
         if self._train_done >= self._train_target:
             self.stop_training()
+
+
+def _trace_changed(old: Settings, new: Settings) -> bool:
+    """Whether the step-through itself differs (so the Stepper must be rebuilt)."""
+    if (old.mode, old.target, old.final_update) != (new.mode, new.target, new.final_update):
+        return True
+    return new.final_update and old.lr != new.lr  # the update step uses the learning rate

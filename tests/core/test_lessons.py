@@ -52,21 +52,29 @@ def test_step_expressions():
 
 
 def _lesson(**changes):
-    d = {"format": "rnnviz-lesson", "title": "t", "summary": "s", "preset": {"seq_len": 4},
-         "captions": [{"step": 0, "text": "a"}, {"step": "T", "text": "b"}]}
+    d = {
+        "format": "rnnviz-lesson",
+        "title": "t",
+        "summary": "s",
+        "preset": {"seq_len": 4},
+        "captions": [{"step": 0, "text": "a"}, {"step": "T", "text": "b"}],
+    }
     d.update(changes)
     return json.dumps(d)
 
 
-@pytest.mark.parametrize("text,message", [
-    ("{not json", "not valid JSON"),
-    (_lesson(format="other"), "not an rnnviz lesson"),
-    (_lesson(title=""), "title"),
-    (_lesson(preset={"hidden": -3}), "preset: hidden"),
-    (_lesson(captions=[]), "non-empty list"),
-    (_lesson(captions=[{"text": "x"}]), "needs a 'step'"),
-    (_lesson(captions=[{"step": "T", "text": "a"}, {"step": 1, "text": "b"}]), "backwards"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("{not json", "not valid JSON"),
+        (_lesson(format="other"), "not an rnnviz lesson"),
+        (_lesson(title=""), "title"),
+        (_lesson(preset={"hidden": -3}), "preset: hidden"),
+        (_lesson(captions=[]), "non-empty list"),
+        (_lesson(captions=[{"text": "x"}]), "needs a 'step'"),
+        (_lesson(captions=[{"step": "T", "text": "a"}, {"step": 1, "text": "b"}]), "backwards"),
+    ],
+)
 def test_bad_lessons_get_clear_errors(text, message):
     with pytest.raises(ValueError, match=message):
         parse_lesson(text, "bad")

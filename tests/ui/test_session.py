@@ -96,3 +96,16 @@ def test_loading_a_corrupt_file_changes_nothing(session, qtbot, tmp_path):
     assert "Could not open" in blocker.args[0]
     assert session.settings == before[0] and np.array_equal(session.rnn.W, before[1])
     assert session.stepper.cursor == before[2]
+
+
+def test_final_update_step_applies_sgd_and_undoes(session):
+    g = session.rnn.bptt(session.x, session.y)
+    W0 = session.rnn.W.copy()
+    assert session.update_settings(final_update=True, lr=0.5)
+    assert session.stepper.total_steps == 2 * session.T + 1
+    while session.step() is not None:
+        pass
+    assert session.stepper.last.phase == "update"
+    assert np.allclose(session.rnn.W, W0 - 0.5 * g.dW)
+    session.back()
+    assert np.array_equal(session.rnn.W, W0)

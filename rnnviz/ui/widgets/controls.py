@@ -95,6 +95,14 @@ class ControlPanel(QtWidgets.QWidget):
             _spin("target", "Which E_t to trace in one-loss mode", special="last step"),
         )
 
+        self.final_update = QtWidgets.QCheckBox(
+            "End with an SGD update step",
+            toolTip="After the backward pass, one more step applies"
+            " W ← W − η ∂L/∂W (and U, V alike); step back undoes it",
+        )
+        self.final_update.toggled.connect(lambda on: self.session.update_settings(final_update=on))
+        bptt.addRow(self.final_update)
+
         train = self._group(outer, "Training")
         self._add(train, "lr", "Learning rate", _spin("lr", "Step size of each update", True, 4, 0.01))
         self.optimizer = QtWidgets.QComboBox(toolTip="Adagrad (as in min-char-rnn) or plain SGD")
@@ -183,6 +191,8 @@ class ControlPanel(QtWidgets.QWidget):
                 combo.setCurrentText(value)
         with QSignalBlocker(self.mode):
             self.mode.setCurrentIndex(self.mode.findData(s.mode))
+        with QSignalBlocker(self.final_update):
+            self.final_update.setChecked(s.final_update)
         self.fields["delay"].setEnabled(s.task == "echo")
         self.level.setEnabled(s.task == "file")
         self.fields["target"].setEnabled(s.mode == "single")
