@@ -188,3 +188,13 @@ def test_export_menu_functions_write_every_view(window, session, tmp_path):
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert len(rows) == 1 + session.T and float(rows[1][5]) == session.stepper.forward_steps()[0].E
     assert not window.files.export_view("graph", str(tmp_path / "missing" / "x.png"))
+
+
+def test_views_survive_the_update_step(window, session):
+    assert session.update_settings(final_update=True)
+    while session.step() is not None:
+        pass
+    assert session.stepper.last.phase == "update"
+    assert window.equations_view.active == "update" and "update" in window.phase_label.text()
+    session.back()
+    assert session.stepper.last.phase == "backward"
