@@ -15,7 +15,7 @@ parameters. The Stepper traces the parameters as they were when it was created.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,26 +51,56 @@ class ForwardStep:
 
 @dataclass(frozen=True)
 class BackwardStep:
-    """Backward step at t: the error arriving at s_t and the gradient it adds."""
+    """Backward step at t: the error arriving at s_t and the gradient it adds.
+
+    Memory stays O(H^2 + K) per step: the accumulated dU and dV, which are (H, K) and (K, H), are
+    rebuilt on demand by `gradients` from the (shared, read-only) vectors of the steps so far.
+    """
 
     t: int
     x: int
+    s: np.ndarray  # (H,) s_t
+    s_prev: np.ndarray  # (H,) s_{t-1}
     error_direct: np.ndarray  # (H,) from E_t through o_t (zero in single mode except t = target)
     error_carried: np.ndarray  # (H,) W^T delta_{t+1}, from the steps after t
     error: np.ndarray  # (H,) dE/ds_t = direct + carried
     delta: np.ndarray  # (H,) dE/dz_t; also the column added to dU[:, x_t]
     d_out: np.ndarray  # (K,) dE/d(V s_t) = (o_t - y_t) (times 1/T in full mode; 0 if not traced)
-    dW_step: np.ndarray  # (H, H) outer(delta_t, s_{t-1}): step t's term of dE/dW
-    dV_step: np.ndarray  # (K, H) outer(d_out, s_t)
-    gradients: Gradients  # accumulated so far, read-only copies
+    dW: np.ndarray  # (H, H) dW accumulated so far, this step included
+    previous: BackwardStep | None = field(default=None, repr=False, compare=False)
     phase: str = "backward"
+
+    @property
+    def dW_step(self) -> np.ndarray:
+        """(H, H) outer(delta_t, s_{t-1}): step t's term of dE/dW."""
+        return np.outer(self.delta, self.s_prev)
+
+    @property
+    def dV_step(self) -> np.ndarray:
+        """(K, H) outer(d_out, s_t): what this step adds to dV."""
+        return np.outer(self.d_out, self.s)
 
     @property
     def dU_step(self) -> np.ndarray:
         """(H, K) the gradient this step adds to U: delta_t in column x_t."""
-        out = np.zeros((len(self.delta), self.dV_step.shape[0]))
+        out = np.zeros((len(self.delta), len(self.d_out)))
         out[:, self.x] = self.delta
         return out
+
+    @property
+    def gradients(self) -> Gradients:
+        """dU, dW, dV accumulated over the backward steps so far (fresh read-only arrays)."""
+        steps = []
+        ev = self
+        while ev is not None:
+            steps.append(ev)
+            ev = ev.previous
+        H, K = len(self.delta), len(self.d_out)
+        dUt = np.zeros((K, H))  # (K, H) row x_k of dU^T gets delta_k
+        np.add.at(dUt, [e.x for e in steps], np.array([e.delta for e in steps]))
+        d_out = np.array([e.d_out for e in steps])  # (n, K)
+        s = np.array([e.s for e in steps])  # (n, H)
+        return _frozen_grads(dUt.T, self.dW, d_out.T @ s)
 
 
 @dataclass(frozen=True)
@@ -219,30 +249,27 @@ class Stepper:
         if not traced:
             d_out[:] = 0.0
         error_direct = self.V.T @ d_out  # through o_t
-        if prev.phase == "backward":
-            error_carried = self.W.T @ prev.delta  # W^T delta_{t+1}
-            acc = prev.gradients
+        previous = prev if prev.phase == "backward" else None
+        if previous is not None:
+            error_carried = self.W.T @ previous.delta  # W^T delta_{t+1}
+            dW_before = previous.dW
         else:
             error_carried = np.zeros_like(error_direct)
-            acc = self.gradients
+            dW_before = np.zeros_like(self.W)
         error = error_direct + error_carried
         delta = error * (1.0 - fw.s**2)  # dE/dz_t = dE/ds_t * tanh'(z_t)
-        dW_step = np.outer(delta, fw.s_prev)
-        dV_step = np.outer(d_out, fw.s)
-        dU = acc.dU.copy()
-        dU[:, fw.x] += delta
-        grads = _frozen_grads(dU, acc.dW + dW_step, acc.dV + dV_step)
         return BackwardStep(
             t=t,
             x=fw.x,
+            s=fw.s,
+            s_prev=fw.s_prev,
             error_direct=_frozen(error_direct),
             error_carried=_frozen(error_carried),
             error=_frozen(error),
             delta=_frozen(delta),
             d_out=_frozen(d_out),
-            dW_step=_frozen(dW_step),
-            dV_step=_frozen(dV_step),
-            gradients=grads,
+            dW=_frozen(dW_before + np.outer(delta, fw.s_prev)),  # dW += outer(delta_t, s_{t-1})
+            previous=previous,
         )
 
     def _update(self) -> UpdateStep:

@@ -255,7 +255,7 @@ def backward_table(session) -> tuple[list[str], list[list]]:
     header = ["t", "|error_direct|", "|error_carried|", "|delta|", "|dW_step|", "|accumulated dW|"]
     rows = [
         [ev.t, _norm(ev.error_direct), _norm(ev.error_carried), _norm(ev.delta), _norm(ev.dW_step),
-         _norm(ev.gradients.dW)]
+         _norm(ev.dW)]
         for ev in session.stepper.backward_steps()
     ]  # fmt: skip
     return header, rows

@@ -157,7 +157,7 @@ class MainWindow(QtWidgets.QMainWindow):
         elif last.phase == "backward":
             text = (
                 f"backward  t = {last.t}   |δ_t| = {np.linalg.norm(last.delta):.3g}"
-                f"   |∂L/∂W| so far = {np.linalg.norm(last.gradients.dW):.3g}"
+                f"   |∂L/∂W| so far = {np.linalg.norm(last.dW):.3g}"
             )
         else:
             text = "update applied"

@@ -237,7 +237,7 @@ class EquationsView(QtWidgets.QWidget):
             jac = self.session.jacobian_row(st.target)[0][t]
             note = "(no factors yet: k = t, the product is I)" if t == st.target else "(spectral norm)"
             lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + note)
-        lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.gradients.dW)) + "</b>") + " so far")
+        lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.dW)) + "</b>") + " so far")
         return lines
 
     def _update_numbers(self, st, ev) -> list[str]:
