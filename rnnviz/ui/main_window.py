@@ -118,6 +118,7 @@ class MainWindow(QtWidgets.QMainWindow):
         session.sig_playing_changed.connect(self.actions["play"].setChecked)
         session.sig_training_changed.connect(self._training_changed)
         self._training_changed(False)
+        self._keep_arrow_keys_for_stepping()
         self.show_status()
         self.resize(1920, 1080)
         if restore:
@@ -144,6 +145,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addActions(list(self.actions.values()))  # shortcuts work even with the menu bar hidden
         for dock in (self.controls_dock, self.lesson_dock, self.equations_dock, self.gradcheck_dock):
             menus["View"].addAction(dock.toggleViewAction())
+
+    def _keep_arrow_keys_for_stepping(self) -> None:
+        """Start with the focus on the graph, and give it back after Enter in a number field, so
+        ←, → and Space step instead of editing a spin box (which would keep those keys)."""
+        self.graph_view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.graph_view.setFocus()
+        for box in self.controls.findChildren(QtWidgets.QAbstractSpinBox):
+            box.lineEdit().returnPressed.connect(self.graph_view.setFocus)
 
     # --- status --------------------------------------------------------------------------------
 

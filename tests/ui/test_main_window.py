@@ -198,3 +198,20 @@ def test_views_survive_the_update_step(window, session):
     assert window.equations_view.active == "update" and "update" in window.phase_label.text()
     session.back()
     assert session.stepper.last.phase == "backward"
+
+
+def test_arrow_keys_reach_the_stepper_from_the_focused_widget(window, session, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.graph_view, timeout=2000)
+    qtbot.keyClick(window.graph_view, Qt.Key.Key_Right)
+    assert session.stepper.cursor == 1
+    box = window.controls.fields["seq_len"]
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "7")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert session.settings.seq_len == 7
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert session.stepper.cursor == 1  # Enter applied T = 7 (reset), then → stepped once
