@@ -109,3 +109,9 @@ def test_final_update_step_applies_sgd_and_undoes(session):
     assert np.allclose(session.rnn.W, W0 - 0.5 * g.dW)
     session.back()
     assert np.array_equal(session.rnn.W, W0)
+
+
+def test_sample_text_comes_from_the_model(session):
+    text = session.sample_text(20)
+    assert len(text) == 20 and set(text) <= set(session.vocab.tokens)
+    assert session.sample_text(20) == text  # seeded
