@@ -75,9 +75,11 @@ class LossHistory:
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         return self.iters[: self.n].copy(), self.losses[: self.n].copy()
 
-    def smoothed(self, window: int = 20) -> tuple[np.ndarray, np.ndarray]:
-        """Moving average over `window` stored points (shorter at the start)."""
+    def smoothed(self, window: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Moving average over `window` stored points (shorter at the start); by default a
+        thirtieth of the points, at least 5, so the curve looks alike at every length."""
         it, loss = self.data()
+        window = max(5, len(loss) // 30) if window is None else window
         if len(loss) == 0:
             return it, loss
         c = np.cumsum(np.concatenate([[0.0], loss]))

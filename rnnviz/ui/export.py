@@ -269,10 +269,10 @@ def contributions_table(session) -> tuple[list[str], list[list]]:
 
 
 def loss_curve_table(session, window: int | None = None) -> tuple[list[str], list[list]]:
-    """The training curve: iteration, loss, smoothed loss (window as in the loss view by default)."""
+    """The training curve: iteration, loss, smoothed loss (the default window, as the loss view draws it)."""
     h = session.history
     it, loss = h.data()
-    _, smooth = h.smoothed(max(5, len(loss) // 30) if window is None else window)
+    _, smooth = h.smoothed(window)
     header = ["iteration", "loss", "smoothed loss"]
     return header, [[float(a), float(b), float(c)] for a, b, c in zip(it, loss, smooth, strict=True)]
 

@@ -81,7 +81,7 @@ class LossView(QtWidgets.QWidget):
         h = self.session.history
         it, loss = h.data()
         self.raw_curve.setData(it, loss)
-        sx, sy = h.smoothed(max(5, len(loss) // 30))
+        sx, sy = h.smoothed()
         self.smooth_curve.setData(sx, sy)
         chance = float(np.log(len(self.session.vocab)))  # loss of a uniform guess
         self.chance_line.setPos(chance)
