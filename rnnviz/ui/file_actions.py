@@ -90,13 +90,13 @@ class FileActions:
                 self.export_view(name, path)
 
     def export_csv(self, table: str, path: str) -> bool:
-        from rnnviz.ui import export
+        from rnnviz.ui import export, tables
 
         builders = {
-            "forward": export.forward_table,
-            "backward": export.backward_table,
-            "contributions": export.contributions_table,
-            "loss curve": export.loss_curve_table,
+            "forward": tables.forward_table,
+            "backward": tables.backward_table,
+            "contributions": tables.contributions_table,
+            "loss curve": tables.loss_curve_table,
         }
         try:
             export.export_csv(path, *builders[table](self.session))

@@ -10,16 +10,13 @@ from PySide6.QtWidgets import QLabel
 from rnnviz.ui import export
 from rnnviz.ui.export import (
     ExportError,
-    backward_table,
-    contributions_table,
     export_csv,
     export_plot_svg,
     export_step_through,
     export_widget_png,
     export_widget_svg,
-    forward_table,
-    loss_curve_table,
 )
+from rnnviz.ui.tables import backward_table, contributions_table, forward_table, loss_curve_table
 from rnnviz.ui.widgets.hidden_view import HiddenView
 
 DRAWING_TAGS = {"path", "rect", "text", "polyline", "polygon", "image", "line", "ellipse", "circle"}
