@@ -15,7 +15,7 @@ import numpy as np
 from rnnviz.core.validate import check_positive_int
 
 MAX_VOCAB = 2000  # the app's limit: U and V stay small enough to step through and draw
-MAX_TEXT_BYTES = 20_000_000
+MAX_TEXT_BYTES = 5_000_000  # reading and encoding this much takes ~0.3 s; more would freeze the app
 
 SAMPLE_TEXT = (
     "a recurrent network reads one token at a time. "

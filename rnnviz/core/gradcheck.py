@@ -46,29 +46,43 @@ def numeric_gradient(f, param: np.ndarray, index: tuple[int, int], eps: float = 
     return (plus - minus) / (2 * eps)
 
 
-def gradcheck(
-    rnn: RNN,
-    x,
-    y,
-    truncate: int | None = None,
-    max_entries: int = 60,
-    eps: float = 1e-5,
-    seed: int = 0,
-) -> dict[str, ParamCheck]:
-    """Compare rnn.bptt with central differences of rnn.loss on up to max_entries per parameter.
+def gradcheck_iter(rnn: RNN, x, y, max_entries: int = 60, eps: float = 1e-5, seed: int = 0):
+    """Generator form of `gradcheck`: yields (done, total) after each entry checked, so a caller can
+    spread the work over time or show progress; its return value (StopIteration.value) is the result.
 
-    With truncate set, the numeric side differentiates the truncated objective: it cannot, so
-    truncate is only compared against the exact gradient when truncate >= T - 1.
+    Works on a private copy of the RNN, so the caller's parameters are never perturbed meanwhile.
     """
-    grads = rnn.bptt(x, y, truncate=truncate).as_dict()
+    rnn = rnn.copy()
+    grads = rnn.bptt(x, y).as_dict()
     rng = np.random.default_rng(seed)
-    out = {}
+    plan = {}
     for name, param in rnn.params().items():
-        all_idx = np.argwhere(np.ones(param.shape, dtype=bool))
-        if len(all_idx) > max_entries:
-            all_idx = all_idx[rng.choice(len(all_idx), max_entries, replace=False)]
-        idx = tuple((int(i), int(j)) for i, j in all_idx)
-        numeric = np.array([numeric_gradient(lambda: rnn.loss(x, y), param, i, eps) for i in idx])
+        idx = np.argwhere(np.ones(param.shape, dtype=bool))
+        if len(idx) > max_entries:  # a random sample, the same for the same seed
+            idx = idx[rng.choice(len(idx), max_entries, replace=False)]
+        plan[name] = tuple((int(i), int(j)) for i, j in idx)
+    total, done = sum(len(v) for v in plan.values()), 0
+    out = {}
+    for name, idx in plan.items():
+        param = rnn.params()[name]
+        numeric = []
+        for i in idx:
+            numeric.append(numeric_gradient(lambda: rnn.loss(x, y), param, i, eps))
+            done += 1
+            yield done, total
         analytic = np.array([grads[name][i] for i in idx])
-        out[name] = ParamCheck(name=name, indices=idx, analytic=analytic, numeric=numeric)
+        out[name] = ParamCheck(name=name, indices=idx, analytic=analytic, numeric=np.array(numeric))
     return out
+
+
+def gradcheck(
+    rnn: RNN, x, y, max_entries: int = 60, eps: float = 1e-5, seed: int = 0
+) -> dict[str, ParamCheck]:
+    """Compare rnn.bptt (the exact gradient) with central differences of rnn.loss, on up to
+    max_entries entries of each parameter. Returns {'U': ParamCheck, 'W': ..., 'V': ...}."""
+    steps = gradcheck_iter(rnn, x, y, max_entries, eps, seed)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as finished:
+            return finished.value

@@ -184,10 +184,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- teaching tools -------------------------------------------------------------------------
 
-    def run_gradcheck(self) -> dict:
+    def run_gradcheck(self) -> None:
+        """Show the check's panel and start it (it runs in slices; see GradcheckView)."""
         self.gradcheck_dock.show()
         self.gradcheck_dock.raise_()
-        return self.gradcheck_view.run()
+        self.gradcheck_view.run()
 
     @property
     def presenting(self) -> bool:

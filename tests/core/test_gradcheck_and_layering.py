@@ -14,15 +14,27 @@ def test_gradcheck_reports_agreement_and_catches_a_wrong_gradient(monkeypatch):
     assert set(res) == {"U", "W", "V"}
     assert all(r.max_rel_error < 1e-6 for r in res.values())
     assert len(res["U"].indices) == 20  # small parameters are checked in full
-    real = rnn.bptt
+    real = RNN.bptt
 
-    def broken(*a, **k):
-        g = real(*a, **k)
+    def broken(self, *a, **k):  # a gradient that is 1% off in one entry
+        g = real(self, *a, **k)
         g.dW[0, 1] *= 1.01
         return g
 
-    monkeypatch.setattr(rnn, "bptt", broken)
+    monkeypatch.setattr(RNN, "bptt", broken)
     assert gradcheck(rnn, x, y)["W"].max_rel_error > 1e-3
+
+
+def test_gradcheck_iter_reports_progress_and_leaves_parameters_alone():
+    from rnnviz.core.gradcheck import gradcheck_iter
+
+    rnn = RNN(4, 3, seed=1)
+    W = rnn.W.copy()
+    steps = gradcheck_iter(rnn, [0, 1, 2], [1, 2, 3], max_entries=5)
+    first = next(steps)
+    assert first == (1, 15) and np.array_equal(rnn.W, W)  # the check perturbs a private copy
+    progress = [first] + list(steps)
+    assert progress[-1] == (15, 15)
 
 
 def test_gradcheck_samples_large_parameters():

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -124,8 +125,12 @@ def test_open_dispatches_session_files(window, session, tmp_path):
     assert window.files.open_path(p) and session.stepper.cursor == 3
 
 
-def test_gradcheck_in_the_app_agrees(window, session):
-    results = window.run_gradcheck()
+def test_gradcheck_in_the_app_agrees(window, session, qtbot):
+    with qtbot.waitSignal(window.gradcheck_view.sig_finished, timeout=30000) as blocker:
+        window.actions["gradcheck"].trigger()
+        assert window.gradcheck_view.running
+    results = blocker.args[0]
+    assert results is window.gradcheck_view.results
     assert set(results) == {"U", "W", "V"}
     assert all(r.max_rel_error < 1e-6 for r in results.values())
     table = window.gradcheck_view.table
@@ -215,3 +220,20 @@ def test_arrow_keys_reach_the_stepper_from_the_focused_widget(window, session, q
     assert session.settings.seq_len == 7
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
     assert session.stepper.cursor == 1  # Enter applied T = 7 (reset), then → stepped once
+
+
+def test_gradcheck_can_be_cancelled_and_keeps_the_window_responsive(qtbot):
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="text", hidden=64, seq_len=40))
+    w = MainWindow(s, restore=False)
+    qtbot.addWidget(w)
+    view = w.gradcheck_view
+    W = s.rnn.W.copy()
+    w.run_gradcheck()
+    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=10000)
+    s.step()  # the window still answers, and stepping does not disturb the check
+    assert view.running and np.array_equal(s.rnn.W, W)
+    with qtbot.waitSignal(view.sig_finished) as blocker:
+        view.cancel_button.click()
+    assert blocker.args == [None] and not view.running and view.run_button.isEnabled()
