@@ -153,6 +153,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.graph_view.setFocus()
         for box in self.controls.findChildren(QtWidgets.QAbstractSpinBox):
             box.lineEdit().returnPressed.connect(self.graph_view.setFocus)
+        # buttons, lists and sliders are used with the mouse here: if they took the focus, Space
+        # would press the last button clicked and the arrows would move a list, not the steps
+        clickable = (QtWidgets.QAbstractButton, QtWidgets.QComboBox, QtWidgets.QSlider)
+        for panel in (self.controls, self.lesson_panel, self.gradcheck_view):
+            for kind in clickable:
+                for w in panel.findChildren(kind):
+                    w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     # --- status --------------------------------------------------------------------------------
 

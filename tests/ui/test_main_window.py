@@ -237,3 +237,21 @@ def test_gradcheck_can_be_cancelled_and_keeps_the_window_responsive(qtbot):
     with qtbot.waitSignal(view.sig_finished) as blocker:
         view.cancel_button.click()
     assert blocker.args == [None] and not view.running and view.run_button.isEnabled()
+
+
+def test_space_after_clicking_a_button_plays_instead_of_pressing_it_again(window, session, qtbot):
+    window.controls.iterations.setValue(5)
+    qtbot.mouseClick(window.controls.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not session.training, timeout=10000)
+    from PySide6.QtWidgets import QApplication
+
+    focus = QApplication.focusWidget() or window
+    assert focus is not window.controls.train_button
+    qtbot.keyClick(focus, Qt.Key.Key_Space)
+    assert session.playing and not session.training
+    session.pause()
+    qtbot.mouseClick(window.controls.task, Qt.MouseButton.LeftButton)
+    window.controls.task.hidePopup()
+    before = session.stepper.cursor
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Right)
+    assert window.controls.task.currentIndex() == 0 and session.stepper.cursor == before + 1
