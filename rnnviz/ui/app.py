@@ -24,6 +24,7 @@ def run(args) -> int:
         return 2
     session = Session(settings)
     window = MainWindow(session, restore=not args.screenshot)  # screenshots: the default layout
+    _report_errors_in_the_window(session)
     for _ in range(args.steps):
         if session.step() is None:
             break
@@ -51,3 +52,15 @@ def _tear_down(app, window, session) -> None:
     session.deleteLater()
     app.processEvents()
     app.shutdown()
+
+
+def _report_errors_in_the_window(session) -> None:
+    """An unexpected error in a slot is printed and shown in the status bar; the app keeps running
+    (Qt would otherwise only print it, and the user would see a button that did nothing)."""
+    import traceback
+
+    def hook(kind, value, tb):
+        traceback.print_exception(kind, value, tb)
+        session.sig_message.emit(f"Something went wrong: {kind.__name__}: {value}. Your work is unchanged.")
+
+    sys.excepthook = hook
