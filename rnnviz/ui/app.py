@@ -61,6 +61,6 @@ def _report_errors_in_the_window(session) -> None:
 
     def hook(kind, value, tb):
         traceback.print_exception(kind, value, tb)
-        session.sig_message.emit(f"Something went wrong: {kind.__name__}: {value}. Your work is unchanged.")
+        session.sig_message.emit(f"Something went wrong: {kind.__name__}: {value} (details in the terminal)")
 
     sys.excepthook = hook
