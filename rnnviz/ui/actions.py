@@ -59,6 +59,13 @@ ACTIONS = (
     ActionSpec("screenshot", "Save &screenshot…", "Ctrl+Shift+S", "Save the window as a PNG", "File"),
     ActionSpec("quit", "&Quit", "Ctrl+Q", "Quit rnnviz", "File"),
     ActionSpec(
+        "undo",
+        "&Undo new model",
+        "Ctrl+Z",
+        "Bring back the trained model that a settings change or re-initialisation replaced",
+        "Model",
+    ),
+    ActionSpec(
         "gradcheck",
         "&Gradient check",
         "Ctrl+G",

@@ -19,6 +19,7 @@ from rnnviz.ui.widgets.lesson_panel import LessonPanel
 from rnnviz.ui.widgets.loss_view import LossView
 
 BUSY_WHILE_TRAINING = (
+    "undo",
     "step",
     "back",
     "play",
@@ -95,6 +96,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 "train": self.controls.start_training,
                 "stop": session.stop_training,
                 "new_model": session.new_model,
+                "undo": session.undo,
                 "open": self.files.open_dialog,
                 "save": self.files.save_dialog,
                 "export_png": lambda: self.files.export_view_dialog("png"),

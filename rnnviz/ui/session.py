@@ -37,6 +37,7 @@ class Session(QObject):
         self._train_target = self._train_done = 0
         self._seq_rng = None
         self._jacobian_cache: dict[int, tuple] = {}
+        self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
 
     # --- building -------------------------------------------------------------------------------
@@ -92,7 +93,9 @@ class Session(QObject):
         try:
             if old.data_changed(new):
                 self.pause()
+                kept = self._keep_trained_model()
                 self._rebuild(new)
+                self.undo_data = kept or self.undo_data
             else:
                 self.trainer.config = train_config(new)
                 self.settings = new
@@ -139,10 +142,31 @@ class Session(QObject):
         self._new_stepper()
 
     def new_model(self) -> None:
-        """Re-initialise the parameters from the seed and forget training."""
+        """Re-initialise the parameters from the seed (a trained model can be brought back: undo)."""
         self.stop_training()
         self.pause()
+        kept = self._keep_trained_model()
         self._rebuild(self.settings)
+        self.undo_data = kept or self.undo_data
+
+    def _keep_trained_model(self) -> SessionData | None:
+        """A snapshot to undo to, if there is training that a rebuild would throw away."""
+        if self.history.count == 0:
+            return None
+        self.sig_message.emit(
+            f"New model; the one trained {self.history.count:,} iterations is kept: Ctrl+Z brings it back."
+        )
+        return self.snapshot()
+
+    def undo(self) -> bool:
+        """Bring back the trained model (with its settings and sequence) that the last rebuild replaced."""
+        if self.undo_data is None:
+            self.sig_message.emit("Nothing to undo.")
+            return False
+        data, self.undo_data = self.undo_data, None
+        self.restore(data)
+        self.sig_message.emit(f"Brought back the model trained for {self.history.count:,} iterations.")
+        return True
 
     # --- save / load ---------------------------------------------------------------------------
 
@@ -178,6 +202,12 @@ class Session(QObject):
         except ValueError as e:
             self.sig_message.emit(f"Could not open the session: {e}")
             return False
+        self.restore(data)
+        self.sig_message.emit(f"Session loaded from {path}")
+        return True
+
+    def restore(self, data: SessionData) -> None:
+        """Make the session exactly what `data` describes (validated data only)."""
         self.stop_training()
         self.pause()
         self._rebuild(data.settings, emit=False)
@@ -187,8 +217,6 @@ class Session(QObject):
         self.x, self.y = data.x, data.y
         self._new_stepper(cursor=data.cursor)
         self.sig_settings_changed.emit(self.settings)
-        self.sig_message.emit(f"Session loaded from {path}")
-        return True
 
     # --- play -----------------------------------------------------------------------------------
 

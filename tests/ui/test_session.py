@@ -115,3 +115,21 @@ def test_sample_text_comes_from_the_model(session):
     text = session.sample_text(20)
     assert len(text) == 20 and set(text) <= set(session.vocab.tokens)
     assert session.sample_text(20) == text  # seeded
+
+
+def test_a_trained_model_replaced_by_new_settings_can_be_brought_back(session, qtbot):
+    session.train(100)
+    qtbot.waitUntil(lambda: not session.training, timeout=20000)
+    W, settings = session.rnn.W.copy(), session.settings
+    with qtbot.waitSignal(session.sig_message) as blocker:
+        assert session.update_settings(hidden=5)
+    assert "Ctrl+Z" in blocker.args[0] and session.rnn.hidden_size == 5
+    assert session.undo()
+    assert session.settings == settings and np.array_equal(session.rnn.W, W)
+    assert session.history.count == 100
+    assert not session.undo()  # once only
+
+
+def test_untrained_models_are_not_kept(session):
+    session.update_settings(hidden=5)
+    assert session.undo_data is None
