@@ -14,7 +14,8 @@ from rnnviz.core import LossHistory, Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData, load_session, save_session
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
 
-TRAIN_SLICE_S = 0.02  # training runs in slices this long, so the window answers in < 50 ms
+TRAIN_SLICE_S = 0.015  # training runs in slices this long, so the window answers in < 50 ms
+REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
 
 
 class Session(QObject):
@@ -35,6 +36,7 @@ class Session(QObject):
         self._train_timer = QTimer(self, interval=0)
         self._train_timer.timeout.connect(self._train_tick)
         self._train_target = self._train_done = 0
+        self._last_progress = 0.0
         self._seq_rng = None
         self._jacobian_cache: dict[int, tuple] = {}
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
@@ -291,7 +293,10 @@ class Session(QObject):
                 self.sig_message.emit(self.trainer.stopped_reason)
                 return
             self._train_done += 1
-        self.sig_trained.emit(self._train_done, self._train_target)
+        now = time.perf_counter()
+        if now - self._last_progress >= REDRAW_EVERY_S or self._train_done >= self._train_target:
+            self._last_progress = now
+            self.sig_trained.emit(self._train_done, self._train_target)
         if self._train_done >= self._train_target:
             self.stop_training()
 
