@@ -49,10 +49,10 @@ class GradientView(QtWidgets.QWidget):
         self.hover_label = QtWidgets.QLabel("Hover a cell to read C[t, k].")
         self.verdict_label = QtWidgets.QLabel()
         self.verdict_label.setWordWrap(True)
-        self.glw = pg.GraphicsLayoutWidget()
+        self.layout_widget = pg.GraphicsLayoutWidget()
 
         # left: the C[t, k] heatmap, t = 0 at the top like a matrix
-        self.heat_plot = self.glw.addPlot(row=0, col=0, rowspan=2)  # full height; legend sits at right
+        self.heat_plot = self.layout_widget.addPlot(row=0, col=0, rowspan=2)  # full height
         self.heat_plot.invertY(True)
         self.heat_plot.setMouseEnabled(x=False, y=False)
         self.heat_plot.hideButtons()
@@ -66,10 +66,10 @@ class GradientView(QtWidgets.QWidget):
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
         self.colorbar = pg.ColorBarItem(label="log10 |contribution|", interactive=False, colorMapMenu=False)
         self.colorbar.setImageItem(self.heatmap)
-        self.glw.addItem(self.colorbar, row=0, col=1, rowspan=2)
+        self.layout_widget.addItem(self.colorbar, row=0, col=1, rowspan=2)
 
         # right: how the gradient of E_t changes going back, on a log axis
-        self.line_plot = self.glw.addPlot(row=0, col=2)
+        self.line_plot = self.layout_widget.addPlot(row=0, col=2)
         self.line_plot.setLogMode(x=False, y=True)
         self.line_plot.showGrid(x=True, y=True, alpha=0.25)
         self.line_plot.hideButtons()
@@ -78,9 +78,9 @@ class GradientView(QtWidgets.QWidget):
         for key, curve in self.curves.items():
             self.line_plot.addItem(curve)
             self.legend.addItem(curve, NAMES[key])
-        self.glw.addItem(self.legend, row=1, col=2)
-        self.glw.ci.layout.setColumnStretchFactor(0, 4)
-        self.glw.ci.layout.setColumnStretchFactor(2, 5)
+        self.layout_widget.addItem(self.legend, row=1, col=2)
+        self.layout_widget.ci.layout.setColumnStretchFactor(0, 4)
+        self.layout_widget.ci.layout.setColumnStretchFactor(2, 5)
         # the legend row takes only the height it needs
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
 
@@ -92,11 +92,11 @@ class GradientView(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
-        lay.addWidget(self.glw, 1)
+        lay.addWidget(self.layout_widget, 1)
         lay.addWidget(self.verdict_label)
 
-        self.glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.glw.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.layout_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.layout_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
         self.apply_theme(theme)
@@ -236,7 +236,7 @@ class GradientView(QtWidgets.QWidget):
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = th = theme
         lw = th.line_width
-        self.glw.setBackground(th.background)
+        self.layout_widget.setBackground(th.background)
         style.style_plot(
             self.heat_plot,
             th,
