@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6 import QtWidgets
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt
 
 from rnnviz.ui import style
 from rnnviz.ui.actions import ACTIONS, build_actions
@@ -222,7 +222,7 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.setVisible(not on)  # the room sees the four views and the caption, nothing else
         self.menuBar().setVisible(not on)
         self.resizeDocks([self.lesson_dock], [210 if on else 120], Qt.Orientation.Vertical)
-        with _blocked(self.actions["presenter"]):
+        with QSignalBlocker(self.actions["presenter"]):
             self.actions["presenter"].setChecked(on)
         self.showFullScreen() if on else self.showNormal()
 
@@ -249,9 +249,3 @@ def _scrolled(widget) -> QtWidgets.QScrollArea:
     scroll.setWidget(widget)
     scroll.setMinimumWidth(widget.sizeHint().width() + 24)
     return scroll
-
-
-def _blocked(obj):
-    from PySide6.QtCore import QSignalBlocker
-
-    return QSignalBlocker(obj)

@@ -14,3 +14,17 @@ def session(qtbot):
     yield s
     s.stop_training()
     s.pause()
+
+
+@pytest.fixture
+def shown(qtbot):
+    """shown(widget, width, height): the widget, owned by qtbot, resized, shown and exposed."""
+
+    def show(widget, width: int, height: int):
+        qtbot.addWidget(widget)
+        widget.resize(width, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show

@@ -23,23 +23,13 @@ DRAWING_TAGS = {"path", "rect", "text", "polyline", "polygon", "image", "line", 
 
 
 @pytest.fixture
-def hidden_view(session, qtbot):
-    view = HiddenView(session)
-    qtbot.addWidget(view)
-    view.resize(420, 240)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+def hidden_view(session, shown):
+    return shown(HiddenView(session), 420, 240)
 
 
 @pytest.fixture
-def label(qtbot):
-    w = QLabel("Hello export")
-    qtbot.addWidget(w)
-    w.resize(200, 50)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+def label(shown):
+    return shown(QLabel("Hello export"), 200, 50)
 
 
 def colours(image: QImage) -> int:

@@ -7,13 +7,8 @@ from rnnviz.ui.widgets.gradient_view import EXPLODE, VANISH, GradientView
 
 
 @pytest.fixture
-def view(session, qtbot):
-    v = GradientView(session)
-    qtbot.addWidget(v)
-    v.resize(900, 400)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(session, shown):
+    return shown(GradientView(session), 900, 400)
 
 
 def image(view):
