@@ -14,7 +14,7 @@ from rnnviz.core import LossHistory, Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData, load_session, save_session
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
 
-TRAIN_SLICE_S = 0.015  # training runs in slices this long, so the window answers in < 50 ms
+TRAIN_SLICE_S = 0.015  # training runs in slices this long, then lets the event loop run
 REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
 
 
@@ -285,7 +285,7 @@ class Session(QObject):
 
     def _train_tick(self) -> None:
         end = time.perf_counter() + TRAIN_SLICE_S
-        while self._train_done < self._train_target and time.perf_counter() < end:
+        while self._train_done < self._train_target:  # at least one iteration per slice
             if not self.trainer.step():
                 self._train_timer.stop()
                 self.sig_training_changed.emit(False)
@@ -293,6 +293,8 @@ class Session(QObject):
                 self.sig_message.emit(self.trainer.stopped_reason)
                 return
             self._train_done += 1
+            if time.perf_counter() >= end:
+                break
         now = time.perf_counter()
         if now - self._last_progress >= REDRAW_EVERY_S or self._train_done >= self._train_target:
             self._last_progress = now

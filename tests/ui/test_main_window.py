@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from rnnviz.core.settings import Settings
 from rnnviz.ui import style
@@ -41,33 +41,33 @@ def test_status_bar_says_phase_t_and_loss(window, session):
     assert "backward" in window.phase_label.text()
 
 
-def test_training_keeps_the_event_loop_responsive(window, session, qtbot):
-    session.update_settings(hidden=64, seq_len=40, task="text")
-    window.controls.iterations.setValue(400)
-    gaps = []
-    import time
+def test_training_yields_to_the_event_loop_between_slices(window, session, qtbot, monkeypatch):
+    """The mechanism, not a time bound (that is benchmarks/training_responsiveness.py): training
+    runs in slices, and a zero-interval timer gets to run between them."""
+    session.update_settings(hidden=32, seq_len=20, task="text")
+    window.controls.iterations.setValue(300)
+    order = []
+    real_step = session.trainer.step
 
-    from PySide6.QtCore import QTimer
+    def step():
+        order.append("iteration")
+        return real_step()
 
-    last = [time.perf_counter()]
-
-    def beat():
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer(interval=5)
-    timer.timeout.connect(beat)
-    timer.start()
+    monkeypatch.setattr(session.trainer, "step", step)
+    monkeypatch.setattr("rnnviz.ui.session.TRAIN_SLICE_S", 0.0)  # one iteration per slice
+    beat = QTimer(interval=0)
+    beat.timeout.connect(lambda: order.append("beat"))
+    beat.start()
     window.actions["train"].trigger()
     assert session.training and not window.actions["step"].isEnabled()
     qtbot.waitUntil(lambda: not session.training, timeout=60000)
-    timer.stop()
+    beat.stop()
     x, _ = window.loss_view.raw_curve.getData()
-    assert len(x) == 400
-    assert window.actions["step"].isEnabled()
-    print(f"longest event-loop gap while training: {max(gaps[1:]) * 1e3:.1f} ms")
-    assert max(gaps[1:]) < 0.05, f"event loop blocked for {max(gaps[1:]) * 1e3:.0f} ms"
+    assert len(x) == 300 and window.actions["step"].isEnabled()
+    first, last = order.index("iteration"), len(order) - order[::-1].index("iteration")
+    between = order[first:last]
+    # the other timer ran between iterations, many times over, not only before and after training
+    assert between.count("beat") >= 100
 
 
 def test_stop_button_stops_training_and_keeps_progress(window, session, qtbot):
