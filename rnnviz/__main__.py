@@ -42,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         build_parser().error(f"--screenshot must name a .png file, got {args.screenshot!r}")
+    from rnnviz.ui import display
+
+    if args.screenshot:
+        display.use_offscreen_for_screenshots()
+    else:
+        problem = display.display_problem()
+        if problem:  # say so plainly, instead of Qt's abort
+            print(problem, file=sys.stderr)
+            return 1
     from rnnviz.ui.app import run  # Qt is imported only once the arguments are good
 
     return run(args)

@@ -20,10 +20,12 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # the closure of `ldd` over PySide6's xcb, wayland and offscreen platform plugins (checked by
 # tests/test_system_libraries.py); see docs/qt-libraries.md for why each is there.
 QT_LIBS=(
-  "libEGL.so.1 libegl1" "libGL.so.1 libgl1" "libfontconfig.so.1 libfontconfig1"
+  "libEGL.so.1 libegl1" "libGL.so.1 libgl1" "libGLX.so.0 libglx0" "libGLdispatch.so.0 libglvnd0"
+  "libfontconfig.so.1 libfontconfig1"
   "libfreetype.so.6 libfreetype6" "libdbus-1.so.3 libdbus-1-3" "libglib-2.0.so.0 libglib2.0-0"
   "libxkbcommon.so.0 libxkbcommon0" "libxkbcommon-x11.so.0 libxkbcommon-x11-0"
-  "libX11.so.6 libx11-6" "libX11-xcb.so.1 libx11-xcb1" "libxcb.so.1 libxcb1"
+  "libX11.so.6 libx11-6" "libX11-xcb.so.1 libx11-xcb1" "libXau.so.6 libxau6" "libXdmcp.so.6 libxdmcp6"
+  "libxcb.so.1 libxcb1"
   "libxcb-cursor.so.0 libxcb-cursor0" "libxcb-icccm.so.4 libxcb-icccm4"
   "libxcb-image.so.0 libxcb-image0" "libxcb-keysyms.so.1 libxcb-keysyms1"
   "libxcb-randr.so.0 libxcb-randr0" "libxcb-render.so.0 libxcb-render0"

@@ -83,7 +83,7 @@ def load_session(path) -> SessionData:
     path = Path(path)
     name = path.name
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:  # f: closed even if np.load fails
             members = {k: z[k] for k in z.files}
     except FileNotFoundError:
         raise ValueError(f"{name} does not exist") from None

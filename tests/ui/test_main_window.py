@@ -191,7 +191,8 @@ def test_export_menu_functions_write_every_view(window, session, tmp_path):
         assert len(list(ET.parse(svg).getroot().iter())) > 10
     out = tmp_path / "forward.csv"
     assert window.files.export_csv("forward", str(out))
-    rows = list(csv.reader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
     assert len(rows) == 1 + session.T and float(rows[1][5]) == session.stepper.forward_steps()[0].E
     assert not window.files.export_view("graph", str(tmp_path / "missing" / "x.png"))
 
