@@ -85,13 +85,16 @@ if [ -n "${ACTIVE:-}" ]; then
   ln -sfn "$ACTIVE" "$VENV"
   say "using the active virtual environment $ACTIVE (linked as .venv)"
 else
-  # an existing .venv is kept only if it runs the interpreter asked for
-  if [ -e "$VENV" ]; then
+  # an existing .venv is kept if it works and, when PYTHON is set, runs that interpreter
+  # (a .venv linked to the user's own environment by an earlier run stays linked)
+  if [ -e "$VENV" ] || [ -L "$VENV" ]; then
     venv_py=$("$VENV/bin/python" -c 'import os, sys; print(os.path.realpath(sys._base_executable))' 2>/dev/null || true)
-    if [ -L "$VENV" ] || [ "$venv_py" != "$real_py" ]; then
+    if [ -z "$venv_py" ] || { [ -n "${PYTHON:-}" ] && [ "$venv_py" != "$real_py" ]; }; then
       [ -L "$VENV" ] || [ -f "$VENV/pyvenv.cfg" ] || die "$VENV exists and is not a virtual environment: move it away"
-      say "recreating .venv for $real_py (it was ${venv_py:-broken})"
+      say "recreating .venv for $real_py (it ran ${venv_py:-nothing: it was broken})"
       rm -rf "$VENV"
+    elif [ -L "$VENV" ]; then
+      say "using $(readlink "$VENV") (linked as .venv by an earlier run)"
     fi
   fi
   if [ ! -e "$VENV" ]; then
