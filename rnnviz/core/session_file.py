@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnviz.core.data import MAX_TEXT_BYTES, MAX_VOCAB
-from rnnviz.core.safe_read import MAX_NPY_HEADER, READ_ERRORS, Refused, open_regular
+from rnnviz.core.safe_read import MAX_NPY_HEADER, READ_ERRORS, Refused, open_regular, open_zip
 from rnnviz.core.settings import LIMITS as SETTING_LIMITS
 from rnnviz.core.settings import Settings
 
@@ -55,6 +55,7 @@ PARAMETERS = {  # cell -> parameter name -> shape, in the size names of LIMITS
     "rnn": {"U": ("H", "K"), "W": ("H", "H"), "V": ("K", "H")},
 }
 SEQUENCE_MEMBERS = {"x": ("T",), "y": ("T",), "history": ("points", 2)}
+MAX_MEMBERS = 32  # a session has 8; the zip directory of anything bigger is not read
 
 
 @dataclass(frozen=True)
@@ -171,13 +172,8 @@ def load_session(path) -> SessionData:
     path = Path(path)
     name = path.name
     try:
-        with open_regular(path, MAX_FILE_BYTES) as f:
-            try:
-                zf = zipfile.ZipFile(f)
-            except READ_ERRORS:
-                raise Refused("is not an rnnviz session file (it is not a zip archive)") from None
-            with zf:
-                return read_checked(zf, name)
+        with open_regular(path, MAX_FILE_BYTES) as f, open_zip(f, MAX_MEMBERS) as zf:
+            return read_checked(zf, name)
     except Refused as e:
         raise ValueError(f"{name} {_short(e, 300)}") from None
     except MemoryError:

@@ -18,6 +18,7 @@ from rnnviz.core.session_file import (
     FORMAT,
     LIMITS,
     MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
     PARAMETERS,
     READABLE_VERSIONS,
     SEQUENCE_MEMBERS,
@@ -27,7 +28,6 @@ from rnnviz.core.session_file import (
 from rnnviz.core.settings import Settings, make_source
 from rnnviz.core.validate import check_sequences
 
-MAX_MEMBERS = 32  # a session has 8; the zip directory of anything bigger is not read further
 META_KEYS = {"format", "version", "settings", "cursor", "history_count", "history_stride"}
 FLOAT64, INT64, BYTES = np.dtype("<f8"), np.dtype("<i8"), np.dtype("u1")
 

@@ -99,6 +99,17 @@ def test_a_member_that_would_inflate_enormously_is_refused_from_the_directory(sa
     assert peak < BUDGET
 
 
+def test_a_zip_directory_of_many_entries_is_refused_before_it_is_parsed(tmp_path):
+    """zipfile would build an object per entry (about 0.5 KB each) before any check of ours."""
+    p = tmp_path / "many.rnnviz"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(20_000):
+            zf.writestr(f"{i}.npy", b"")
+    out, peak = peak_while(lambda: load_session(p))
+    assert isinstance(out, ValueError) and "holds 20,000 members" in str(out)
+    assert peak < BUDGET
+
+
 def test_a_header_declaring_a_trillion_values_is_refused_without_allocating(saved):
     members = member_bytes(saved)
     members["U"] = forged_npy("<f8", (10**6, 10**6), b"\0" * 64)
