@@ -90,7 +90,7 @@ class LossView(QtWidgets.QWidget):
         self.infinity_marks = []
         for t in steps:
             mark = pg.TextItem("∞", color=self.theme.background, anchor=(0.5, 0))
-            mark.setFont(style.font(self.theme, 1.3, bold=True))
+            mark.setFont(style.font(self.theme, bold=True))
             mark.setPos(float(t), top)
             self.step_plot.addItem(mark)
             self.infinity_marks.append(mark)
