@@ -97,11 +97,15 @@ def decode_text(raw: bytes, source: str = "the file") -> str:
 
 
 def read_text_file(path) -> str:
+    """A UTF-8 text file's contents. Only a regular file is opened (a FIFO would block forever),
+    and its size is checked with stat before anything is read, so a huge file costs nothing."""
+    from rnnviz.core.safe_read import Refused, read_regular
+
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ValueError(f"cannot read {path}: {e.strerror or e}") from None
+        raw = read_regular(path, MAX_TEXT_BYTES)
+    except Refused as e:
+        raise ValueError(f"{path.name} {e}") from None
     return decode_text(raw, source=path.name)
 
 

@@ -1,33 +1,61 @@
 """Save and load a whole session: settings (text included), parameters, sequence, step position.
 
-Format (version 1): a NumPy .npz archive (a zip; every member is CRC-checked on load) holding
-    meta       JSON text: {"format": "rnnviz-session", "version": 1, "settings": {...},
-               "cursor": int, "history_count": int, "history_stride": int}
-    U, W, V    float64 parameters, shapes (H, K), (H, H), (K, H)
-    x, y       int64 token ids of the current sequence, shape (T,)
+Format (version 2): a NumPy .npz archive (a zip of .npy members, each CRC-checked on load) holding
+    meta       uint8 (n,): UTF-8 JSON {"format": "rnnviz-session", "version": 2,
+               "settings": {every Settings field but text}, "cursor": int,
+               "history_count": int, "history_stride": int}
+    text       uint8 (n,): the UTF-8 text of a 'file' task (empty for the built-in tasks)
+    U, W, V    float64 parameters, shapes in PARAMETERS: (H, K), (H, H), (K, H)
+    x, y       int64 (T,): token ids of the current sequence
     history    float64 (n, 2): the training curve's (iteration, loss) points
-No pickles: files are loaded with allow_pickle=False. Writes go to a temporary file in the same
-folder and are renamed over the target, so a crash never leaves half a file.
+Version 1 (meta a NumPy string whose settings hold the text; no text member) is still read.
+
+Reading trusts nothing: the file must be a regular file within a size limit; the zip directory and
+every .npy header are checked against LIMITS and the settings before any array is decompressed;
+reads are bounded. Writing goes to a temporary file in the target's folder, renamed over it.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
-import tempfile
+import secrets
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from rnnviz.core.settings import Settings, make_source
-from rnnviz.core.validate import check_sequences
+from rnnviz.core.data import MAX_TEXT_BYTES, MAX_VOCAB
+from rnnviz.core.safe_read import MAX_NPY_HEADER, READ_ERRORS, Refused, open_regular, open_zip
+from rnnviz.core.settings import LIMITS as SETTING_LIMITS
+from rnnviz.core.settings import Settings
 
 FORMAT = "rnnviz-session"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SUFFIX = ".rnnviz"
+
+LIMITS = {  # what a session file may hold; docs/file-formats.md states these numbers
+    "T": SETTING_LIMITS["seq_len"][1],  # tokens in x and y
+    "H": SETTING_LIMITS["hidden"][1],  # hidden size
+    "K": MAX_VOCAB,  # vocabulary size
+    "text": MAX_TEXT_BYTES,  # bytes of your text (UTF-8)
+    "meta": 64 * 1024,  # bytes of the JSON description (version 2: without the text)
+    "points": 2048,  # points of the training curve (LossHistory's capacity)
+    "iterations": 10**12,  # training iterations counted in history_count
+}
+# version 1 kept the text, JSON-escaped, in meta: a NumPy string of 4 bytes per character
+V1_META_BYTES = 4 * (2 * MAX_TEXT_BYTES + LIMITS["meta"])
+
+PARAMETERS = {  # cell -> parameter name -> shape, in the size names of LIMITS
+    "rnn": {"U": ("H", "K"), "W": ("H", "H"), "V": ("K", "H")},
+}
+SEQUENCE_MEMBERS = {"x": ("T",), "y": ("T",), "history": ("points", 2)}
+MAX_MEMBERS = 32  # a session has 8; the zip directory of anything bigger is not read
 
 
 @dataclass(frozen=True)
@@ -43,14 +71,21 @@ class SessionData:
     history_count: int = 0
     history_stride: int = 1
 
+    def params(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in PARAMETERS["rnn"]}
 
-def save_session(path, data: SessionData) -> None:
-    """Write atomically: temp file + rename."""
-    path = Path(path)
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def encode_session(data: SessionData) -> bytes:
+    """The bytes of a version-2 session file."""
+    settings = data.settings.to_dict()
+    text = settings.pop("text")
     meta = {
         "format": FORMAT,
         "version": VERSION,
-        "settings": data.settings.to_dict(),
+        "settings": settings,
         "cursor": int(data.cursor),
         "history_count": int(data.history_count),
         "history_stride": int(data.history_stride),
@@ -58,78 +93,104 @@ def save_session(path, data: SessionData) -> None:
     buf = io.BytesIO()
     np.savez_compressed(
         buf,
-        meta=np.array(json.dumps(meta)),
-        U=data.U,
-        W=data.W,
-        V=data.V,
+        meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8),
+        text=np.frombuffer(text.encode("utf-8"), np.uint8),
+        **{name: np.asarray(p, np.float64) for name, p in data.params().items()},
         x=np.asarray(data.x, np.int64),
         y=np.asarray(data.y, np.int64),
         history=np.asarray(data.history, np.float64).reshape(-1, 2),
     )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    return buf.getvalue()
+
+
+def save_session(path, data: SessionData) -> None:
+    """Write atomically: a temporary file in the target's folder, flushed, then renamed over it.
+
+    A symbolic link is kept and the file it points to is replaced; an existing file keeps its
+    permissions, a new one gets the usual 0666 minus the umask. Raises OSError naming the path."""
+    write_atomic(path, encode_session(data))
+
+
+def write_atomic(path, payload: bytes) -> None:
+    target = Path(os.path.realpath(path))  # through symbolic links: the link stays a link
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None  # a new file: os.open applies the umask to 0o666
+    fd, tmp = _create_temp(target.parent, target.name)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
+def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
+    """A new file next to the target (so the rename stays on one file system), mode 0666 & ~umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a temporary file in {folder}")
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _array_limit(shape: tuple) -> int:
+    """The most bytes a float64/int64 member of this shape (in LIMITS' size names) unpacks to."""
+    return 8 * math.prod(LIMITS[d] if isinstance(d, str) else d for d in shape) + MAX_NPY_HEADER
+
+
+_ARRAY_SHAPES = list(SEQUENCE_MEMBERS.values()) + [s for table in PARAMETERS.values() for s in table.values()]
+MAX_MEMBER_BYTES = max(
+    V1_META_BYTES + MAX_NPY_HEADER, LIMITS["text"] + MAX_NPY_HEADER, *map(_array_limit, _ARRAY_SHAPES)
+)  # what any member may unpack to: checked in the zip directory before anything else
+MAX_FILE_BYTES = (
+    LIMITS["meta"]
+    + LIMITS["text"]
+    + 2 * MAX_NPY_HEADER
+    + sum(map(_array_limit, SEQUENCE_MEMBERS.values()))
+    + max(sum(map(_array_limit, table.values())) for table in PARAMETERS.values())
+) * 101 // 100 + 2**20  # a version-2 file at the limits: deflate may grow random data a little; zip headers
+
+
 def load_session(path) -> SessionData:
-    """Read and fully validate a session file; any problem raises ValueError with a clear reason."""
+    """Read and fully validate a session file. Any problem raises ValueError: one sentence that
+    names the file and says what is wrong. Nothing is decompressed before it has been checked."""
+    from rnnviz.core.session_read import read_checked
+
     path = Path(path)
     name = path.name
     try:
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as z:  # f: closed even if np.load fails
-            members = {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise ValueError(f"{name} does not exist") from None
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise ValueError(f"{name} is not an rnnviz session file, or it is damaged ({e})") from None
-    except ValueError as e:
-        raise ValueError(f"{name} is not an rnnviz session file ({e})") from None
-    missing = {"meta", "U", "W", "V", "x", "y", "history"} - set(members)
-    if missing:
-        raise ValueError(f"{name} is not an rnnviz session file: missing {', '.join(sorted(missing))}")
-    try:
-        meta = json.loads(str(members["meta"]))
-    except (json.JSONDecodeError, TypeError):
-        raise ValueError(f"{name}: the session description is not valid JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"{name} is not an rnnviz session file")
-    if meta.get("version") != VERSION:
-        raise ValueError(
-            f"{name} is a session of format version {meta.get('version')!r};"
-            f" this rnnviz reads version {VERSION}"
-        )
-    settings = Settings.from_dict(meta.get("settings"))
-    K = len(make_source(settings).vocab)
-    H = settings.hidden
-    for key, shape in (("U", (H, K)), ("W", (H, H)), ("V", (K, H))):
-        arr = members[key]
-        if arr.shape != shape or arr.dtype != np.float64:
-            raise ValueError(f"{name}: parameter {key} has shape {arr.shape}, expected {shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name}: parameter {key} holds NaN or infinite values")
-    x, y = check_sequences(members["x"], members["y"], K)
-    cursor = meta.get("cursor", 0)
-    if not isinstance(cursor, int) or not 0 <= cursor <= 3 * len(x) + 1:
-        raise ValueError(f"{name}: step position {cursor!r} is out of range")
-    history = members["history"]
-    if history.ndim != 2 or history.shape[1] != 2 or not np.all(np.isfinite(history)):
-        raise ValueError(f"{name}: the training history is malformed")
-    return SessionData(
-        settings=settings,
-        U=members["U"],
-        W=members["W"],
-        V=members["V"],
-        x=x,
-        y=y,
-        cursor=cursor,
-        history=history,
-        history_count=int(meta.get("history_count", 0)),
-        history_stride=int(meta.get("history_stride", 1)),
-    )
+        with open_regular(path, MAX_FILE_BYTES) as f, open_zip(f, MAX_MEMBERS) as zf:
+            return read_checked(zf, name)
+    except Refused as e:
+        raise ValueError(f"{name} {_short(e, 300)}") from None
+    except MemoryError:
+        raise ValueError(f"{name} could not be read: not enough memory") from None
+    except READ_ERRORS as e:
+        raise ValueError(f"{name} is damaged ({_damage(e)})") from None
+
+
+def _damage(e: BaseException) -> str:
+    """What a library's error says about a damaged file, briefly."""
+    if isinstance(e, zlib.error):
+        return "its compressed data is corrupt"
+    if isinstance(e, zipfile.BadZipFile):
+        return _short(e)
+    return f"{type(e).__name__}: {_short(e)}"
+
+
+def _short(e: BaseException, n: int = 120) -> str:
+    text = " ".join(str(e).split())  # one line
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -264,7 +264,13 @@ def _gif_frame(image: QImage):
     return frame.convert("P", palette=Image.Palette.ADAPTIVE)
 
 
-def export_step_through(session, widget, path, steps=None, fps: float = 3, progress=None, scale=1.0):
+class _Cancelled(Exception):
+    """Raised inside the GIF encoder's frame loop to stop it."""
+
+
+def export_step_through(
+    session, widget, path, steps=None, fps: float = 3, progress=None, scale=1.0, cancelled=None
+):
     """Replay the current sequence from its start and save a picture of `widget` after each step.
 
     Frames: the start (nothing computed), then one per step until the trace is done, or `steps`
@@ -274,7 +280,9 @@ def export_step_through(session, widget, path, steps=None, fps: float = 3, progr
       - an existing folder: ``frame_000.png``, ``frame_001.png``, ... inside it;
       - a pattern such as ``frames/step_%03d.png``: one PNG per frame, numbered from 0.
     `progress(i, n)` is called after frame i of n (1-based); returning False cancels: nothing is
-    written and [] is returned. Either way the session ends at the step it was on before.
+    written and [] is returned. `cancelled()`, if given, is asked after each frame is drawn and
+    between frames while the GIF is encoded (slow for big frames); True cancels the same way.
+    Either way the session ends at the step it was on before.
     Returns the list of paths written.
     """
     p = Path(path)
@@ -311,10 +319,24 @@ def export_step_through(session, widget, path, steps=None, fps: float = 3, progr
                     raise ExportError(f"Could not save the frame {names[i]}.")
             if progress is not None and progress(i + 1, n) is False:
                 return []
+            if cancelled is not None and cancelled():
+                return []
         if names is None:
             buf = io.BytesIO()
-            frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:],
-                           duration=round(1000 / fps), loop=0)  # fmt: skip
+
+            def rest():  # the encoder takes the frames one by one: a chance to stop between them
+                for frame in frames[1:]:
+                    if cancelled is not None and cancelled():
+                        raise _Cancelled
+                    yield frame
+
+            try:
+                frames[0].save(buf, format="GIF", save_all=True, append_images=rest(),
+                               duration=round(1000 / fps), loop=0)  # fmt: skip
+            except _Cancelled:
+                return []
+            if cancelled is not None and cancelled():
+                return []
             written = [_write_atomic(p, buf.getvalue())]
         else:
             written = []

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from PySide6 import QtWidgets
+from PySide6.QtCore import Qt, QTimer
 
 from rnnviz.core.data import read_text_file
-from rnnviz.core.session_file import SUFFIX
+from rnnviz.core.safe_read import check_regular
+from rnnviz.core.session_file import MAX_FILE_BYTES, SUFFIX
 
 SESSION_FILTER = f"rnnviz session (*{SUFFIX})"
 TEXT_FILTER = "Text files (*.txt *.md)"
 
 
 def is_session_file(path) -> bool:
-    """A session is a zip archive (it starts with 'PK'); anything else is taken as text."""
+    """A session by its name (*.rnnviz), or by being a zip archive (zipfile finds the archive's
+    directory; a text that merely starts with "PK" is not one). Only a regular file is looked into:
+    anything else goes to the text reader, which says what it is."""
+    if str(path).lower().endswith(SUFFIX):
+        return True
     try:
-        with open(path, "rb") as f:
-            return f.read(2) == b"PK" or str(path).endswith(SUFFIX)
-    except OSError:
-        return str(path).endswith(SUFFIX)
+        check_regular(path, MAX_FILE_BYTES)
+        return zipfile.is_zipfile(path)
+    except (ValueError, OSError):
+        return False
 
 
 class FileActions:
     def __init__(self, window, session):
         self.window, self.session = window, session
+        self.exporting = False  # a step-through export is rendering (it runs the event loop itself)
+        self.progress_dialog: QtWidgets.QProgressDialog | None = None
+        self._stop_export = False
+        self._after_export = None
+        self.close_question: QtWidgets.QMessageBox | None = None  # open while asking to save
 
     def say(self, text: str) -> None:
         self.session.sig_message.emit(text)
@@ -32,7 +44,7 @@ class FileActions:
     # --- open / save ---------------------------------------------------------------------------
 
     def open_path(self, path) -> bool:
-        """Open a session file or a text file (decided by content), with clear messages on failure."""
+        """Open a session file or a text file, with clear messages on failure."""
         if is_session_file(path):
             return self.session.load(path)
         return self.open_text_file(path)
@@ -41,7 +53,7 @@ class FileActions:
         try:
             text = read_text_file(path)
         except ValueError as e:
-            self.say(f"Could not open {Path(path).name}: {e}")
+            self.say(f"Could not open the text: {str(e).rstrip('.')}.")
             return False
         return self.session.update_settings(task="file", text=text, text_name=Path(path).name)
 
@@ -52,14 +64,49 @@ class FileActions:
         if path:
             self.open_path(path)
 
-    def save_dialog(self) -> None:
+    def choose_save_path(self) -> str | None:
+        """Ask where to save the session (tests replace this: a file dialog blocks offscreen)."""
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self.window, "Save session", f"lesson{SUFFIX}", SESSION_FILTER
         )
-        if path:
-            if not path.endswith(SUFFIX):
-                path += SUFFIX
-            self.session.save(path)
+        if not path:
+            return None
+        return path if path.endswith(SUFFIX) else path + SUFFIX
+
+    def save_dialog(self) -> bool:
+        """Ask for a path and save there; True once saved."""
+        path = self.choose_save_path()
+        return bool(path) and self.session.save(path)
+
+    def ask_to_save_training(self, then) -> None:
+        """Save / Discard / Cancel about training no file holds, in a window-modal box opened with
+        open(), never exec() (the event loop keeps running; tests press its buttons through
+        self.close_question). `then()` runs once saved, or on Discard."""
+        if self.close_question is not None:
+            self.close_question.raise_()
+            return
+        buttons = QtWidgets.QMessageBox.StandardButton
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Question,
+            "Unsaved training",
+            f"The model has trained {self.session.unsaved_training:,} iterations that no session file"
+            " holds. Save the session before closing?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            self.window,
+        )
+        box.setDefaultButton(buttons.Save)
+        box.finished.connect(lambda _: self._answered(box, then))
+        self.close_question = box
+        box.open()
+
+    def _answered(self, box, then) -> None:
+        clicked = box.clickedButton()
+        choice = box.standardButton(clicked) if clicked is not None else None
+        self.close_question = None
+        box.deleteLater()
+        buttons = QtWidgets.QMessageBox.StandardButton
+        if choice == buttons.Discard or (choice == buttons.Save and self.save_dialog()):
+            then()
 
     # --- export --------------------------------------------------------------------------------
 
@@ -119,32 +166,61 @@ class FileActions:
                 self.export_csv(table, path)
 
     def export_gif_dialog(self) -> None:
-        from rnnviz.ui.export import ExportError, export_step_through
-
         name = self._choose_view("Export step-through")
         if not name:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self.window, "Export step-through", f"rnnviz-{name}.gif", "Animated GIF (*.gif)"
         )
-        if not path:
-            return
-        total = self.session.stepper.total_steps
-        dialog = QtWidgets.QProgressDialog("Rendering frames…", "Cancel", 0, total, self.window)
+        if path:
+            self.export_gif(name, path)
+
+    def export_gif(self, name: str, path: str) -> bool:
+        """Render the step-through of view `name` to `path` with a progress dialog. Cancel, or
+        closing the window (cancel_export), stops it at the next frame and saves nothing."""
+        from rnnviz.ui.export import ExportError, export_step_through
+
+        frames = self.session.stepper.total_steps + 1
+        dialog = QtWidgets.QProgressDialog("Rendering frames…", "Cancel", 0, frames, self.window)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)  # no stepping or training meanwhile
         dialog.setMinimumDuration(300)
+        dialog.setAutoReset(False)  # stays up (and Cancel works) while the GIF is encoded
+        dialog.setAutoClose(False)
+        self.progress_dialog, self.exporting, self._stop_export = dialog, True, False
 
         def progress(i, n):
             dialog.setValue(i)
-            QtWidgets.QApplication.processEvents()
-            return not dialog.wasCanceled()
+            if i == n:
+                dialog.setLabelText("Writing the GIF…")
+
+        def cancelled() -> bool:
+            QtWidgets.QApplication.processEvents()  # lets Cancel and a closing window be seen
+            return self._stop_export or dialog.wasCanceled()
 
         try:
-            export_step_through(self.session, self.window.views[name], path, progress=progress)
-            self.say(f"Saved {path}")
+            written = export_step_through(
+                self.session, self.window.views[name], path, progress=progress, cancelled=cancelled
+            )
         except ExportError as e:
             self.say(f"Export failed: {e}")
+            return False
         finally:
+            self.exporting, self.progress_dialog = False, None
             dialog.close()
+            dialog.deleteLater()
+            after, self._after_export = self._after_export, None
+            if after is not None:
+                QTimer.singleShot(0, after)
+        if not written:
+            self.say("Export cancelled: nothing was saved.")
+            return False
+        self.say(f"Saved {path}")
+        return True
+
+    def cancel_export(self, then=None) -> None:
+        """Stop a running export at its next frame; `then()` runs once it has unwound."""
+        self._stop_export = True
+        self._after_export = then
 
     def screenshot_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(

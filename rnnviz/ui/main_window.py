@@ -85,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resizeDocks([self.controls_dock], [360], Qt.Orientation.Horizontal)
 
         self.files = FileActions(self, session)
+        self._discard_training = False  # set once the user has answered "close anyway"
         self.actions = build_actions(
             self,
             {
@@ -235,13 +236,28 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreState(s.value("state"), STATE_VERSION)  # ignored if saved by another layout
 
     def closeEvent(self, event) -> None:
+        """Closing first ends every long operation; training no file holds is not lost unasked."""
+        if self.files.exporting:  # its frame loop is below us on the stack: stop it, close after
+            self.files.cancel_export(then=self.close)
+            event.ignore()
+            return
         self.session.stop_training()
+        self.gradcheck_view.cancel()
+        if self.session.unsaved_training and not self._discard_training:
+            event.ignore()
+            self.files.ask_to_save_training(then=self._close_anyway)
+            return
         self.session.pause()
         if not self.presenting:
             s = QSettings("rnnviz", "rnnviz")
             s.setValue("geometry", self.saveGeometry())
             s.setValue("state", self.saveState(STATE_VERSION))
         super().closeEvent(event)
+
+    def _close_anyway(self) -> None:
+        """Close although training is unsaved (the user saved it or chose to discard it)."""
+        self._discard_training = True
+        self.close()
 
 
 def _scrolled(widget) -> QtWidgets.QScrollArea:

@@ -11,14 +11,15 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rnnviz.core import LossHistory, Stepper, Trainer, sample
-from rnnviz.core.session_file import SessionData, load_session, save_session
+from rnnviz.core.session_file import SessionData
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
+from rnnviz.ui.session_files import SessionFiles
 
 TRAIN_SLICE_S = 0.015  # training runs in slices this long, then lets the event loop run
 REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
 
 
-class Session(QObject):
+class Session(QObject, SessionFiles):
     sig_reset = Signal()  # new model, sequence or stepper: views redraw from scratch
     sig_stepped = Signal(object)  # the event just taken (or undone): views update
     sig_playing_changed = Signal(bool)
@@ -41,34 +42,56 @@ class Session(QObject):
         self._jacobian_cache: dict[int, tuple] = {}
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
+        self._mark_saved()  # a new session has no training to lose
 
-    # --- building -------------------------------------------------------------------------------
+    # --- building: new state is built aside, then installed whole ------------------------------
 
     def _rebuild(self, s: Settings, emit: bool = True) -> None:
         """New source, model, trainer and first sequence from settings (raises ValueError)."""
+        self._install(self._build(s), emit=emit)
+
+    def _build(self, s: Settings, data: SessionData | None = None) -> dict:
+        """Everything a session with these settings (and, given `data`, these parameters, sequence,
+        history and step) holds, built without touching the session: a failure changes nothing."""
         source = make_source(s)
         rnn = make_model(s, len(source.vocab))
-        self.source, self.rnn, self.settings = source, rnn, s
-        self.trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
-        self.history = self.trainer.history
-        self._seq_rng = sequence_rng(s)
-        self.x, self.y = source.sample(self._seq_rng, s.seq_len)
+        trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
+        seq_rng = sequence_rng(s)
+        x, y = source.sample(seq_rng, s.seq_len)
+        cursor = 0
+        if data is not None:
+            rnn.set_params(**data.params())
+            trainer.history.restore(data.history, data.history_count, data.history_stride)
+            trainer.iteration = data.history_count
+            x, y, cursor = data.x, data.y, data.cursor
+        parts = dict(settings=s, source=source, rnn=rnn, trainer=trainer, history=trainer.history)
+        parts.update(_seq_rng=seq_rng, x=x, y=y)
+        return {**parts, **self._trace(s, rnn, x, y, cursor)}
+
+    @staticmethod
+    def _trace(s: Settings, rnn, x, y, cursor: int = 0) -> dict:
+        """A fresh step-through of (x, y), advanced quietly to `cursor`, and its per-sequence numbers."""
+        T = len(x)
+        target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
+        update_lr = s.lr if s.final_update else None
+        stepper = Stepper(rnn, x, y, mode=s.mode, target=target, update_lr=update_lr)
+        step_losses = rnn.step_losses(x, y)  # (T,)
+        contributions = rnn.contributions(x, y)  # (T, T)
+        for _ in range(min(cursor, stepper.total_steps)):
+            stepper.step()
+        return dict(stepper=stepper, step_losses=step_losses, contributions=contributions)
+
+    def _install(self, parts: dict, emit: bool = True) -> None:
+        """Swap in what _build or _trace made (plain assignments: nothing here can fail halfway)."""
+        for name, value in parts.items():
+            setattr(self, name, value)
+        self._jacobian_cache.clear()
         if emit:
-            self._new_stepper()
+            self.sig_reset.emit()
 
     def _new_stepper(self, cursor: int = 0) -> None:
         """A fresh trace of the current sequence, advanced quietly to `cursor`, then sig_reset."""
-        s = self.settings
-        T = len(self.x)
-        target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
-        update_lr = s.lr if s.final_update else None
-        self.stepper = Stepper(self.rnn, self.x, self.y, mode=s.mode, target=target, update_lr=update_lr)
-        self.step_losses = self.rnn.step_losses(self.x, self.y)  # (T,)
-        self.contributions = self.rnn.contributions(self.x, self.y)  # (T, T)
-        self._jacobian_cache.clear()
-        for _ in range(min(cursor, self.stepper.total_steps)):
-            self.stepper.step()
-        self.sig_reset.emit()
+        self._install(self._trace(self.settings, self.rnn, self.x, self.y, cursor))
 
     @property
     def vocab(self):
@@ -95,14 +118,13 @@ class Session(QObject):
         try:
             if old.data_changed(new):
                 self.pause()
-                kept = self._keep_trained_model()
-                self._rebuild(new)
-                self.undo_data = kept or self.undo_data
+                self._replace_model(self._build(new))
             else:
+                trace = self._trace(new, self.rnn, self.x, self.y) if _trace_changed(old, new) else None
                 self.trainer.config = train_config(new)
                 self.settings = new
-                if _trace_changed(old, new):
-                    self._new_stepper()
+                if trace is not None:
+                    self._install(trace)
         except ValueError as e:
             self.sig_message.emit(f"Settings not applied: {e}")
             return False
@@ -147,8 +169,12 @@ class Session(QObject):
         """Re-initialise the parameters from the seed (a trained model can be brought back: undo)."""
         self.stop_training()
         self.pause()
+        self._replace_model(self._build(self.settings))
+
+    def _replace_model(self, parts: dict) -> None:
+        """Install a rebuilt model; a trained one it replaces is kept for undo (and the user told)."""
         kept = self._keep_trained_model()
-        self._rebuild(self.settings)
+        self._install(parts)
         self.undo_data = kept or self.undo_data
 
     def _keep_trained_model(self) -> SessionData | None:
@@ -169,56 +195,6 @@ class Session(QObject):
         self.restore(data)
         self.sig_message.emit(f"Brought back the model trained for {self.history.count:,} iterations.")
         return True
-
-    # --- save / load ---------------------------------------------------------------------------
-
-    def snapshot(self) -> SessionData:
-        h = self.history
-        it, loss = h.data()
-        return SessionData(
-            settings=self.settings,
-            U=self.rnn.U,
-            W=self.rnn.W,
-            V=self.rnn.V,
-            x=self.x,
-            y=self.y,
-            cursor=self.stepper.cursor,
-            history=np.column_stack([it, loss]),
-            history_count=h.count,
-            history_stride=h.stride,
-        )
-
-    def save(self, path) -> bool:
-        try:
-            save_session(path, self.snapshot())
-        except OSError as e:
-            self.sig_message.emit(f"Could not save the session: {e.strerror or e}")
-            return False
-        self.sig_message.emit(f"Session saved to {path}")
-        return True
-
-    def load(self, path) -> bool:
-        """Load a session file; a bad file gets a clear message and changes nothing."""
-        try:
-            data = load_session(path)
-        except ValueError as e:
-            self.sig_message.emit(f"Could not open the session: {e}")
-            return False
-        self.restore(data)
-        self.sig_message.emit(f"Session loaded from {path}")
-        return True
-
-    def restore(self, data: SessionData) -> None:
-        """Make the session exactly what `data` describes (validated data only)."""
-        self.stop_training()
-        self.pause()
-        self._rebuild(data.settings, emit=False)
-        self.rnn.set_params(data.U, data.W, data.V)
-        self.history.restore(data.history, data.history_count, data.history_stride)
-        self.trainer.iteration = data.history_count
-        self.x, self.y = data.x, data.y
-        self._new_stepper(cursor=data.cursor)
-        self.sig_settings_changed.emit(self.settings)
 
     # --- play -----------------------------------------------------------------------------------
 

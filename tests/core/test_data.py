@@ -31,7 +31,7 @@ def test_undecodable_bytes_are_refused(tmp_path):
     p.write_bytes("café".encode("latin-1"))
     with pytest.raises(ValueError, match=r"not UTF-8.*0xe9 at byte 3"):
         read_text_file(p)
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="missing.txt does not exist"):
         read_text_file(tmp_path / "missing.txt")
     assert decode_text("ñ".encode()) == "ñ"
 

@@ -48,10 +48,23 @@ def test_corrupt_truncated_and_foreign_files_get_clear_errors(tmp_path):
         load_session(tmp_path / "nope.rnnviz")
 
 
+def read_members(path) -> dict:
+    """The members of a saved session (tests trust their own files; rnnviz never uses np.load)."""
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def read_meta(path) -> dict:
+    return json.loads(read_members(path)["meta"].tobytes())
+
+
+def meta_member(meta: dict) -> np.ndarray:
+    return np.frombuffer(json.dumps(meta).encode(), np.uint8)
+
+
 def _rewrite(path, **changes):
     """Rewrite members of a saved session (to build subtly wrong files)."""
-    with np.load(path, allow_pickle=False) as z:
-        members = {k: z[k] for k in z.files}
+    members = read_members(path)
     members.update(changes)
     np.savez(path, **members)
 
@@ -59,7 +72,7 @@ def _rewrite(path, **changes):
 def test_wrong_format_version_shapes_and_values(tmp_path):
     p = tmp_path / "a.npz"
     save_session(p, _data())
-    meta = json.loads(str(np.load(p)["meta"]))
+    meta = read_meta(p)
     for change, message in [
         ({"format": "something-else"}, "not an rnnviz session"),
         ({"version": 99}, "version 99"),
@@ -69,7 +82,7 @@ def test_wrong_format_version_shapes_and_values(tmp_path):
     ]:
         q = tmp_path / "q.npz"
         save_session(q, _data())
-        _rewrite(q, meta=np.array(json.dumps({**meta, **change})))
+        _rewrite(q, meta=meta_member({**meta, **change}))
         with pytest.raises(ValueError, match=message):
             load_session(q)
     q = tmp_path / "q.npz"

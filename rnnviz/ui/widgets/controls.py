@@ -22,12 +22,37 @@ TASK_LABELS = {
 }
 
 
-def _spin(name: str, tip: str, double: bool = False, decimals: int = 3, step: float = 1.0, special: str = ""):
+class _DecimalBox(QtWidgets.QDoubleSpinBox):
+    """Holds values to 6 decimals and shows only the decimals a value needs: 0.01 reads "0.01",
+    the learning rate's minimum 0.000001 is not shown as 0.0000."""
+
+    def textFromValue(self, value: float) -> str:
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
+
+
+class _LadderBox(_DecimalBox):
+    """Arrows move along 1, 2, 5, 10, 20, 50, ... (a learning rate is tuned by factors, not sums)."""
+
+    LADDER = tuple(float(f"{m}e{e}") for e in range(-6, 3) for m in (1, 2, 5))
+
+    def stepBy(self, steps: int) -> None:
+        v = self.value()
+        above = [r for r in self.LADDER if r > v * (1 + 1e-9) and r <= self.maximum()]
+        below = [r for r in self.LADDER if r < v * (1 - 1e-9) and r >= self.minimum()]
+        if steps > 0 and above:
+            self.setValue(above[min(steps, len(above)) - 1])
+        elif steps < 0 and below:
+            self.setValue(below[max(steps, -len(below))])
+
+
+def _spin(name: str, tip: str, double: bool = False, step: float = 1.0, special: str = "", box=None):
     low, high = LIMITS[name]
-    w = QtWidgets.QDoubleSpinBox() if double else QtWidgets.QSpinBox()
+    w = box or (_DecimalBox() if double else QtWidgets.QSpinBox())
     w.setSpecialValueText(special)  # shown instead of the lowest value, which means "off" or "default"
     if double:
-        w.setDecimals(decimals)
+        w.setDecimals(6)  # a value the settings hold is shown as it is, not rounded to another
     w.setRange(low, high)
     w.setSingleStep(step)
     w.setKeyboardTracking(False)  # apply on Enter / focus out / arrows, not on every digit typed
@@ -55,7 +80,7 @@ class ControlPanel(QtWidgets.QWidget):
         data.addRow("", self.open_button)
         self.level = QtWidgets.QComboBox(toolTip="Tokens of your text: characters or words")
         self.level.addItems(["char", "word"])
-        self.level.currentTextChanged.connect(lambda v: self.session.update_settings(level=v))
+        self.level.currentTextChanged.connect(lambda v: self._apply(level=v))
         data.addRow("Tokens", self.level)
         self._add(
             data, "delay", "Echo delay d", _spin("delay", "Echo task: output the token from d steps ago")
@@ -72,7 +97,6 @@ class ControlPanel(QtWidgets.QWidget):
                 "Rescale W so its largest |eigenvalue| is this (0 = as initialised)."
                 " Below 1 gradients vanish, well above 1 they can explode.",
                 True,
-                2,
                 0.1,
                 "as initialised",
             ),
@@ -84,9 +108,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.mode = QtWidgets.QComboBox(toolTip="Sweep the whole loss L, or trace one loss E_t term by term")
         self.mode.addItem("Full BPTT sweep (all E_t)", "full")
         self.mode.addItem("One loss E_t, term by term", "single")
-        self.mode.currentIndexChanged.connect(
-            lambda: self.session.update_settings(mode=self.mode.currentData())
-        )
+        self.mode.currentIndexChanged.connect(lambda: self._apply(mode=self.mode.currentData()))
         bptt.addRow("Mode", self.mode)
         self._add(
             bptt,
@@ -100,20 +122,21 @@ class ControlPanel(QtWidgets.QWidget):
             toolTip="After the backward pass, one more step applies"
             " W ← W − η ∂L/∂W (and U, V alike); step back undoes it",
         )
-        self.final_update.toggled.connect(lambda on: self.session.update_settings(final_update=on))
+        self.final_update.toggled.connect(lambda on: self._apply(final_update=on))
         bptt.addRow(self.final_update)
 
         train = self._group(outer, "Training")
-        self._add(train, "lr", "Learning rate", _spin("lr", "Step size of each update", True, 4, 0.01))
+        lr = _spin("lr", "Step size of each update (arrows: 1, 2, 5, 10, …)", True, box=_LadderBox())
+        self._add(train, "lr", "Learning rate", lr)
         self.optimizer = QtWidgets.QComboBox(toolTip="Adagrad (as in min-char-rnn) or plain SGD")
         self.optimizer.addItems(["adagrad", "sgd"])
-        self.optimizer.currentTextChanged.connect(lambda v: self.session.update_settings(optimizer=v))
+        self.optimizer.currentTextChanged.connect(lambda v: self._apply(optimizer=v))
         train.addRow("Optimizer", self.optimizer)
         self._add(
             train,
             "clip",
             "Clip gradient norm",
-            _spin("clip", "Max gradient norm (0 = no clipping)", True, 2, 0.5, "off"),
+            _spin("clip", "Max gradient norm (0 = no clipping)", True, 0.5, "off"),
         )
         self._add(
             train,
@@ -167,7 +190,7 @@ class ControlPanel(QtWidgets.QWidget):
 
     def _add(self, form, name: str, label: str, widget) -> None:
         self.fields[name] = widget
-        widget.valueChanged.connect(lambda v, n=name: self.session.update_settings(**{n: v}))
+        widget.valueChanged.connect(lambda v, n=name: self._apply(**{n: v}))
         form.addRow(label, widget)
 
     def _task_chosen(self) -> None:
@@ -176,7 +199,12 @@ class ControlPanel(QtWidgets.QWidget):
             self.open_button.click()  # nothing loaded yet: ask for a file
             self.show_settings()
             return
-        self.session.update_settings(task=task)
+        self._apply(task=task)
+
+    def _apply(self, **changes) -> None:
+        """Ask the Session for the change; if it refuses (and says why), show what is in force again."""
+        if not self.session.update_settings(**changes):
+            self.show_settings()
 
     def show_settings(self, *_) -> None:
         """Write the Session's settings into the widgets without re-triggering them."""

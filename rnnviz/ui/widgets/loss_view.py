@@ -37,6 +37,7 @@ class LossView(QtWidgets.QWidget):
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
 
         self.step_losses = np.empty(0)
+        self.infinity_marks: list[pg.TextItem] = []
         self.apply_theme(theme)
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_steps)
@@ -65,17 +66,34 @@ class LossView(QtWidgets.QWidget):
         st = self.session.stepper
         losses = np.array([ev.E for ev in st.forward_steps()])
         self.step_losses = losses
-        self.step_bars.setOpts(x=np.arange(len(losses)), height=losses, width=0.8)
+        top = _axis_top(self.session.step_losses)  # whole sequence: y stays put
+        infinite = ~np.isfinite(losses)  # o_t[y_t] rounded to 0: drawn to the top, marked ∞
+        brushes = [pg.mkBrush(self.theme.backward if inf else self.theme.forward) for inf in infinite]
+        heights = np.where(infinite, top, losses)
+        self.step_bars.setOpts(x=np.arange(len(losses)), height=heights, width=0.8, brushes=brushes)
+        self._mark_infinite(np.flatnonzero(infinite), top)
         self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
-        top = max(float(np.max(self.session.step_losses)), 1e-3) * 1.1  # whole sequence: y stays put
         self.step_plot.setYRange(0, top, padding=0)
-        self.mean_line.setVisible(len(losses) > 0)
+        self.mean_line.setVisible(len(losses) > 0 and bool(np.isfinite(losses.mean())))
         if len(losses):
-            self.mean_line.setPos(float(losses.mean()))
+            if np.isfinite(losses.mean()):
+                self.mean_line.setPos(float(losses.mean()))
             label = "L" if len(losses) == st.T else "mean so far"
             style.set_title(
                 self.step_plot, f"E_t on this sequence · {label} = {losses.mean():.3f}", self.theme
             )
+
+    def _mark_infinite(self, steps, top: float) -> None:
+        """An ∞ over each infinite E_t's bar (the bar itself is cut at the top of the axis)."""
+        for item in self.infinity_marks:
+            self.step_plot.removeItem(item)
+        self.infinity_marks = []
+        for t in steps:
+            mark = pg.TextItem("∞", color=self.theme.background, anchor=(0.5, 0))
+            mark.setFont(style.font(self.theme, bold=True))
+            mark.setPos(float(t), top)
+            self.step_plot.addItem(mark)
+            self.infinity_marks.append(mark)
 
     def show_curve(self, *_):
         h = self.session.history
@@ -100,7 +118,14 @@ class LossView(QtWidgets.QWidget):
         if 0 <= t < len(self.step_losses):
             ev = st.forward_steps()[t]
             v = self.session.vocab
+            why = "\n(infinite: o_t[y_t] is below the smallest float64, so it is 0)" if np.isinf(ev.E) else ""
             self.layout_widget.setToolTip(
                 f"t={t}: input {v.label(ev.x)!r}, target {v.label(ev.y)!r}\n"
-                f"o_t[y_t] = {ev.o[ev.y]:.6f}\nE_t = −log o_t[y_t] = {ev.E:.6f}"
+                f"o_t[y_t] = {ev.o[ev.y]:.6f}\nE_t = −log o_t[y_t] = {ev.E:.6f}" + why
             )
+
+
+def _axis_top(step_losses) -> float:
+    """The top of the E_t axis: a little above the largest finite loss (infinite ones are cut there)."""
+    finite = step_losses[np.isfinite(step_losses)]
+    return max(float(finite.max()) if finite.size else 1.0, 1e-3) * 1.1

@@ -1,0 +1,90 @@
+"""Session files: snapshot, save, load and restore, mixed into Session (session.py).
+
+A load checks the file completely (core.session_file), then builds the whole new state aside
+(Session._build) and installs it only when complete, so a bad file or a failure on the way leaves
+the open session exactly as it was. The session also knows whether training would be lost on closing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rnnviz.core.session_file import SessionData, load_session, save_session
+
+
+class SessionFiles:
+    """Needs the Session's history, rnn, x, y, stepper, settings, sig_message, _build and _install."""
+
+    _saved_history = None  # the LossHistory a file holds, and how many iterations it had then
+    _saved_count = 0
+
+    def snapshot(self) -> SessionData:
+        """Copies of everything a session file holds (training may replace the live arrays later)."""
+        h = self.history
+        it, loss = h.data()
+        return SessionData(
+            settings=self.settings,
+            U=self.rnn.U.copy(),
+            W=self.rnn.W.copy(),
+            V=self.rnn.V.copy(),
+            x=self.x.copy(),
+            y=self.y.copy(),
+            cursor=self.stepper.cursor,
+            history=np.column_stack([it, loss]),
+            history_count=h.count,
+            history_stride=h.stride,
+        )
+
+    @property
+    def unsaved_training(self) -> int:
+        """Iterations of training on the current model that no session file holds (0 if none)."""
+        h = self.history
+        if h is self._saved_history:
+            return max(0, h.count - self._saved_count)
+        return h.count
+
+    def _mark_saved(self) -> None:
+        self._saved_history, self._saved_count = self.history, self.history.count
+
+    def save(self, path) -> bool:
+        """Save the session (atomically); a failure says which path and why, and keeps any old file."""
+        try:
+            save_session(path, self.snapshot())
+        except (OSError, ValueError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            self.sig_message.emit(f"Could not save the session to {path}: {reason}.")
+            return False
+        self._mark_saved()
+        self.sig_message.emit(f"Session saved to {path}")
+        return True
+
+    def load(self, path) -> bool:
+        """Load a session file; a bad file gets one clear sentence and changes nothing."""
+        try:
+            data = load_session(path)
+            parts = self._build(data.settings, data)
+        except ValueError as e:
+            self.sig_message.emit(f"Could not open the session: {e}.")
+            return False
+        except MemoryError:
+            self.sig_message.emit(
+                f"Could not open the session: {Path(path).name} needs more memory than is free."
+            )
+            return False
+        self._restore_parts(parts)
+        self._mark_saved()
+        self.sig_message.emit(f"Session loaded from {path}")
+        return True
+
+    def restore(self, data: SessionData) -> None:
+        """Make the session exactly what `data` describes (built aside first: raises ValueError,
+        changing nothing, if it cannot be built)."""
+        self._restore_parts(self._build(data.settings, data))
+
+    def _restore_parts(self, parts: dict) -> None:
+        self.stop_training()
+        self.pause()
+        self._install(parts)
+        self.sig_settings_changed.emit(self.settings)
