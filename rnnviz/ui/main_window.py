@@ -166,21 +166,32 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- status --------------------------------------------------------------------------------
 
     def status_text(self) -> str:
+        """One line: the phase, the timestep and its numbers, named for the loss the trace follows."""
         st = self.session.stepper
         last = st.last
         if last is None:
             return f"ready — press → to start the forward pass (T = {st.T})"
+        full = st.mode == "full"
+        loss = "L" if full else f"E{_sub(st.target)}"
         if last.phase == "forward":
-            text = f"forward   t = {last.t} of {st.T - 1}   E_t = {last.E:.4f}"
+            text = f"forward   t = {last.t} of {st.T - 1}   E{_sub(last.t)} = {last.E:.4f}"
         elif last.phase == "backward":
+            t = last.t
             text = (
-                f"backward  t = {last.t}   |δ_t| = {np.linalg.norm(last.delta):.3g}"
-                f"   |∂L/∂W| so far = {np.linalg.norm(last.dW):.3g}"
+                f"backward  t = {t}   |δ{_sub(t)}| = |∂{loss}/∂z{_sub(t)}| = {np.linalg.norm(last.delta):.3g}"
+                f"   |∂{loss}/∂W| so far = {np.linalg.norm(last.dW):.3g}"
             )
         else:
-            text = "update applied"
-        if st.done:
-            text += f"   — done: L = {self.session.step_losses.mean():.4f}"
+            before, after = self.session.update_losses(last)
+            text = f"update applied (W ← W − η ∂{loss}/∂W): L = {before:.4f} → {after:.4f} on this sequence"
+        if st.truncate is not None and last.phase == "backward":
+            text += f"   (truncated BPTT, K = {st.truncate})"
+        if st.done and last.phase == "backward":
+            if full:
+                text += f"   — done: L = {self.session.step_losses.mean():.4f}"
+            else:
+                E = self.session.step_losses[st.target]
+                text += f"   — done: ∂{loss}/∂W complete, {loss} = {E:.4f}"
         return text
 
     def show_status(self, *_) -> None:
@@ -242,6 +253,10 @@ class MainWindow(QtWidgets.QMainWindow):
             s.setValue("geometry", self.saveGeometry())
             s.setValue("state", self.saveState(STATE_VERSION))
         super().closeEvent(event)
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _scrolled(widget) -> QtWidgets.QScrollArea:

@@ -6,13 +6,15 @@ Data flows one way: user action -> Session method -> core computes -> signal -> 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core import LossHistory, Stepper, Trainer, sample
+from rnnviz.core import RNN, LossHistory, Stepper, Trainer, sample, spectral_radius
 from rnnviz.core.session_file import SessionData, load_session, save_session
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
+from rnnviz.ui.tables import smoothed_loss
 
 TRAIN_SLICE_S = 0.015  # training runs in slices this long, then lets the event loop run
 REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
@@ -38,7 +40,9 @@ class Session(QObject):
         self._train_target = self._train_done = 0
         self._last_progress = 0.0
         self._seq_rng = None
-        self._jacobian_cache: dict[int, tuple] = {}
+        self._jacobian_cache: dict[int, DecayRow] = {}
+        self._jacobian_owner = None  # the stepper the cached rows belong to
+        self._update_losses: tuple = (None, None)  # (update event, (L before, L after))
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
 
@@ -62,7 +66,15 @@ class Session(QObject):
         T = len(self.x)
         target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
         update_lr = s.lr if s.final_update else None
-        self.stepper = Stepper(self.rnn, self.x, self.y, mode=s.mode, target=target, update_lr=update_lr)
+        self.stepper = Stepper(
+            self.rnn,
+            self.x,
+            self.y,
+            mode=s.mode,
+            target=target,
+            update_lr=update_lr,
+            truncate=s.truncate or None,
+        )
         self.step_losses = self.rnn.step_losses(self.x, self.y)  # (T,)
         self.contributions = self.rnn.contributions(self.x, self.y)  # (T, T)
         self._jacobian_cache.clear()
@@ -78,11 +90,26 @@ class Session(QObject):
     def T(self) -> int:
         return len(self.x)
 
-    def jacobian_row(self, t: int):
-        """(norm, w_factor, tanh_factor) for output step t, cached until the next reset."""
+    def jacobian_row(self, t: int) -> DecayRow:
+        """How the gradient of E_t changes going back from step t, for the parameters the current
+        trace uses (never the live model, which the update step or training changes). Cached per trace."""
+        st = self.stepper
+        if self._jacobian_owner is not st:  # a new trace: rows of the old one no longer apply
+            self._jacobian_cache, self._jacobian_owner = {}, st
         if t not in self._jacobian_cache:
-            self._jacobian_cache[t] = self.rnn.jacobian_row(self.x, t)
+            self._jacobian_cache[t] = decay_row(traced_model(self.rnn, st), st.x, st.y, t)
         return self._jacobian_cache[t]
+
+    def update_losses(self, ev) -> tuple[float, float]:
+        """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
+        if self._update_losses[0] is not ev:
+            model = self.rnn.copy()
+            losses = []
+            for params in (ev.old, ev.new):
+                model.set_params(**{k: np.array(v) for k, v in params.items()})
+                losses.append(model.loss(self.x, self.y))
+            self._update_losses = (ev, tuple(losses))
+        return self._update_losses[1]
 
     # --- settings -------------------------------------------------------------------------------
 
@@ -271,7 +298,7 @@ class Session(QObject):
         self.sig_training_changed.emit(False)
         self._new_stepper()  # the trace now follows the trained parameters
         self.sig_message.emit(
-            f"Trained {self._train_done} iterations; loss {self._recent_loss():.3f}."
+            f"Trained {self._train_done} iterations; {self._recent_loss()}."
             f"  The model now writes: {self.sample_text(40)!r}"
         )
 
@@ -280,8 +307,12 @@ class Session(QObject):
         ids = sample(self.rnn, int(self.x[0]), n, np.random.default_rng(self.settings.seed))
         return self.vocab.join(ids)
 
-    def _recent_loss(self) -> float:
-        return float(self.history.smooth) if self.history.smooth is not None else float("nan")
+    def _recent_loss(self) -> str:
+        """The smoothed loss, named as the loss view's title and legend name it (one definition)."""
+        now = smoothed_loss(self.history)
+        if now is None:
+            return "no loss recorded"
+        return f"smoothed loss {now[0]:.3f} (mean of the last {now[1]:,} iterations)"
 
     def _train_tick(self) -> None:
         end = time.perf_counter() + TRAIN_SLICE_S
@@ -305,6 +336,34 @@ class Session(QObject):
 
 def _trace_changed(old: Settings, new: Settings) -> bool:
     """Whether the step-through itself differs (so the Stepper must be rebuilt)."""
-    if (old.mode, old.target, old.final_update) != (new.mode, new.target, new.final_update):
+    if any(getattr(old, f) != getattr(new, f) for f in ("mode", "target", "final_update", "truncate")):
         return True
     return new.final_update and old.lr != new.lr  # the update step uses the learning rate
+
+
+def traced_model(rnn: RNN, st: Stepper) -> RNN:
+    """A private copy of rnn holding the parameters the Stepper traces (its frozen copies)."""
+    twin = rnn.copy()
+    twin.set_params(U=st.U, W=st.W, V=st.V)
+    return twin
+
+
+@dataclass(frozen=True)
+class DecayRow:
+    """Going back from output step t: each array is (t+1,), indexed by the earlier step k."""
+
+    ratio: np.ndarray  # |dE_t/dz_k| / |dE_t/dz_t|: how big the gradient of E_t really is at step k
+    norm: np.ndarray  # ||prod_{j=k+1..t} ds_j/ds_{j-1}||_2, the Jacobian product
+    w_factor: np.ndarray  # ||W||_2^(t-k): what W alone allows (a bound)
+    radius_factor: np.ndarray  # rho(W)^(t-k): the rate W^(t-k) shrinks or grows at in the long run
+    tanh_factor: np.ndarray  # prod_{j=k+1..t} max tanh'(z_j): what the slopes allow (a bound)
+
+
+def decay_row(rnn: RNN, x, y, t: int) -> DecayRow:
+    """The numbers of the gradient view's right-hand plot for output step t (pure core calls)."""
+    norm, w_factor, tanh_factor = rnn.jacobian_row(x, t)
+    d = np.linalg.norm(rnn.deltas(x, y)[t, : t + 1], axis=1)  # (t+1,) |dE_t/dz_k|
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = d / d[t]
+    radius_factor = spectral_radius(rnn.W) ** (t - np.arange(t + 1.0))
+    return DecayRow(ratio, norm, w_factor, radius_factor, tanh_factor)

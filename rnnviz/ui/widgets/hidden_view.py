@@ -55,6 +55,8 @@ class HiddenView(QtWidgets.QWidget):
         style.style_plot(self.heat_plot, theme, "Hidden state s_t = tanh(z_t)", "hidden unit", "time step t")
         style.style_plot(self.bar_plot, theme, "current s_t", "", "value")
         self.colorbar.setColorMap(style.colormap(theme.diverging))
+        style.label_axis(self.colorbar.getAxis("left"), "s value", theme)
+        style.label_axis(self.colorbar.axis, "", theme)  # the axis with the values
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
         self.show_state()
 
@@ -71,6 +73,9 @@ class HiddenView(QtWidgets.QWidget):
         self.heatmap.setRect(-0.5, -0.5, T, H)
         self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=H)
         self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5), padding=0)
+        style.integer_ticks(self.heat_plot.getAxis("bottom"), T)
+        style.integer_ticks(self.heat_plot.getAxis("left"), H)
+        style.integer_ticks(self.bar_plot.getAxis("left"), H)
         last = st.last
         t = last.t if last is not None and last.phase in ("forward", "backward") else None
         if t is None and forward:
