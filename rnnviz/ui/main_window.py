@@ -79,6 +79,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self.controls_dock, self.equations_dock)
         self.tabifyDockWidget(self.equations_dock, self.gradcheck_dock)
         self.controls_dock.raise_()
+        self.lesson_panel.sig_show_panel.connect(self.show_panel)
         # the lesson's caption runs across the top, where the whole class reads it
         self.lesson_dock = self._dock("Lesson", self.lesson_panel, Qt.DockWidgetArea.TopDockWidgetArea)
         self.resizeDocks([self.lesson_dock], [120], Qt.Orientation.Vertical)
@@ -203,6 +204,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.actions["stop"].setEnabled(training)
 
     # --- teaching tools -------------------------------------------------------------------------
+
+    def show_panel(self, name: str) -> None:
+        """Bring a docked panel into view (a lesson caption refers to it), even in presenter mode."""
+        dock = {
+            "equations": self.equations_dock,
+            "gradcheck": self.gradcheck_dock,
+            "controls": self.controls_dock,
+        }
+        dock[name].show()
+        dock[name].raise_()
 
     def run_gradcheck(self) -> None:
         """Show the check's panel and start it (it runs in slices; see GradcheckView)."""
