@@ -4,7 +4,6 @@ from PySide6.QtCore import QPointF
 
 from rnnviz.core import spectral_radius
 from rnnviz.ui import style
-from rnnviz.ui.verdict import EXPLODE, VANISH
 from rnnviz.ui.widgets.gradient_view import GradientView
 
 
@@ -92,6 +91,9 @@ def test_curves_equal_the_core_numbers_once_bptt_has_reached_them(session, view,
         assert np.array_equal(x, d[order]) and np.allclose(yy, y[order], rtol=1e-12), key
 
 
+VANISH, EXPLODE = 0.1, 10.0  # the verdict's documented rule, stated independently of the widget
+
+
 def verdict_word(ratio):
     return "vanishing" if ratio <= VANISH else "exploding" if ratio >= EXPLODE else "neither"
 
@@ -159,3 +161,19 @@ def test_reset_and_theme_keep_data(session, view):
     view.apply_theme(style.PRESENTER)
     assert view.curves["ratio"].opts["pen"].widthF() == style.PRESENTER.line_width
     assert np.array_equal(curve_xy(view, "norm")[1], before[1])
+
+
+def test_rows_chosen_after_the_update_step_come_from_the_traced_parameters(session, view):
+    """Issue 9, item 3: the update step changes the live model; the curves stay those of the trace."""
+    assert session.update_settings(final_update=True, lr=0.5)
+    traced = session.rnn.copy()
+    steps(session, session.stepper.total_steps)
+    assert session.stepper.last.phase == "update" and not np.array_equal(session.rnn.W, traced.W)
+    for t in (3, 5, 2):
+        view.spin.setValue(t)
+        want = traced.jacobian_row(session.x, t)[0][::-1]  # by distance, ascending
+        assert np.allclose(curve_xy(view, "norm")[1], want)
+    session.back()  # back over the update: the rows seen, and new ones, are still the trace's
+    for t in (5, 4):
+        view.spin.setValue(t)
+        assert np.allclose(curve_xy(view, "norm")[1], traced.jacobian_row(session.x, t)[0][::-1])

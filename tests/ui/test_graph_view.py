@@ -164,3 +164,21 @@ def test_a_step_restyles_only_what_changed_at_fifty_steps(session, view, monkeyp
         restyled.clear()
         session.step()
         assert 0 < len(restyled) <= 12, restyled
+
+
+def test_w_edge_never_shows_delta_for_the_error_it_carries(session, view):
+    """Issue 9, item 1: at the first backward step (t = T-1) the W edge s_{T-2} -> s_{T-1} has not
+    carried W^T delta_{T-1} into s_{T-2} yet; whatever it says, it must not be |delta_{T-1}|."""
+    import re
+
+    T = session.T
+    for _ in range(T + 1):
+        session.step()
+    b = session.stepper.last
+    tip = view.edge_items[("W", T - 1)].toolTip()
+    shown = [float(v) for v in re.findall(r"= ([\d.]+e[-+]\d+)", tip)]
+    true = float(np.linalg.norm(session.stepper.W.T @ b.delta))
+    assert all(v == pytest.approx(true, rel=1e-4) for v in shown), (tip, true)
+    session.step()  # the backward step at T-2 carries it: now the edge says how much, exactly
+    tip = view.edge_items[("W", T - 1)].toolTip()
+    assert f"{true:.4e}" in tip and f"{np.linalg.norm(b.delta):.4e}" not in tip

@@ -16,7 +16,8 @@ import pytest
 from rnnviz.core import RNN, spectral_radius
 from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
-from rnnviz.ui.verdict import EXPLODE, VANISH
+
+VANISH, EXPLODE = 0.1, 10.0  # the verdict's documented rule (rnnviz/ui/verdict.py), stated independently
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 NUMBER = r"(?:\s*\([^)]*\))?\s*=\s*([−\-+]?\d[\d.,]*(?:e[−\-+]?\d+)?)"  # an aside may sit before '='
