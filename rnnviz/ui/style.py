@@ -150,10 +150,19 @@ def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bott
         label_axis(ax, text, theme)
 
 
-def integer_ticks(ax: pg.AxisItem, count: int, max_labels: int = 8) -> None:
-    """Ticks on whole numbers only (time steps, units, distances): never a 0.5 or 1.5 step."""
-    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if count / s <= max_labels)
-    ax.setTickSpacing(levels=[(float(step), 0.0)])
+def integer_ticks(ax: pg.AxisItem) -> None:
+    """Ticks on whole numbers only (time steps, units, distances): never a 0.5 or 1.5 step.
+    pyqtgraph still chooses how many fit the axis's length; spacings below 1 are dropped."""
+    if getattr(ax, "integer_ticks", False):
+        return
+    choose = ax.tickSpacing
+
+    def whole(min_val: float, max_val: float, size: float):
+        levels = [(s, off) for s, off in choose(min_val, max_val, size) if s >= 1]
+        return levels or [(1.0, 0.0)]
+
+    ax.tickSpacing = whole
+    ax.integer_ticks = True
 
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

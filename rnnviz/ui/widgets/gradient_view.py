@@ -86,6 +86,8 @@ class GradientView(QtWidgets.QWidget):
         for key, curve in self.curves.items():
             self.line_plot.addItem(curve)
             self.legend.addItem(curve, NAMES[key])
+        for plot, side in ((self.heat_plot, "left"), (self.heat_plot, "bottom"), (self.line_plot, "bottom")):
+            style.integer_ticks(plot.getAxis(side))  # steps and distances are whole numbers
         self.cut_line = pg.InfiniteLine(angle=90, movable=False, label="cut", labelOpts={"position": 0.92})
         self.line_plot.addItem(self.cut_line)  # truncated BPTT: terms beyond d = K are dropped
         self.layout_widget.addItem(self.legend, row=1, col=2)
@@ -181,10 +183,8 @@ class GradientView(QtWidgets.QWidget):
             self.band.setData(bx, by)
         title = "Contributions to ∂E<sub>t</sub>/∂W"
         if K is not None:
-            title += f" · truncated BPTT keeps the band K = {K}"
+            title += f"<br>kept: the band K = {K}"
         style.set_title(self.heat_plot, title, self.theme)
-        style.integer_ticks(self.heat_plot.getAxis("left"), T)
-        style.integer_ticks(self.heat_plot.getAxis("bottom"), T)
         self.fill_text.setPos(0.4 * T, 0.8 * T)  # inside the empty triangle
         # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
         self.heat_plot.setRange(xRange=(-0.7, T - 0.3), yRange=(-0.7, T - 0.3), padding=0)
@@ -238,7 +238,6 @@ class GradientView(QtWidgets.QWidget):
         lo, hi = min(lo, -1), max(hi, 1)  # 1 (every curve's start) never sits on the edge
         self.line_plot.setRange(xRange=(-0.4, max(t, 1) + 0.4), yRange=(lo, hi), padding=0.02)
         style.decade_ticks(self.line_plot.getAxis("left"), lo, hi)
-        style.integer_ticks(self.line_plot.getAxis("bottom"), max(t, 1) + 1)
 
     # --- interaction --------------------------------------------------------------------------------
 
@@ -294,7 +293,7 @@ class GradientView(QtWidgets.QWidget):
             self.line_plot,
             th,
             "",
-            left="relative to step t (log scale)",
+            left="relative to t (log scale)",
             bottom="distance t − k (steps back)",
         )
         self.colorbar.setColorMap(style.colormap(th.sequential))

@@ -23,7 +23,7 @@ LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE
 WIDTH_RANGE = (1.0, 8.0)
 READABLE_ZOOM = 0.8  # fitting would shrink text below this: keep 1:1 and scroll instead
 MAX_ZOOM = 2.0
-CUT_HALF = 9.0  # half-length of the bar across a W edge that truncation cuts
+CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across a W edge that truncation cuts: half-height, gap
 
 
 def gradient_width(norm: float, theme: style.Theme = style.NORMAL) -> float:
@@ -141,10 +141,14 @@ class GraphView(QtWidgets.QGraphicsView):
         self.cut_items = {}  # t -> the bar across the W edge s_{t-1} -> s_t that truncation cuts
         for t in range(1, T):
             why = self._trace.cut(t)
-            if why is not None:
+            if why is not None:  # a "//" break mark across the edge, as on a cut axis
                 a, b = self._ends[("W", t)]
-                mid = (a + b) / 2
-                bar = QtWidgets.QGraphicsLineItem(mid.x(), mid.y() - CUT_HALF, mid.x(), mid.y() + CUT_HALF)
+                mx, my = (a.x() + b.x()) / 2, (a.y() + b.y()) / 2
+                mark = QtGui.QPainterPath()
+                for dx in (-CUT_GAP, CUT_GAP):
+                    mark.moveTo(mx + dx - CUT_HALF / 2.5, my + CUT_HALF)
+                    mark.lineTo(mx + dx + CUT_HALF / 2.5, my - CUT_HALF)
+                bar = QtWidgets.QGraphicsPathItem(mark)
                 bar.setZValue(3)
                 bar.setToolTip(why)
                 self.scene_.addItem(bar)
@@ -204,8 +208,8 @@ class GraphView(QtWidgets.QGraphicsView):
         self.setBackgroundBrush(QtGui.QColor(theme.background))
         for key, lab in self._labels.items():
             lab.set(self._static.get(key, ""), theme.foreground, theme)
-        for bar in self.cut_items.values():
-            bar.setPen(style.pen(theme.backward, theme.line_width * 1.5))
+        for bar in self.cut_items.values():  # the foreground colour: distinct from the orange errors
+            bar.setPen(style.pen(theme.foreground, theme.line_width))
         self._keys.clear()  # every item restyles on the next show_state
         self.show_state()
 

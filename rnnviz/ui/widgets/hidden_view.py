@@ -41,6 +41,8 @@ class HiddenView(QtWidgets.QWidget):
         self.layout_widget.ci.layout.setColumnStretchFactor(1, 2)
         self.layout_widget.ci.layout.setColumnMinimumWidth(1, 120)  # bars stay readable
 
+        for plot, side in ((self.heat_plot, "bottom"), (self.heat_plot, "left"), (self.bar_plot, "left")):
+            style.integer_ticks(plot.getAxis(side))  # time steps and hidden units are whole numbers
         self.image = np.empty((0, 0))
         self.current_t: int | None = None
         self.current_s = np.empty(0)
@@ -73,9 +75,6 @@ class HiddenView(QtWidgets.QWidget):
         self.heatmap.setRect(-0.5, -0.5, T, H)
         self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=H)
         self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5), padding=0)
-        style.integer_ticks(self.heat_plot.getAxis("bottom"), T)
-        style.integer_ticks(self.heat_plot.getAxis("left"), H)
-        style.integer_ticks(self.bar_plot.getAxis("left"), H)
         last = st.last
         t = last.t if last is not None and last.phase in ("forward", "backward") else None
         if t is None and forward:

@@ -34,6 +34,7 @@ class LossView(QtWidgets.QWidget):
         self.mean_line = pg.InfiniteLine(angle=0, movable=False)
         self.step_plot.addItem(self.mean_line)
         self.step_plot.setMenuEnabled(False)
+        style.integer_ticks(self.step_plot.getAxis("bottom"))  # time steps are whole numbers
 
         self.curve_plot = self.layout_widget.addPlot(row=1, col=0)
         self.curve_plot.setMenuEnabled(False)
@@ -110,7 +111,6 @@ class LossView(QtWidgets.QWidget):
         self.ghost_bars.setOpts(x=np.arange(len(shown)), height=shown, width=0.8)
         self.ghost_text.setVisible(ghost is not None)
         self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
-        style.integer_ticks(self.step_plot.getAxis("bottom"), st.T)
         every = np.concatenate([self.session.step_losses, shown])
         room = 1.35 if ghost is not None else 1.15  # the ghost's note sits above the bars
         top = max(float(np.max(every)), 1e-3) * room  # whole sequence (and ghost): y stays put
