@@ -6,15 +6,15 @@ Data flows one way: user action -> Session method -> core computes -> signal -> 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core import RNN, LossHistory, Stepper, Trainer, sample, spectral_radius
+from rnnviz.core import LossHistory, Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData, load_session, save_session
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
 from rnnviz.ui.tables import smoothed_loss
+from rnnviz.ui.trace_numbers import DecayRow, decay_row, delta_norms, losses_around_update, traced_model
 
 TRAIN_SLICE_S = 0.015  # training runs in slices this long, then lets the event loop run
 REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
@@ -96,19 +96,16 @@ class Session(QObject):
         st = self.stepper
         if self._jacobian_owner is not st:  # a new trace: rows of the old one no longer apply
             self._jacobian_cache, self._jacobian_owner = {}, st
+            self._traced = traced_model(self.rnn, st)
+            self._delta_norms = delta_norms(self._traced, st.x, st.y)  # (T, T), once per trace
         if t not in self._jacobian_cache:
-            self._jacobian_cache[t] = decay_row(traced_model(self.rnn, st), st.x, st.y, t)
+            self._jacobian_cache[t] = decay_row(self._traced, st.x, st.y, t, self._delta_norms)
         return self._jacobian_cache[t]
 
     def update_losses(self, ev) -> tuple[float, float]:
         """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
         if self._update_losses[0] is not ev:
-            model = self.rnn.copy()
-            losses = []
-            for params in (ev.old, ev.new):
-                model.set_params(**{k: np.array(v) for k, v in params.items()})
-                losses.append(model.loss(self.x, self.y))
-            self._update_losses = (ev, tuple(losses))
+            self._update_losses = (ev, losses_around_update(self.rnn, ev, self.x, self.y))
         return self._update_losses[1]
 
     # --- settings -------------------------------------------------------------------------------
@@ -339,31 +336,3 @@ def _trace_changed(old: Settings, new: Settings) -> bool:
     if any(getattr(old, f) != getattr(new, f) for f in ("mode", "target", "final_update", "truncate")):
         return True
     return new.final_update and old.lr != new.lr  # the update step uses the learning rate
-
-
-def traced_model(rnn: RNN, st: Stepper) -> RNN:
-    """A private copy of rnn holding the parameters the Stepper traces (its frozen copies)."""
-    twin = rnn.copy()
-    twin.set_params(U=st.U, W=st.W, V=st.V)
-    return twin
-
-
-@dataclass(frozen=True)
-class DecayRow:
-    """Going back from output step t: each array is (t+1,), indexed by the earlier step k."""
-
-    ratio: np.ndarray  # |dE_t/dz_k| / |dE_t/dz_t|: how big the gradient of E_t really is at step k
-    norm: np.ndarray  # ||prod_{j=k+1..t} ds_j/ds_{j-1}||_2, the Jacobian product
-    w_factor: np.ndarray  # ||W||_2^(t-k): what W alone allows (a bound)
-    radius_factor: np.ndarray  # rho(W)^(t-k): the rate W^(t-k) shrinks or grows at in the long run
-    tanh_factor: np.ndarray  # prod_{j=k+1..t} max tanh'(z_j): what the slopes allow (a bound)
-
-
-def decay_row(rnn: RNN, x, y, t: int) -> DecayRow:
-    """The numbers of the gradient view's right-hand plot for output step t (pure core calls)."""
-    norm, w_factor, tanh_factor = rnn.jacobian_row(x, t)
-    d = np.linalg.norm(rnn.deltas(x, y)[t, : t + 1], axis=1)  # (t+1,) |dE_t/dz_k|
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = d / d[t]
-    radius_factor = spectral_radius(rnn.W) ** (t - np.arange(t + 1.0))
-    return DecayRow(ratio, norm, w_factor, radius_factor, tanh_factor)
