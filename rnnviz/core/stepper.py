@@ -11,6 +11,11 @@ gradients equal RNN.bptt). mode="single" traces one loss E_target alone, not div
 k = target down to 0: each backward step's dW term is then the k-th term of the seed's dE_t/dW sum.
 An optional final step applies one SGD update (lr) to the RNN; back() over it restores the old
 parameters. The Stepper traces the parameters as they were when it was created.
+
+truncate=K (truncated BPTT) keeps, for each E_t', only the terms of steps t'-K..t'. In full mode the
+sweep still walks t = T-1..0, but an error from E_t' stops once it has reached step t'-K, so each
+event's error, error_carried and delta hold the truncated quantities; in single mode the sweep
+stops at k = target-K. Either way the final gradients equal RNN.bptt(x, y, truncate=K).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnviz.core.model import RNN, Gradients, check_time_index
-from rnnviz.core.validate import check_sequences
+from rnnviz.core.validate import check_positive_int, check_sequences
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -118,7 +123,14 @@ class Stepper:
     """Step-through engine for one sequence; see the module docstring."""
 
     def __init__(
-        self, rnn: RNN, x, y, mode: str = "full", target: int | None = None, update_lr: float | None = None
+        self,
+        rnn: RNN,
+        x,
+        y,
+        mode: str = "full",
+        target: int | None = None,
+        update_lr: float | None = None,
+        truncate: int | None = None,
     ):
         self.x, self.y = check_sequences(x, y, rnn.vocab_size)
         if mode not in ("full", "single"):
@@ -128,10 +140,19 @@ class Stepper:
             target = T - 1 if target is None else check_time_index(target, T)
         if update_lr is not None and not (np.isfinite(update_lr) and update_lr > 0):
             raise ValueError(f"update_lr must be a positive number, got {update_lr!r}")
+        if truncate is not None:
+            truncate = check_positive_int("truncate", truncate, allow_zero=True)
         self.rnn, self.mode, self.target, self.update_lr = rnn, mode, target, update_lr
+        self.truncate = truncate  # None = full BPTT
         self.U, self.W, self.V = (_frozen(p) for p in (rnn.U, rnn.W, rnn.V))
         self.T = T
-        self.n_backward = T if mode == "full" else target + 1
+        if mode == "full":
+            self.n_backward = T
+        else:
+            self.n_backward = target + 1 if truncate is None else min(target, truncate) + 1
+        # full mode with a real cut: the errors still alive, one row per loss E_t' they came from
+        self._cuts = mode == "full" and truncate is not None and truncate < T - 1
+        self._origins = np.zeros((0, rnn.hidden_size))  # (n, H) delta_t^(t') of the last computed step
         self.total_steps = T + self.n_backward + (1 if update_lr else 0)
         self._events: list = []
         self._cursor = 0
@@ -250,14 +271,21 @@ class Stepper:
             d_out[:] = 0.0
         error_direct = self.V.T @ d_out  # through o_t
         previous = prev if prev.phase == "backward" else None
-        if previous is not None:
-            error_carried = self.W.T @ previous.delta  # W^T delta_{t+1}
-            dW_before = previous.dW
+        slope = 1.0 - fw.s**2  # tanh'(z_t)
+        if previous is None:
+            alive = np.zeros((0, len(error_direct)))
+        elif self._cuts:  # E_t' reaches step t only if t' - K <= t: keep origins t+1..t+K
+            alive = self._origins[: self.truncate]
         else:
-            error_carried = np.zeros_like(error_direct)
-            dW_before = np.zeros_like(self.W)
+            alive = None
+        if alive is None:
+            error_carried = self.W.T @ previous.delta  # W^T delta_{t+1}
+        else:
+            error_carried = self.W.T @ alive.sum(axis=0)  # W^T (the part of delta_{t+1} not cut off)
+            self._origins = np.vstack([error_direct, alive @ self.W]) * slope  # rows: origins t, t+1, ..
+        dW_before = previous.dW if previous is not None else np.zeros_like(self.W)
         error = error_direct + error_carried
-        delta = error * (1.0 - fw.s**2)  # dE/dz_t = dE/ds_t * tanh'(z_t)
+        delta = error * slope  # dE/dz_t = dE/ds_t * tanh'(z_t)
         return BackwardStep(
             t=t,
             x=fw.x,

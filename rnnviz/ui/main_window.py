@@ -79,6 +79,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self.controls_dock, self.equations_dock)
         self.tabifyDockWidget(self.equations_dock, self.gradcheck_dock)
         self.controls_dock.raise_()
+        self.lesson_panel.sig_show_panel.connect(self.show_panel)
         # the lesson's caption runs across the top, where the whole class reads it
         self.lesson_dock = self._dock("Lesson", self.lesson_panel, Qt.DockWidgetArea.TopDockWidgetArea)
         self.resizeDocks([self.lesson_dock], [120], Qt.Orientation.Vertical)
@@ -167,21 +168,32 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- status --------------------------------------------------------------------------------
 
     def status_text(self) -> str:
+        """One line: the phase, the timestep and its numbers, named for the loss the trace follows."""
         st = self.session.stepper
         last = st.last
         if last is None:
             return f"ready — press → to start the forward pass (T = {st.T})"
+        full = st.mode == "full"
+        loss = "L" if full else f"E{_sub(st.target)}"
         if last.phase == "forward":
-            text = f"forward   t = {last.t} of {st.T - 1}   E_t = {last.E:.4f}"
+            text = f"forward   t = {last.t} of {st.T - 1}   E{_sub(last.t)} = {last.E:.4f}"
         elif last.phase == "backward":
+            t = last.t
             text = (
-                f"backward  t = {last.t}   |δ_t| = {np.linalg.norm(last.delta):.3g}"
-                f"   |∂L/∂W| so far = {np.linalg.norm(last.dW):.3g}"
+                f"backward  t = {t}   |δ{_sub(t)}| = |∂{loss}/∂z{_sub(t)}| = {np.linalg.norm(last.delta):.3g}"
+                f"   |∂{loss}/∂W| so far = {np.linalg.norm(last.dW):.3g}"
             )
         else:
-            text = "update applied"
-        if st.done:
-            text += f"   — done: L = {self.session.step_losses.mean():.4f}"
+            before, after = self.session.update_losses(last)
+            text = f"update applied (W ← W − η ∂{loss}/∂W): L = {before:.4f} → {after:.4f} on this sequence"
+        if st.truncate is not None and last.phase == "backward":
+            text += f"   (truncated BPTT, K = {st.truncate})"
+        if st.done and last.phase == "backward":
+            if full:
+                text += f"   — done: L = {self.session.step_losses.mean():.4f}"
+            else:
+                E = self.session.step_losses[st.target]
+                text += f"   — done: ∂{loss}/∂W complete, {loss} = {E:.4f}"
         return text
 
     def show_status(self, *_) -> None:
@@ -193,6 +205,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.actions["stop"].setEnabled(training)
 
     # --- teaching tools -------------------------------------------------------------------------
+
+    def show_panel(self, name: str) -> None:
+        """Bring a docked panel into view (a lesson caption refers to it), even in presenter mode."""
+        dock = {
+            "equations": self.equations_dock,
+            "gradcheck": self.gradcheck_dock,
+            "controls": self.controls_dock,
+        }
+        dock[name].show()
+        dock[name].raise_()
 
     def run_gradcheck(self) -> None:
         """Show the check's panel and start it (it runs in slices; see GradcheckView)."""
@@ -258,6 +280,10 @@ class MainWindow(QtWidgets.QMainWindow):
         """Close although training is unsaved (the user saved it or chose to discard it)."""
         self._discard_training = True
         self.close()
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _scrolled(widget) -> QtWidgets.QScrollArea:

@@ -14,6 +14,8 @@ from rnnviz.core import LossHistory, Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
 from rnnviz.ui.session_files import SessionFiles
+from rnnviz.ui.tables import smoothed_loss
+from rnnviz.ui.trace_numbers import DecayRow, decay_row, delta_norms, losses_around_update, traced_model
 
 TRAIN_SLICE_S = 0.015  # training runs in slices this long, then lets the event loop run
 REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
@@ -39,7 +41,9 @@ class Session(QObject, SessionFiles):
         self._train_target = self._train_done = 0
         self._last_progress = 0.0
         self._seq_rng = None
-        self._jacobian_cache: dict[int, tuple] = {}
+        self._jacobian_cache: dict[int, DecayRow] = {}
+        self._jacobian_owner = None  # the stepper the cached rows belong to
+        self._update_losses: tuple = (None, None)  # (update event, (L before, L after))
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
         self._mark_saved()  # a new session has no training to lose
@@ -74,7 +78,9 @@ class Session(QObject, SessionFiles):
         T = len(x)
         target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
         update_lr = s.lr if s.final_update else None
-        stepper = Stepper(rnn, x, y, mode=s.mode, target=target, update_lr=update_lr)
+        stepper = Stepper(
+            rnn, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None
+        )
         step_losses = rnn.step_losses(x, y)  # (T,)
         contributions = rnn.contributions(x, y)  # (T, T)
         for _ in range(min(cursor, stepper.total_steps)):
@@ -101,11 +107,23 @@ class Session(QObject, SessionFiles):
     def T(self) -> int:
         return len(self.x)
 
-    def jacobian_row(self, t: int):
-        """(norm, w_factor, tanh_factor) for output step t, cached until the next reset."""
+    def jacobian_row(self, t: int) -> DecayRow:
+        """How the gradient of E_t changes going back from step t, for the parameters the current
+        trace uses (never the live model, which the update step or training changes). Cached per trace."""
+        st = self.stepper
+        if self._jacobian_owner is not st:  # a new trace: rows of the old one no longer apply
+            self._jacobian_cache, self._jacobian_owner = {}, st
+            self._traced = traced_model(self.rnn, st)
+            self._delta_norms = delta_norms(self._traced, st.x, st.y)  # (T, T), once per trace
         if t not in self._jacobian_cache:
-            self._jacobian_cache[t] = self.rnn.jacobian_row(self.x, t)
+            self._jacobian_cache[t] = decay_row(self._traced, st.x, st.y, t, self._delta_norms)
         return self._jacobian_cache[t]
+
+    def update_losses(self, ev) -> tuple[float, float]:
+        """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
+        if self._update_losses[0] is not ev:
+            self._update_losses = (ev, losses_around_update(self.rnn, ev, self.x, self.y))
+        return self._update_losses[1]
 
     # --- settings -------------------------------------------------------------------------------
 
@@ -247,7 +265,7 @@ class Session(QObject, SessionFiles):
         self.sig_training_changed.emit(False)
         self._new_stepper()  # the trace now follows the trained parameters
         self.sig_message.emit(
-            f"Trained {self._train_done} iterations; loss {self._recent_loss():.3f}."
+            f"Trained {self._train_done} iterations; {self._recent_loss()}."
             f"  The model now writes: {self.sample_text(40)!r}"
         )
 
@@ -256,8 +274,12 @@ class Session(QObject, SessionFiles):
         ids = sample(self.rnn, int(self.x[0]), n, np.random.default_rng(self.settings.seed))
         return self.vocab.join(ids)
 
-    def _recent_loss(self) -> float:
-        return float(self.history.smooth) if self.history.smooth is not None else float("nan")
+    def _recent_loss(self) -> str:
+        """The smoothed loss, named as the loss view's title and legend name it (one definition)."""
+        now = smoothed_loss(self.history)
+        if now is None:
+            return "no loss recorded"
+        return f"smoothed loss {now[0]:.3f} (mean of the last {now[1]:,} iterations)"
 
     def _train_tick(self) -> None:
         end = time.perf_counter() + TRAIN_SLICE_S
@@ -281,6 +303,6 @@ class Session(QObject, SessionFiles):
 
 def _trace_changed(old: Settings, new: Settings) -> bool:
     """Whether the step-through itself differs (so the Stepper must be rebuilt)."""
-    if (old.mode, old.target, old.final_update) != (new.mode, new.target, new.final_update):
+    if any(getattr(old, f) != getattr(new, f) for f in ("mode", "target", "final_update", "truncate")):
         return True
     return new.final_update and old.lr != new.lr  # the update step uses the learning rate

@@ -32,6 +32,7 @@ class Theme:
     loss_raw: str
     loss_smooth: str
     w_factor: str
+    radius_factor: str
     tanh_factor: str
     diverging: str  # colour map name for signed values (blue - white - red)
     sequential: str  # colour map for magnitudes (log contributions)
@@ -49,6 +50,7 @@ NORMAL = Theme(
     loss_raw="#9DB7CF",
     loss_smooth=OKABE_ITO["blue"],
     w_factor=OKABE_ITO["orange"],
+    radius_factor=OKABE_ITO["purple"],
     tanh_factor=OKABE_ITO["green"],
     diverging="CET-D1A",
     sequential="viridis",
@@ -65,6 +67,7 @@ PRESENTER = Theme(
     loss_raw="#7FA7C9",
     loss_smooth=OKABE_ITO["black"],
     w_factor=OKABE_ITO["orange"],
+    radius_factor=OKABE_ITO["purple"],
     tanh_factor=OKABE_ITO["green"],
     diverging="CET-D1A",
     sequential="viridis",
@@ -120,6 +123,22 @@ def set_title(plot: pg.PlotItem, title: str, theme: Theme) -> None:
     plot.setTitle(title, color=theme.foreground, size=f"{theme.font_pt + 2}pt")
 
 
+def label_axis(ax: pg.AxisItem, text: str, theme: Theme) -> None:
+    """Axis label at the theme's size; tick labels always show the plain values.
+
+    pyqtgraph rescales an axis with a unit-less label by an SI factor (0.86 -> "860", with only
+    "(x0.001)" in the label), and enableAutoSIPrefix(False) would freeze whatever factor was in
+    force at that moment. An empty list of SI ranges makes every update choose a factor of 1.
+    """
+    if text:
+        ax.setLabel(
+            text, color=theme.foreground, siPrefixEnableRanges=(), **{"font-size": f"{theme.font_pt}pt"}
+        )
+    else:
+        ax.setSIPrefixEnableRanges(())
+    ax.enableAutoSIPrefix(True)  # re-evaluates now and at every range change: always factor 1
+
+
 def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bottom: str = "") -> None:
     """Title and axis labels at the theme's size: readable from the back of a room."""
     set_title(plot, title, theme)
@@ -128,6 +147,36 @@ def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bott
         ax.setPen(pen(theme.foreground, 1))
         ax.setTextPen(pen(theme.foreground, 1))
         ax.setTickFont(font(theme, 0.95))
-        ax.enableAutoSIPrefix(False)  # "E_t (x0.001)" confuses more than it helps
-        if text:
-            ax.setLabel(text, color=theme.foreground, **{"font-size": f"{theme.font_pt}pt"})
+        label_axis(ax, text, theme)
+
+
+def integer_ticks(ax: pg.AxisItem) -> None:
+    """Ticks on whole numbers only (time steps, units, distances): never a 0.5 or 1.5 step.
+    pyqtgraph still chooses how many fit the axis's length; spacings below 1 are dropped."""
+    if getattr(ax, "integer_ticks", False):
+        return
+    choose = ax.tickSpacing
+
+    def whole(min_val: float, max_val: float, size: float):
+        levels = [(s, off) for s, off in choose(min_val, max_val, size) if s >= 1]
+        return levels or [(1.0, 0.0)]
+
+    ax.tickSpacing = whole
+    ax.integer_ticks = True
+
+
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def decade_ticks(ax: pg.AxisItem, lo: int, hi: int, max_labels: int = 7) -> None:
+    """Log-axis labels at powers of ten only (1, 10⁻³, ...), never a stack of 0.9 0.8 0.7 ...
+
+    lo and hi are log10 values (the axis is in log mode, so its coordinates are exponents)."""
+    every = max(1, -(-(hi - lo) // (max_labels - 1)))  # ceil: at most max_labels labels
+    major = [(float(e), decade_label(e)) for e in range(lo, hi + 1) if e % every == 0]
+    minor = [(float(e), "") for e in range(lo, hi + 1) if e % every]
+    ax.setTicks([major, minor])
+
+
+def decade_label(e: int) -> str:
+    return {0: "1", 1: "10"}.get(e, "10" + str(e).translate(SUPERSCRIPT))

@@ -22,15 +22,38 @@ def forward_table(session) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def backward_header(st) -> list[str]:
+    """Column names that say exactly what each number is: in a full sweep the errors are those of
+    L = (1/T) sum_t E_t (the direct error carries 1/T); in single mode those of E_target alone."""
+    if st.mode == "full":
+        cut = f" (truncated: K = {st.truncate})" if st.truncate is not None else ""
+        return [
+            "t",
+            "(1/T)|V^T(o_t - y_t)| (direct)",
+            "|W^T delta_{t+1}| (carried)" + cut,
+            "|delta_t| = |dL/dz_t|",
+            "|delta_t s_(t-1)^T| (step t's share of dL/dW)",
+            "|dL/dW| so far",
+        ]
+    E = f"E_{st.target}"
+    return [
+        "k",
+        f"|V^T(o_k - y_k)| (direct; only k = {st.target}: {E} alone is traced, 0 elsewhere)",
+        "|W^T delta_{k+1}| (carried)",
+        f"|delta_k| = |d{E}/dz_k|",
+        f"|delta_k s_(k-1)^T| (term k of d{E}/dW)",
+        f"|d{E}/dW| so far",
+    ]
+
+
 def backward_table(session) -> tuple[list[str], list[list]]:
     """One row per backward step taken so far: the norms of the errors, delta and the dW terms."""
-    header = ["t", "|error_direct|", "|error_carried|", "|delta|", "|dW_step|", "|accumulated dW|"]
     rows = [
         [ev.t, _norm(ev.error_direct), _norm(ev.error_carried), _norm(ev.delta), _norm(ev.dW_step),
          _norm(ev.dW)]
         for ev in session.stepper.backward_steps()
     ]  # fmt: skip
-    return header, rows
+    return backward_header(session.stepper), rows
 
 
 def contributions_table(session) -> tuple[list[str], list[list]]:
@@ -40,12 +63,29 @@ def contributions_table(session) -> tuple[list[str], list[list]]:
     return header, [[t, *map(float, C[t])] for t in range(C.shape[0])]
 
 
+def smoothing_window(history) -> int:
+    """The one smoothing of the training loss, used by the curve, its title, the CSV and the status
+    message: a moving mean over a thirtieth of the stored points, at least 5."""
+    return max(5, history.n // 30)
+
+
+def smoothed_loss(history) -> tuple[float, int] | None:
+    """(the smoothed loss now, how many iterations its mean covers), or None before any training."""
+    _, loss = history.data()
+    if not len(loss):
+        return None
+    window = smoothing_window(history)
+    _, smooth = history.smoothed(window)
+    return float(smooth[-1]), min(window, len(loss)) * history.stride
+
+
 def loss_curve_table(session, window: int | None = None) -> tuple[list[str], list[list]]:
     """The training curve: iteration, loss, smoothed loss (the default window, as the loss view draws it)."""
     h = session.history
     it, loss = h.data()
+    window = smoothing_window(h) if window is None else window
     _, smooth = h.smoothed(window)
-    header = ["iteration", "loss", "smoothed loss"]
+    header = ["iteration", "loss", f"smoothed loss (moving mean of {window} points)"]
     return header, [[float(a), float(b), float(c)] for a, b, c in zip(it, loss, smooth, strict=True)]
 
 

@@ -24,12 +24,17 @@ def test_every_lesson_runs_to_its_end(lesson):
     rnn = make_model(s, len(src.vocab))
     x, y = src.sample(sequence_rng(s), s.seq_len)
     target = None if s.mode == "full" else s.target
-    st = Stepper(rnn, x, y, mode=s.mode, target=target)
-    shown = [lesson.caption_at(0, s.seq_len)]
+    st = Stepper(rnn, x, y, mode=s.mode, target=target, truncate=s.truncate or None)
+    shown = [lesson.caption_index(0, s.seq_len)]
     while st.step() is not None:
-        shown.append(lesson.caption_at(st.cursor, s.seq_len))
-    # every caption is reachable and shown in order
-    assert [c for i, c in enumerate(shown) if i == 0 or c != shown[i - 1]] == [t for _, t in lesson.captions]
+        shown.append(lesson.caption_index(st.cursor, s.seq_len))
+    shown = [c for i, c in enumerate(shown) if i == 0 or c != shown[i - 1]]
+    # every caption written for the untrained preset is reached, in order: the last one at its step
+    steps = lesson.steps(s.seq_len)
+    for_preset = [i for i, c in enumerate(lesson.captions) if c.applies(s)]
+    last_at_step = [i for i in for_preset if not any(j > i and steps[j] == steps[i] for j in for_preset)]
+    assert shown == last_at_step
+    assert all("$" not in lesson.text(i) for i in range(len(lesson.captions)))
 
 
 def test_lesson_presets_show_what_they_claim():
@@ -73,6 +78,12 @@ def _lesson(**changes):
         (_lesson(captions=[]), "non-empty list"),
         (_lesson(captions=[{"text": "x"}]), "needs a 'step'"),
         (_lesson(captions=[{"step": "T", "text": "a"}, {"step": 1, "text": "b"}]), "backwards"),
+        (_lesson(free=["colour"]), "'free'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "when": {"colour": 1}}]), "'when'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "show": "desk"}]), "'show'"),
+        (_lesson(captions=[{"step": 0, "text": "K = $k_value"}]), "unknown setting"),
+        (_lesson(captions=[{"step": 0, "text": "a", "colour": "red"}]), "unknown key"),
+        (_lesson(captions=[{"step": 0, "text": "a", "untrained": "yes"}]), "'untrained'"),
     ],
 )
 def test_bad_lessons_get_clear_errors(text, message):
@@ -85,6 +96,34 @@ def test_load_lesson_file(tmp_path):
     p.write_text(_lesson(), encoding="utf-8")
     lesson = load_lesson(p)
     assert lesson.caption_at(3, 4) == "a" and lesson.caption_at(4, 4) == "b"
+    assert lesson.free == frozenset() and lesson.preset_keys == {"seq_len"}
     p.write_bytes(b"\xff\xfe")
     with pytest.raises(ValueError, match="cannot read"):
         load_lesson(p)
+
+
+def test_captions_follow_the_settings_and_the_free_ones_keep_the_lesson():
+    lesson = parse_lesson(
+        _lesson(
+            preset={"seq_len": 4, "truncate": 3, "hidden": 5},
+            free=["truncate"],
+            captions=[
+                {"step": 0, "text": "K = $truncate, band $band, T = $T", "untrained": True},
+                {"step": 0, "when": {"truncate": 0}, "text": "off"},
+                {"step": "T", "text": "end"},
+                {"step": "T", "when": {"trained": True}, "text": "end, trained"},
+            ],
+        ),
+        "x",
+    )
+    s = lesson.settings
+    assert lesson.caption_at(0, 4, s) == "K = 3, band 4, T = 4"
+    assert lesson.caption_at(0, 4, s.with_(truncate=2)) == "K = 2, band 3, T = 4"
+    assert lesson.caption_at(2, 4, s.with_(truncate=0)) == "off"
+    assert lesson.caption_at(4, 4, s) == "end" and lesson.caption_at(4, 4, s, trained=True) == "end, trained"
+    assert lesson.caption_at(0, 4, s, trained=True).startswith("[This describes the untrained model")
+    assert lesson.variant(2, 4, s, trained=True) == 3 and lesson.variant(0, 4, s.with_(truncate=0)) == 1
+    assert lesson.ended_by(s.with_(truncate=0)) == []  # asked for by a caption
+    assert lesson.ended_by(s.with_(hidden=6)) == ["hidden"]  # the preset's own
+    assert lesson.ended_by(s.with_(seed=9)) == ["seed"]  # data: a new model
+    assert lesson.ended_by(s.with_(lr=0.5)) == []  # neither: the captions still hold

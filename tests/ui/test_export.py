@@ -150,7 +150,10 @@ def test_loss_curve_table_after_training(session, qtbot, tmp_path):
     rows = read_csv(export_csv(tmp_path / "loss.csv", *loss_curve_table(session)))
     it, loss = session.history.data()
     _, smooth = session.history.smoothed(5)
-    assert rows[0] == ["iteration", "loss", "smoothed loss"] and len(rows) == 1 + len(loss) == 41
+    assert (
+        rows[0] == ["iteration", "loss", "smoothed loss (moving mean of 5 points)"]
+        and len(rows) == 1 + len(loss) == 41
+    )
     got = np.array(rows[1:], dtype=float)
     assert np.array_equal(got[:, 0], it) and np.array_equal(got[:, 1], loss)
     assert np.array_equal(got[:, 2], smooth)

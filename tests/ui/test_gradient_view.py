@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
+from rnnviz.core import spectral_radius
 from rnnviz.ui import style
-from rnnviz.ui.widgets.gradient_view import EXPLODE, VANISH, GradientView
+from rnnviz.ui.widgets.gradient_view import GradientView
 
 
 @pytest.fixture
@@ -52,38 +53,56 @@ def test_backward_steps_reveal_columns_with_fixed_levels(session, view):
 
 
 def curve_xy(view, key):
-    c = view.curves[key]
-    return np.asarray(c.xData), np.asarray(c.yData)
+    c = view.curves[key]  # xData / yData: the values given, not their log10 (as getData gives)
+    return (np.empty(0), np.empty(0)) if c.xData is None else (np.asarray(c.xData), np.asarray(c.yData))
+
+
+def core_row(session, t):
+    """The right-hand plot's numbers for output step t, straight from the core (k = 0..t)."""
+    rnn, x, y = session.rnn, session.x, session.y
+    norm, w_factor, tanh_factor = rnn.jacobian_row(x, t)
+    d = np.linalg.norm(rnn.deltas(x, y)[t, : t + 1], axis=1)
+    radius = spectral_radius(rnn.W) ** (t - np.arange(t + 1))
+    return {
+        "ratio": d / d[t],
+        "norm": norm,
+        "w_factor": w_factor,
+        "radius_factor": radius,
+        "tanh_factor": tanh_factor,
+    }
 
 
 @pytest.mark.parametrize("t", [None, 2])
-def test_curves_equal_the_core_numbers(session, view, t):
+def test_curves_equal_the_core_numbers_once_bptt_has_reached_them(session, view, t):
     if t is None:
         t = session.T - 1
         assert view.chosen_t == t and view.spin.value() == t  # default: the last step
     else:
         view.spin.setValue(t)
         assert view.chosen_t == t
-    norm, w_factor, tanh_factor = session.rnn.jacobian_row(session.x, t)
+    assert all(curve_xy(view, key)[0].size == 0 for key in view.curves)  # nothing computed yet
+    assert "not reached" in view.verdict_label.text()
+    steps(session, 2 * session.T)
+    want = core_row(session, t)
     d = t - np.arange(t + 1)
-    for key, y in (("jacobian", norm), ("w_factor", w_factor), ("tanh_factor", tanh_factor)):
+    order = np.argsort(d)
+    for key, y in want.items():
         x, yy = curve_xy(view, key)
-        order = np.argsort(d)
-        assert np.array_equal(x, d[order]) and np.allclose(yy, y[order])
-    x, yy = curve_xy(view, "contribution")
-    C_row = session.contributions[t, : t + 1]
-    assert C_row[0] == 0 and 0 not in yy  # k = 0 (s_{-1} = 0) is dropped from the log plot
-    assert np.array_equal(x, np.arange(t)) and np.allclose(yy, C_row[::-1][:-1])
+        assert np.array_equal(x, d[order]) and np.allclose(yy, y[order], rtol=1e-12), key
+
+
+VANISH, EXPLODE = 0.1, 10.0  # the verdict's documented rule, stated independently of the widget
 
 
 def verdict_word(ratio):
-    return "vanishing" if ratio < VANISH else "exploding" if ratio > EXPLODE else "neither"
+    return "vanishing" if ratio <= VANISH else "exploding" if ratio >= EXPLODE else "neither"
 
 
 def test_small_spectral_radius_says_vanishing(session, view):
     assert session.update_settings(spectral_radius=0.1, seq_len=15)
+    steps(session, 2 * session.T)
     t = session.T - 1
-    ratio = session.rnn.jacobian_row(session.x, t)[0][0]
+    ratio = core_row(session, t)["ratio"][0]
     assert ratio < 1e-10
     text = view.verdict_label.text()
     assert "vanishing" in text and f"{t} steps back" in text and f"{ratio:.2g}" in text
@@ -91,12 +110,13 @@ def test_small_spectral_radius_says_vanishing(session, view):
 
 def test_large_spectral_radius_w_factor_grows(session, view):
     assert session.update_settings(spectral_radius=3.0, seq_len=15)
+    steps(session, 2 * session.T)
     _, w = curve_xy(view, "w_factor")
     assert (np.diff(w) > 0).all() and w[-1] > 1e6  # ||W||_2 > 1: the bound explodes
     norm, w_factor, tanh_factor = session.rnn.jacobian_row(session.x, session.T - 1)
     # what is true for this seed: saturated tanh slopes hold the real product far below the W bound
     assert norm[0] < 1e-6 * w_factor[0] and tanh_factor[0] < 0.5
-    assert verdict_word(norm[0]) in view.verdict_label.text()
+    assert verdict_word(core_row(session, session.T - 1)["ratio"][0]) in view.verdict_label.text()
 
 
 def test_single_mode_reveals_only_the_target_row(session, view):
@@ -126,7 +146,7 @@ def test_hover_reads_the_exact_value_and_click_chooses_the_row(session, view, qt
 
     view._on_mouse_clicked(Click())
     assert view.chosen_t == 3 and view.spin.value() == 3
-    assert curve_xy(view, "jacobian")[0].size == 4
+    assert curve_xy(view, "norm")[0].size == 4
 
 
 def test_reset_and_theme_keep_data(session, view):
@@ -137,7 +157,23 @@ def test_reset_and_theme_keep_data(session, view):
     session.update_settings(seq_len=9)
     assert session.T == 9 and view.spin.maximum() == 8 and view.chosen_t == 8
     assert np.isnan(image(view)).all()
-    before = curve_xy(view, "jacobian")
+    before = curve_xy(view, "norm")
     view.apply_theme(style.PRESENTER)
-    assert view.curves["jacobian"].opts["pen"].widthF() == style.PRESENTER.line_width
-    assert np.array_equal(curve_xy(view, "jacobian")[1], before[1])
+    assert view.curves["ratio"].opts["pen"].widthF() == style.PRESENTER.line_width
+    assert np.array_equal(curve_xy(view, "norm")[1], before[1])
+
+
+def test_rows_chosen_after_the_update_step_come_from_the_traced_parameters(session, view):
+    """Issue 9, item 3: the update step changes the live model; the curves stay those of the trace."""
+    assert session.update_settings(final_update=True, lr=0.5)
+    traced = session.rnn.copy()
+    steps(session, session.stepper.total_steps)
+    assert session.stepper.last.phase == "update" and not np.array_equal(session.rnn.W, traced.W)
+    for t in (3, 5, 2):
+        view.spin.setValue(t)
+        want = traced.jacobian_row(session.x, t)[0][::-1]  # by distance, ascending
+        assert np.allclose(curve_xy(view, "norm")[1], want)
+    session.back()  # back over the update: the rows seen, and new ones, are still the trace's
+    for t in (5, 4):
+        view.spin.setValue(t)
+        assert np.allclose(curve_xy(view, "norm")[1], traced.jacobian_row(session.x, t)[0][::-1])

@@ -149,7 +149,7 @@ def test_lesson_runs_to_its_end_with_captions(window, session):
     while session.step() is not None:
         if panel.caption_text != seen[-1]:
             seen.append(panel.caption_text)
-    assert seen == [text for _, text in lesson.captions]
+    assert seen == [lesson.text(i) for i in range(len(lesson.captions))]
     assert session.stepper.done
 
 
@@ -171,11 +171,54 @@ def test_new_window_with_other_settings(qtbot):
     assert w.hidden_view.heatmap.image.shape == (6, 9)
 
 
-def test_changing_the_preset_ends_the_lesson(window, session):
+def test_changing_the_preset_ends_the_lesson_but_an_asked_for_change_does_not(window, session):
     panel = window.lesson_panel
     assert panel.start(0)
     session.update_settings(hidden=session.settings.hidden + 1)
     assert panel.lesson is None and not panel.stop_button.isEnabled()
+    names = [lesson.name for lesson in panel.lessons]
+    assert panel.start(names.index("05_vanishing"))
+    while session.step() is not None:
+        pass
+    shown = panel.caption_text
+    assert "set Echo delay to 2" in shown
+    window.controls.fields["delay"].setValue(2)  # what that caption asks for
+    assert panel.lesson is not None and session.stepper.cursor == 0
+    assert "Echo delay is now 2" in panel.caption_text  # the caption stays (in its delay-2 form)
+
+
+def test_a_caption_that_names_a_panel_brings_it_into_view(session, qtbot):
+    window = MainWindow(session, restore=False)  # the default layout: Equations behind Controls
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    from tests.ui.helpers import in_front
+
+    panel = window.lesson_panel
+    assert not in_front(window, window.equations_dock)
+    assert panel.start([lesson.name for lesson in panel.lessons].index("03_bptt_one_loss"))
+    while "equations panel" not in panel.caption_text:
+        assert session.step() is not None
+    assert in_front(window, window.equations_dock)
+    window.set_presenter(True)  # docks hide in presenter mode ...
+    assert not in_front(window, window.equations_dock)
+    session.back()
+    session.step()  # ... but a caption that names one shows it
+    assert in_front(window, window.equations_dock)
+    window.set_presenter(False)
+    window.close()
+
+
+def test_lesson_captions_count_timesteps_as_t(window):
+    import re
+
+    for lesson in window.lesson_panel.lessons:
+        for i in range(len(lesson.captions)):
+            assert not re.match(r"Step \d", lesson.text(i)), (lesson.name, i)
+    panel = window.lesson_panel
+    assert panel.start(0)
+    window.session.step()
+    assert panel.caption_text.startswith("t = 0.") and "step 1 of" in panel.progress.text()
 
 
 def test_export_menu_functions_write_every_view(window, session, tmp_path):

@@ -177,6 +177,7 @@ class ControlPanel(QtWidgets.QWidget):
 
         session.sig_settings_changed.connect(self.show_settings)
         session.sig_reset.connect(self.show_settings)
+        session.sig_reset.connect(self._clear_progress_if_untrained)
         session.sig_training_changed.connect(self._training_changed)
         session.sig_trained.connect(self._progress)
         self.show_settings()
@@ -234,6 +235,12 @@ class ControlPanel(QtWidgets.QWidget):
         self.stop_button.setEnabled(training)
         if training:
             self.progress.setRange(0, self.iterations.value())
+            self.progress.setValue(0)
+
+    def _clear_progress_if_untrained(self) -> None:
+        """A new model (task, sizes, re-initialise) has no training yet: no old percentage either."""
+        if self.session.history.count == 0 and not self.session.training:
+            self.progress.setRange(0, 1)
             self.progress.setValue(0)
 
     def _progress(self, done: int, total: int) -> None:

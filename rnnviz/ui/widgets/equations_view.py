@@ -66,13 +66,41 @@ FORWARD_EQS = [
     m("E_{t} = −log o_{t}[y_{t}]"),
     m("L = (1/T) ∑_{t} E_{t}"),
 ]
-BACKWARD_EQS = [
+SUM_EQS = [
     m("∂E_{t}/∂W = ∑_{k=0..t} (∂E_{t}/∂o_{t})(∂o_{t}/∂s_{t})(∏_{j=k+1..t} ∂s_{j}/∂s_{j−1})(∂s_{k}/∂W)"),
     m("∂s_{j}/∂s_{j−1} = diag(1 − s_{j}^{2}) W"),
-    m("δ_{t} = ∂E/∂z_{t} = (V^{⊤}(o_{t} − y_{t}) + W^{⊤}δ_{t+1}) ⊙ (1 − s_{t}^{2})"),
-    m("∂E/∂W += δ_{t} s_{t−1}^{⊤}"),
 ]
-UPDATE_EQS = [m("W ← W − η ∂L/∂W") + "&nbsp;&nbsp; (" + m("U, V") + " alike)"]
+
+
+def backward_eqs(st) -> list[str]:
+    """The recursion the stepper runs, for the loss it traces: L (with its 1/T) or E_t* alone."""
+    K = st.truncate
+    cut = [m(f"truncated BPTT, K = {K}: each E_{{t}} keeps only the terms t−{K} ≤ k ≤ t")] if K else []
+    if st.mode == "full":
+        return (
+            SUM_EQS
+            + [
+                m("δ_{t} = ∂L/∂z_{t} = ((1/T) V^{⊤}(o_{t} − y_{t}) + W^{⊤}δ_{t+1}) ⊙ (1 − s_{t}^{2})"),
+                m("∂L/∂W += δ_{t} s_{t−1}^{⊤}"),
+            ]
+            + cut
+        )
+    E = f"E_{{{st.target}}}"
+    return (
+        SUM_EQS
+        + [
+            m(f"δ_{{k}} = ∂{E}/∂z_{{k}} = (W^{{⊤}}δ_{{k+1}} + [k = {st.target}] V^{{⊤}}(o_{{k}} − y_{{k}}))")
+            + " ⊙ "
+            + m("(1 − s_{k}^{2})"),
+            m(f"∂{E}/∂W += δ_{{k}} s_{{k−1}}^{{⊤}}") + "&nbsp;&nbsp; (term " + m("k") + ")",
+        ]
+        + cut
+    )
+
+
+def update_eqs(st) -> list[str]:
+    loss = "L" if st.mode == "full" else f"E_{{{st.target}}}"
+    return [m(f"W ← W − η ∂{loss}/∂W") + "&nbsp;&nbsp; (" + m("U, V") + " alike)"]
 
 
 class EquationsView(QtWidgets.QWidget):
@@ -115,11 +143,15 @@ class EquationsView(QtWidgets.QWidget):
                 "backward",
                 "Backpropagation through time",
                 th.backward,
-                BACKWARD_EQS,
+                backward_eqs(st),
                 self._backward_numbers(st, ev),
             ),
             self._block(
-                "update", "Update (gradient descent)", th.foreground, UPDATE_EQS, self._update_numbers(st, ev)
+                "update",
+                "Update (gradient descent)",
+                th.foreground,
+                update_eqs(st),
+                self._update_numbers(st, ev),
             ),
         ]
         body = (
@@ -144,7 +176,10 @@ class EquationsView(QtWidgets.QWidget):
             "update": "update",
         }[self.active]
         what = "finished: the gradient is complete" if st.done and self.active == "backward" else what
-        traced = m(f"E_{{{st.target}}}") + " alone" if st.mode == "single" else m("L") + " (full BPTT)"
+        kind = f"truncated BPTT, K = {st.truncate}" if st.truncate is not None else "full BPTT"
+        traced = (
+            m(f"E_{{{st.target}}}") + f" alone ({kind})" if st.mode == "single" else m("L") + f" ({kind})"
+        )
         return (
             f'<p style="margin:0 0 6px 0"><b>Step {st.cursor} of {st.total_steps}</b> · {what}'
             f" · gradient of {traced}</p>"
@@ -209,32 +244,53 @@ class EquationsView(QtWidgets.QWidget):
     def _backward_numbers(self, st, ev) -> list[str]:
         if ev is None or ev.phase != "backward":
             return []
-        t, single = ev.t, st.mode == "single"
+        t, single, K = ev.t, st.mode == "single", st.truncate
         nxt = "δ_{T}" if t == st.T - 1 else f"δ_{{{t + 1}}}"
         lines = [self._now(t, self.theme.backward) + "the error arriving at " + m(f"s_{{{t}}}")]
+        carried = "carried back from later steps"
+        if not single and K is not None and t + 1 + K <= st.T - 1:
+            carried += f" (errors of {m(f'E_{{{t + 1}}}')}…{m(f'E_{{{t + K}}}')} only: K = {K})"
         if single:
             ts = st.target
+            E = m(f"E_{{{ts}}}")
             lines.append(
-                f"tracing {m(f'E_{{{ts}}}')} alone: this step's term "
-                + m(f"k = {t}")
-                + " of "
-                + m(f"∂E_{{{ts}}}/∂W")
+                f"tracing {E} alone: this step's term " + m(f"k = {t}") + " of " + m(f"∂E_{{{ts}}}/∂W")
             )
-            direct = "direct, from " + m(f"E_{{{t}}}") if t == ts else f"(only {m(f'E_{{{ts}}}')} is traced)"
+            if t == ts:
+                direct = (
+                    kv(f"|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP + "direct, from " + E
+                )
+            else:
+                direct = (
+                    m(f"V^{{⊤}}(o_{{{t}}} − y_{{{t}}})") + f": not part of this trace (only {E} is traced)"
+                )
             gname = f"∂E_{{{ts}}}/∂W"
         else:
-            lines[0] += " (each " + m("E_{t}") + " carries 1/" + m("T") + ": " + m("L") + " is a mean)"
-            direct, gname = "direct, from " + m(f"E_{{{t}}}"), "∂L/∂W"
+            lines[0] += (
+                " (the errors of "
+                + m("L")
+                + " = (1/"
+                + m("T")
+                + ") ∑ "
+                + m("E_{t}")
+                + ": each carries 1/"
+                + m("T")
+                + ")"
+            )
+            direct = kv(f"(1/T)|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP
+            direct += "direct, from " + m(f"E_{{{t}}}")
+            gname = "∂L/∂W"
+        dz = f"∂E_{{{st.target}}}/∂z_{{{t}}}" if single else f"∂L/∂z_{{{t}}}"
         lines += [
-            kv(f"|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP + direct,
-            kv(f"|W^{{⊤}}{nxt}|", norm(ev.error_carried)) + GAP + "carried back from later steps",
-            kv(f"|δ_{{{t}}}|", norm(ev.delta)) + GAP + kv(f"δ_{{{t}}}", vec(ev.delta)),
+            direct,
+            kv(f"|W^{{⊤}}{nxt}|", norm(ev.error_carried)) + GAP + carried,
+            kv(f"|δ_{{{t}}}| = |{dz}|", norm(ev.delta)) + GAP + kv(f"δ_{{{t}}}", vec(ev.delta)),
             kv(f"|δ_{{{t}}} {prev_s(t)}^{{⊤}}|", norm(ev.dW_step))
             + GAP
             + (m(f"term k = {t}") if single else "this step's share of " + m("∂L/∂W")),
         ]
         if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
-            jac = self.session.jacobian_row(st.target)[0][t]
+            jac = self.session.jacobian_row(st.target).norm[t]
             note = "(no factors yet: k = t, the product is I)" if t == st.target else "(spectral norm)"
             lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + note)
         lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.dW)) + "</b>") + " so far")
@@ -247,9 +303,12 @@ class EquationsView(QtWidgets.QWidget):
             note = "" if opt == "sgd" else note
             return [kv("η", num(self.session.settings.lr)) + note] if self.active is None else []
         d = {k: norm(ev.new[k] - ev.old[k]) for k in "UWV"}
+        loss = "L" if st.mode == "full" else f"E_{{{st.target}}}"
+        before, after = self.session.update_losses(ev)
         return [
-            kv("η", num(ev.lr)) + GAP + kv("|∂L/∂W|", norm(ev.gradients.dW)),
+            kv("η", num(ev.lr)) + GAP + kv(f"|∂{loss}/∂W|", norm(ev.gradients.dW)),
             "change: " + GAP.join(kv(f"|Δ{k}|", d[k]) for k in "WUV"),
+            kv("L") + " on this sequence: before " + tt(f"{before:.4f}") + " → after " + tt(f"{after:.4f}"),
         ]
 
 

@@ -1,9 +1,12 @@
 """Gradient contributions: where vanishing and exploding gradients become visible.
 
 Left: C[t, k] = |contribution of step k to dE_t/dW| as log10 colours, rows t (output step),
-columns k (contributing step); cells appear as BPTT reaches them. Right: for one output step t,
-the contribution and the Jacobian-product norm against distance d = t - k, with the two factors
-that bound it: ||W||_2^(t-k) and prod max tanh' (Pascanu et al. 2013).
+columns k (contributing step); cells appear as BPTT reaches them. With truncated BPTT the band of
+kept terms (t-K <= k <= t) is outlined and the dropped cells are veiled. Right: for one output
+step t, against distance d = t - k and relative to step t itself: the measured gradient ratio
+|dE_t/dz_k| / |dE_t/dz_t|, the Jacobian-product norm, the two factors that bound it
+(||W||_2^(t-k) and prod max tanh', Pascanu et al. 2013) and rho(W)^(t-k), the rate W^(t-k)
+follows. Points appear as BPTT reaches step k, like the heatmap. The verdict rule: ui/verdict.py.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.verdict import RULE, verdict
 
-VANISH, EXPLODE = 1e-2, 1e2  # gradient ratio (far / at t) thresholds for the verdict
-NAMES = {  # curve key -> legend name
-    "contribution": "|contribution of step k|",
-    "jacobian": "|∏ ∂s_j/∂s_{j-1}|",
+NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name
+    "ratio": "gradient |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|",
+    "norm": "‖∏ ∂s_j/∂s_j−1‖₂",
     "w_factor": "‖W‖₂^(t−k)",
+    "radius_factor": "ρ(W)^(t−k)",
     "tanh_factor": "∏ max tanh′",
 }
+VEIL_ALPHA = 200  # cells truncation drops: mostly hidden, still readable on hover
 
 
 def _positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +52,7 @@ class GradientView(QtWidgets.QWidget):
         self.spin.valueChanged.connect(self._on_spin)
         self.spin_label = QtWidgets.QLabel("output step t:")
         self.hover_label = QtWidgets.QLabel("Hover a cell to read C[t, k].")
-        self.verdict_label = QtWidgets.QLabel()
+        self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = pg.GraphicsLayoutWidget()
 
@@ -61,7 +66,9 @@ class GradientView(QtWidgets.QWidget):
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t
         self.fill_text = pg.TextItem("fills in during BPTT", anchor=(0.5, 0.5))
-        for item in (self.outline, self.row_marker, self.fill_text):
+        self.veil = pg.ImageItem()  # truncated BPTT: covers the cells it drops
+        self.band = pg.PlotDataItem()  # truncated BPTT: the left edge of the band of kept terms
+        for item in (self.outline, self.veil, self.band, self.row_marker, self.fill_text):
             self.heat_plot.addItem(item)
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
         self.colorbar = pg.ColorBarItem(label="log10 |contribution|", interactive=False, colorMapMenu=False)
@@ -73,11 +80,16 @@ class GradientView(QtWidgets.QWidget):
         self.line_plot.setLogMode(x=False, y=True)
         self.line_plot.showGrid(x=True, y=True, alpha=0.25)
         self.line_plot.hideButtons()
+        self.line_plot.setMouseEnabled(x=False, y=False)
         self.curves = {key: pg.PlotDataItem() for key in NAMES}
         self.legend = pg.LegendItem(colCount=2)  # below the plot, so it never covers a curve
         for key, curve in self.curves.items():
             self.line_plot.addItem(curve)
             self.legend.addItem(curve, NAMES[key])
+        for plot, side in ((self.heat_plot, "left"), (self.heat_plot, "bottom"), (self.line_plot, "bottom")):
+            style.integer_ticks(plot.getAxis(side))  # steps and distances are whole numbers
+        self.cut_line = pg.InfiniteLine(angle=90, movable=False, label="cut", labelOpts={"position": 0.92})
+        self.line_plot.addItem(self.cut_line)  # truncated BPTT: terms beyond d = K are dropped
         self.layout_widget.addItem(self.legend, row=1, col=2)
         self.layout_widget.ci.layout.setColumnStretchFactor(0, 4)
         self.layout_widget.ci.layout.setColumnStretchFactor(2, 5)
@@ -112,6 +124,7 @@ class GradientView(QtWidgets.QWidget):
         img = np.where(self.revealed, self._log_c, np.nan)  # NaN -> transparent
         self.heatmap.setImage(img, autoLevels=False, levels=self._levels)
         self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, st.T, st.T))  # cell (t, k) centred on (k, t)
+        self._show_veil()
         nothing = not self.revealed.any()
         self.fill_text.setVisible(nothing)
         if nothing and st.mode == "single":
@@ -119,6 +132,25 @@ class GradientView(QtWidgets.QWidget):
         elif nothing:
             self.fill_text.setText("fills in during BPTT")
         self._show_row()
+
+    def kept(self) -> np.ndarray:
+        """(T, T) bool: the terms the trace keeps, t - K <= k <= t (the lower triangle without truncation)."""
+        T, K = self.session.T, self._stepper.truncate
+        t, k = np.indices((T, T))
+        keep = k <= t
+        if K is not None:
+            keep &= t - k <= K
+        return keep
+
+    def _show_veil(self) -> None:
+        """Truncated BPTT: veil the revealed cells it drops, and outline the band it keeps."""
+        st = self._stepper
+        dropped = self.revealed & ~self.kept()
+        rgba = np.zeros((st.T, st.T, 4), dtype=np.uint8)  # transparent everywhere else
+        bg = self.theme.background
+        rgba[dropped] = [int(bg[i : i + 2], 16) for i in (1, 3, 5)] + [VEIL_ALPHA]
+        self.veil.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.veil.setRect(QtCore.QRectF(-0.5, -0.5, st.T, st.T))
 
     def _new_trace(self) -> None:
         """Per-reset work: levels from the full C (fixed for the whole pass), spin range, outline."""
@@ -141,6 +173,18 @@ class GradientView(QtWidgets.QWidget):
             xs += [k + 0.5, k + 0.5]
             ys += [k - 0.5, k + 0.5]
         self.outline.setData(xs + [-0.5, -0.5], ys + [T - 0.5, -0.5])
+        K = st.truncate
+        self.band.setVisible(K is not None and K < T - 1)
+        if self.band.isVisible():  # staircase along k = t - K: left of it the terms are dropped
+            bx, by = [-0.5], [K + 0.5]
+            for t in range(K + 1, T):
+                bx += [t - K - 0.5, t - K - 0.5]
+                by += [t - 0.5, t + 0.5]
+            self.band.setData(bx, by)
+        title = "Contributions to ∂E<sub>t</sub>/∂W"
+        if K is not None:
+            title += f"<br>kept: the band K = {K}"
+        style.set_title(self.heat_plot, title, self.theme)
         self.fill_text.setPos(0.4 * T, 0.8 * T)  # inside the empty triangle
         # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
         self.heat_plot.setRange(xRange=(-0.7, T - 0.3), yRange=(-0.7, T - 0.3), padding=0)
@@ -148,53 +192,52 @@ class GradientView(QtWidgets.QWidget):
     @staticmethod
     def _revealed_cells(st) -> np.ndarray:
         """(T, T) bool: full mode reveals column k (rows t >= k) once the backward step at k is done;
-        single mode reveals cell (target, k) only."""
-        ks = [e.t for e in st.backward_steps()]
+        single mode reveals cell (target, k) only, and once its (truncated) sweep is complete, the
+        cells it dropped too (veiled)."""
+        bw = st.backward_steps()
+        ks = [e.t for e in bw]
         out = np.zeros((st.T, st.T), dtype=bool)
         if st.mode == "single":
             out[st.target, ks] = True
+            if len(bw) == st.n_backward:
+                out[st.target, : st.target + 1] = True
         else:
             out[:, ks] = True
             out &= np.tri(st.T, dtype=bool)
         return out
 
     def _show_row(self) -> None:
-        """The right-hand plot, the row marker and the verdict, for output step chosen_t."""
-        t = self.chosen_t
-        norm, w_factor, tanh_factor = self.session.jacobian_row(t)  # each (t+1,), indexed by k
+        """The right-hand plot, the row marker and the verdict, for output step chosen_t; a point at
+        distance d = t - k appears once the backward pass has reached step k (as in the heatmap)."""
+        t, st = self.chosen_t, self._stepper
+        row = self.session.jacobian_row(t)  # each (t+1,), indexed by k; from the trace's parameters
         d = t - np.arange(t + 1)  # distance back from t, per k
-        C_row = self.session.contributions[t, : t + 1]
-        for key, y in (
-            ("contribution", C_row),
-            ("jacobian", norm),
-            ("w_factor", w_factor),
-            ("tanh_factor", tanh_factor),
-        ):
-            self.curves[key].setData(*_positive(d[::-1], y[::-1]))  # d ascending
+        shown = self.revealed[t, : t + 1]
+        every = []
+        for key, curve in self.curves.items():
+            y = getattr(row, key)
+            every.append(y)
+            curve.setData(*_positive(d[shown][::-1], y[shown][::-1]))  # d ascending
+        self._fix_axes(t, np.concatenate(every))
         self.row_marker.setData(
             [-0.5, t + 0.5, t + 0.5, -0.5, -0.5], [t - 0.5, t - 0.5, t + 0.5, t + 0.5, t - 0.5]
         )
+        K = st.truncate
+        self.cut_line.setVisible(K is not None and K < t)
+        if self.cut_line.isVisible():
+            self.cut_line.setPos(K + 0.5)
+            self.cut_line.label.setFormat(f"cut: K = {K}")
         style.set_title(self.line_plot, f"Going back from t = {t}", self.theme)
-        self.verdict_label.setText(self.verdict(t, norm, w_factor, tanh_factor))
+        self.verdict_label.setText(verdict(t, row.ratio, shown, K))
 
-    @staticmethod
-    def verdict(t: int, norm, w_factor, tanh_factor) -> str:
-        """Which is winning at the farthest distance, from the Jacobian norm (real numbers)."""
-        if t == 0:
-            return "At t = 0 there is no earlier step: choose t ≥ 1 to see the gradient travel back."
-        ratio = norm[0]
-        word = (
-            "vanishing"
-            if ratio < VANISH
-            else "exploding"
-            if ratio > EXPLODE
-            else "neither vanishing nor exploding"
-        )
-        steps = "1 step" if t == 1 else f"{t} steps"
-        return (
-            f"At {steps} back the gradient is {ratio:.2g} × its size at step t: {word}.  "
-            f"(It is at most ‖W‖₂^{t} · ∏ max tanh′ = {w_factor[0]:.2g} · {tanh_factor[0]:.2g})"
-        )
+    def _fix_axes(self, t: int, values: np.ndarray) -> None:
+        """Ranges from every value of the row, revealed or not, so the axes stay put during the sweep."""
+        ok = values[np.isfinite(values) & (values > 0)]
+        lo = int(np.floor(np.log10(ok.min()))) if ok.size else -1
+        hi = int(np.ceil(np.log10(ok.max()))) if ok.size else 1
+        lo, hi = min(lo, -1), max(hi, 1)  # 1 (every curve's start) never sits on the edge
+        self.line_plot.setRange(xRange=(-0.4, max(t, 1) + 0.4), yRange=(lo, hi), padding=0.02)
+        style.decade_ticks(self.line_plot.getAxis("left"), lo, hi)
 
     # --- interaction --------------------------------------------------------------------------------
 
@@ -217,9 +260,11 @@ class GradientView(QtWidgets.QWidget):
         if not self.revealed[t, k]:
             return f"C[t={t}, k={k}]: BPTT has not reached step {k} yet."
         c = float(self.session.contributions[t, k])
+        K = self._stepper.truncate
+        cut = f"   — dropped by truncation K = {K} (k < t − {K})" if not self.kept()[t, k] else ""
         if k == 0:
-            return f"C[t={t}, k=0] = 0  (the term is δ s_(−1)ᵀ and s_(−1) = 0)"
-        return f"C[t={t}, k={k}] = {c:.3e}   (log10 = {np.log10(c):.2f})"
+            return f"C[t={t}, k=0] = 0  (the term is δ s_(−1)ᵀ and s_(−1) = 0){cut}"
+        return f"C[t={t}, k={k}] = |term k of ∂E_t/∂W| = {c:.3e}   (log10 = {np.log10(c):.2f}){cut}"
 
     def _on_mouse_moved(self, scene_pos) -> None:
         cell = self._cell_at(scene_pos)
@@ -245,25 +290,34 @@ class GradientView(QtWidgets.QWidget):
             bottom="contributing step k",
         )
         style.style_plot(
-            self.line_plot, th, "", left="size (log scale)", bottom="distance t − k (steps back)"
+            self.line_plot,
+            th,
+            "",
+            left="relative to t (log scale)",
+            bottom="distance t − k (steps back)",
         )
         self.colorbar.setColorMap(style.colormap(th.sequential))
-        bar_axis = self.colorbar.getAxis("left")
-        bar_axis.setLabel("log10 |contribution|", color=th.foreground, **{"font-size": f"{th.font_pt}pt"})
+        style.label_axis(self.colorbar.getAxis("left"), "log10 |contribution|", th)
+        style.label_axis(self.colorbar.axis, "", th)  # the axis with the values
         self.colorbar.axis.setTickFont(style.font(th, 0.95))
         self.colorbar.axis.setTextPen(style.pen(th.foreground, 1))
         self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
         self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
         self.fill_text.setColor(th.muted)
         self.fill_text.setFont(style.font(th, 1.2))
+        self.band.setPen(style.pen(th.backward, max(2.0, lw)))
+        self.cut_line.setPen(style.pen(th.backward, max(1.5, lw * 0.75), dashed=True))
+        self.cut_line.label.setColor(th.backward)
+        self.cut_line.label.setFont(style.font(th, 0.95))
         c = self.curves
-        c["contribution"].setPen(style.pen(th.backward, lw / 2))
-        c["contribution"].setSymbol("o")
-        c["contribution"].setSymbolSize(4 + 2 * lw)
-        c["contribution"].setSymbolBrush(th.backward)
-        c["contribution"].setSymbolPen(style.pen(th.backward, 1))
-        c["jacobian"].setPen(style.pen(th.foreground, lw))
+        c["ratio"].setPen(style.pen(th.backward, lw))
+        c["ratio"].setSymbol("o")
+        c["ratio"].setSymbolSize(4 + 2 * lw)
+        c["ratio"].setSymbolBrush(th.backward)
+        c["ratio"].setSymbolPen(style.pen(th.backward, 1))
+        c["norm"].setPen(style.pen(th.foreground, lw / 2))
         c["w_factor"].setPen(style.pen(th.w_factor, lw, dashed=True))
+        c["radius_factor"].setPen(style.pen(th.radius_factor, lw, dashed=True))
         c["tanh_factor"].setPen(style.pen(th.tanh_factor, lw, dashed=True))
         self.legend.setLabelTextSize(f"{th.font_pt}pt")
         self.legend.setLabelTextColor(th.foreground)

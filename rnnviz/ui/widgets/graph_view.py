@@ -13,7 +13,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 from rnnviz.core.layout import unrolled_layout
-from rnnviz.ui import style
+from rnnviz.ui import graph_text, style
+from rnnviz.ui.graph_text import Trace
 
 LABEL_W = 118.0  # room for the row labels left of column 0
 DY = 112.0  # distance between rows
@@ -22,7 +23,7 @@ LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE
 WIDTH_RANGE = (1.0, 8.0)
 READABLE_ZOOM = 0.8  # fitting would shrink text below this: keep 1:1 and scroll instead
 MAX_ZOOM = 2.0
-SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across a W edge that truncation cuts: half-height, gap
 
 
 def gradient_width(norm: float, theme: style.Theme = style.NORMAL) -> float:
@@ -30,15 +31,6 @@ def gradient_width(norm: float, theme: style.Theme = style.NORMAL) -> float:
     lo, hi = LOG_RANGE
     frac = np.clip((np.log10(max(norm, 1e-300)) - lo) / (hi - lo), 0.0, 1.0)
     return float(WIDTH_RANGE[0] + frac * (WIDTH_RANGE[1] - WIDTH_RANGE[0])) * theme.line_width / 2.0
-
-
-def _vec(v: np.ndarray, n: int = 12) -> str:
-    body = ", ".join(f"{a:+.3f}" for a in v[:n])
-    return f"[{body}{', …' if len(v) > n else ''}]"
-
-
-def _sub(t: int) -> str:
-    return str(t).translate(SUB)
 
 
 def _norm(v) -> float:
@@ -145,6 +137,22 @@ class GraphView(QtWidgets.QGraphicsView):
             hit = self.scene_.addPath(self._arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
             self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)
             self._ends[(kind, t)] = (a, b)
+        self._trace = Trace.of(self.session.stepper)
+        self.cut_items = {}  # t -> the bar across the W edge s_{t-1} -> s_t that truncation cuts
+        for t in range(1, T):
+            why = self._trace.cut(t)
+            if why is not None:  # a "//" break mark across the edge, as on a cut axis
+                a, b = self._ends[("W", t)]
+                mx, my = (a.x() + b.x()) / 2, (a.y() + b.y()) / 2
+                mark = QtGui.QPainterPath()
+                for dx in (-CUT_GAP, CUT_GAP):
+                    mark.moveTo(mx + dx - CUT_HALF / 2.5, my + CUT_HALF)
+                    mark.lineTo(mx + dx + CUT_HALF / 2.5, my - CUT_HALF)
+                bar = QtWidgets.QGraphicsPathItem(mark)
+                bar.setZValue(3)
+                bar.setToolTip(why)
+                self.scene_.addItem(bar)
+                self.cut_items[t] = bar
         top = -2 * DY - O_H / 2 - 10
         self._band = self.scene_.addRect(
             QtCore.QRectF(-dx / 2 + 1, top, dx - 2, X_H / 2 + 34 - top), QtGui.QPen(Qt.PenStyle.NoPen)
@@ -200,6 +208,8 @@ class GraphView(QtWidgets.QGraphicsView):
         self.setBackgroundBrush(QtGui.QColor(theme.background))
         for key, lab in self._labels.items():
             lab.set(self._static.get(key, ""), theme.foreground, theme)
+        for bar in self.cut_items.values():  # the foreground colour: distinct from the orange errors
+            bar.setPen(style.pen(theme.foreground, theme.line_width))
         self._keys.clear()  # every item restyles on the next show_state
         self.show_state()
 
@@ -224,20 +234,12 @@ class GraphView(QtWidgets.QGraphicsView):
                     self._keys[(r, t)] = key
                     self._style_node(r, t, state, key[1], f, b)
             for kind in "UWV" if t else "UV":
-                norm = None
-                if b is not None:  # the W edge s_{t-1} -> s_t carries W^T delta_t into s_{t-1}
-                    prev = bw[t - 1] if t else None
-                    norm = _norm(
-                        {
-                            "V": b.error_direct,
-                            "U": b.delta,
-                            "W": prev.error_carried if prev is not None else b.delta,
-                        }[kind]
-                    )
+                norm = self._carried(kind, t, b, bw[t - 1] if t else None)
                 state = "todo" if f is None else ("bwd" if norm else "fwd")
-                if self._keys.get((kind, t)) != (state, norm):
-                    self._keys[(kind, t)] = (state, norm)
-                    self._style_edge(kind, t, state, norm)
+                untraced = kind == "V" and b is not None and not self._trace.traced(t)
+                if self._keys.get((kind, t)) != (state, norm, untraced):
+                    self._keys[(kind, t)] = (state, norm, untraced)
+                    self._style_edge(kind, t, state, norm, untraced)
         self._band.setVisible(self.highlighted_t is not None)
         if self.highlighted_t is not None:
             c = QtGui.QColor(cur_col)
@@ -247,7 +249,17 @@ class GraphView(QtWidgets.QGraphicsView):
             if self.transform().m11() >= 0.999 or self._user_zoom:  # scrolling, not fitted
                 self.ensureVisible(self._band.sceneBoundingRect(), 80, 10)
 
-    def _style_edge(self, kind: str, t: int, state: str, norm: float | None) -> None:
+    def _carried(self, kind: str, t: int, b, before) -> float | None:
+        """The norm of the gradient edge (kind, t) has carried back so far, or None if none yet.
+        The W edge s_{t-1} -> s_t carries W^T delta_t into s_{t-1}: it has once the backward step
+        at t-1 has taken it (its error_carried); until then it carries nothing."""
+        if kind == "W":
+            return _norm(before.error_carried) if before is not None else None
+        if b is None or (kind == "V" and not self._trace.traced(t)):
+            return None
+        return _norm(b.error_direct if kind == "V" else b.delta)
+
+    def _style_edge(self, kind: str, t: int, state: str, norm: float | None, untraced: bool = False) -> None:
         th = self.theme
         if state == "bwd":
             pen = style.pen(th.backward, gradient_width(norm, th))
@@ -267,21 +279,7 @@ class GraphView(QtWidgets.QGraphicsView):
         vis.setBrush(pen.color())
         vis.setPath(self._arrow(*self._ends[(kind, t)], pen.widthF(), back=state == "bwd"))
         self.edge_pens[(kind, t)] = pen
-        st, sp, i = _sub(t), _sub(t - 1), int(self.session.x[t])
-        tip = {
-            "U": f"U: x{st} → s{st}  (adds column U[:, {i}] to z{st})",
-            "W": f"W: s{sp} → s{st}  (adds W s{sp} to z{st})",
-            "V": f"V: s{st} → o{st}  (o{st} = softmax(V s{st}))",
-        }[kind]
-        if norm is None:
-            tip += "\nno gradient yet"
-        else:
-            what = {
-                "U": f"|δ{st}| (added to dU[:, {i}])",
-                "W": f"|Wᵀ δ{st}| (into s{sp})",
-                "V": f"|Vᵀ dE/d(V s{st})| (into s{st})",
-            }[kind]
-            tip += f"\ngradient carried back: {what} = {norm:.4e}"
+        tip = graph_text.edge_tip(kind, t, int(self.session.x[t]), self._trace, norm, untraced)
         vis.setToolTip(tip)
         vis.parentItem().setToolTip(tip)
 
@@ -298,40 +296,13 @@ class GraphView(QtWidgets.QGraphicsView):
 
     def _node_content(self, r: str, t: int, f, b) -> tuple[list[str], str]:
         """The text lines inside node (r, t) and its tooltip, from its forward/backward events."""
-        voc, s, c, st = self.session.vocab, self.session, self._compact, _sub(t)
+        s, c = self.session, self._compact
         if r == "x":
-            tok, i = voc.label(s.x[t]), int(s.x[t])
+            tok, i, st = s.vocab.label(s.x[t]), int(s.x[t]), graph_text.sub(t)
             return [tok], f"input x{st} = '{tok}' (token id {i})\nthe U edge adds column U[:, {i}] to z{st}"
         if r == "s":
-            if f is None:
-                return ([""] if c else [f"s{st}", ""]), f"s{st}: not computed yet"
-            n = _norm(f.s)
-            tip = (
-                f"s{st} = tanh(U x{st} + W s{_sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\n"
-                f"s{st} = {_vec(f.s)}"
-            )
-            if b is not None:
-                nd, nc, ne, nz = (_norm(v) for v in (b.error_direct, b.error_carried, b.error, b.delta))
-                tip += (
-                    f"\n\nBackward: the error arriving at s{st}\n"
-                    f"direct from E{st}: |Vᵀ dE/d(V s{st})| = {nd:.4e}\n"
-                    f"carried from s{_sub(t + 1)}: |Wᵀ δ{_sub(t + 1)}| = {nc:.4e}\n"
-                    f"total: |dE/ds{st}| = {ne:.4e}\n"
-                    f"δ{st} = dE/dz{st} = dE/ds{st} ⊙ (1 - s{st}²): |δ{st}| = {nz:.4e}"
-                )
-            return ([f"{n:.1f}"] if c else ["|s|", f"{n:.2f}"]), tip
-        tok = voc.label(s.y[t])
-        if f is None:
-            return [tok if c else f"y={tok}", "", ""], f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
-        p = float(f.o[f.y])
-        best = ", ".join(f"'{voc.label(i)}' {f.o[i]:.3f}" for i in np.argsort(f.o)[::-1][:3])
-        tip = (
-            f"o{st} = softmax(V s{st})\ntop 3: {best}\ntarget y{st} = '{tok}': p = {p:.4f}\n"
-            f"E{st} = -log p = {f.E:.3f}"
-        )
-        if b is not None:
-            tip += f"\n\nBackward: |dE/d(V s{st})| = {_norm(b.d_out):.4e}"
-        return ([tok, f"{p:.2f}", f"{f.E:.2f}"] if c else [f"y={tok}", f"p={p:.2f}", f"E={f.E:.2f}"]), tip
+            return graph_text.s_node(t, f, b, self._trace, c)
+        return graph_text.o_node(t, f, b, self._trace, s.vocab, int(s.y[t]), c)
 
     # --- zoom and scroll -------------------------------------------------------------------------
 

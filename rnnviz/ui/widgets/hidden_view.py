@@ -41,6 +41,8 @@ class HiddenView(QtWidgets.QWidget):
         self.layout_widget.ci.layout.setColumnStretchFactor(1, 2)
         self.layout_widget.ci.layout.setColumnMinimumWidth(1, 120)  # bars stay readable
 
+        for plot, side in ((self.heat_plot, "bottom"), (self.heat_plot, "left"), (self.bar_plot, "left")):
+            style.integer_ticks(plot.getAxis(side))  # time steps and hidden units are whole numbers
         self.image = np.empty((0, 0))
         self.current_t: int | None = None
         self.current_s = np.empty(0)
@@ -55,6 +57,8 @@ class HiddenView(QtWidgets.QWidget):
         style.style_plot(self.heat_plot, theme, "Hidden state s_t = tanh(z_t)", "hidden unit", "time step t")
         style.style_plot(self.bar_plot, theme, "current s_t", "", "value")
         self.colorbar.setColorMap(style.colormap(theme.diverging))
+        style.label_axis(self.colorbar.getAxis("left"), "s value", theme)
+        style.label_axis(self.colorbar.axis, "", theme)  # the axis with the values
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
         self.show_state()
 

@@ -1,20 +1,27 @@
-"""Guided lessons: pick a lesson, apply its preset, and show the caption for the current step."""
+"""Guided lessons: pick a lesson, apply its preset, and show the caption for the current step.
+
+A caption stays until the learner steps: training, Reset or a change the caption asks for (a
+lesson's "free" settings) restart the trace at step 0 but leave the instructions on screen.
+"""
 
 from __future__ import annotations
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 
 from rnnviz.core.lessons import Lesson, builtin_lessons
 from rnnviz.ui import style
 
 
 class LessonPanel(QtWidgets.QWidget):
+    sig_show_panel = Signal(str)  # a caption refers to this panel: the window brings it into view
+
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session = session
         self.lessons: list[Lesson] = builtin_lessons()
         self.lesson: Lesson | None = None
+        self.index: int | None = None  # the caption shown
         lay = QtWidgets.QHBoxLayout(self)  # a strip: choice on the left, the caption across the rest
         side = QtWidgets.QVBoxLayout()
         self.chooser = QtWidgets.QComboBox(toolTip="Choose a guided lesson")
@@ -46,8 +53,9 @@ class LessonPanel(QtWidgets.QWidget):
         self.start_button.clicked.connect(lambda: self.start(self.chooser.currentIndex()))
         self.stop_button.clicked.connect(self.end)
         self.chooser.currentIndexChanged.connect(self._show_summary)
-        session.sig_stepped.connect(self.show_state)
+        session.sig_stepped.connect(lambda *_: self._update(stepped=True))
         session.sig_reset.connect(self.show_state)
+        session.sig_settings_changed.connect(self.show_state)
         self.apply_theme(theme)
         self._show_summary()
 
@@ -64,6 +72,7 @@ class LessonPanel(QtWidgets.QWidget):
     def start(self, index: int) -> bool:
         """Apply lesson `index`'s preset (resetting to step 0) and show its first caption."""
         lesson = self.lessons[index]
+        self.lesson = self.index = None  # the resets of loading the preset are not the lesson's
         self.session.pause()
         if not self.session.apply_settings(lesson.settings):
             return False
@@ -72,11 +81,11 @@ class LessonPanel(QtWidgets.QWidget):
         with QSignalBlocker(self.chooser):
             self.chooser.setCurrentIndex(index)
         self.stop_button.setEnabled(True)
-        self.show_state()
+        self._update(stepped=True)
         return True
 
     def end(self) -> None:
-        self.lesson = None
+        self.lesson = self.index = None
         self.stop_button.setEnabled(False)
         self._show_summary()
 
@@ -90,16 +99,30 @@ class LessonPanel(QtWidgets.QWidget):
             self.progress.setText(f"{len(self.lessons)} lessons")
 
     def show_state(self, *_) -> None:
+        self._update(stepped=False)
+
+    def _update(self, stepped: bool) -> None:
+        """The caption for the current step; after a reset to step 0, the one shown stays."""
         if self.lesson is None:
             return
-        if self.session.settings.data_changed(self.lesson.settings):
+        s, st = self.session.settings, self.session.stepper
+        ended = self.lesson.ended_by(s)
+        if ended:
             self.end()  # its captions describe the preset, not what is on screen now
-            self.session.sig_message.emit("The lesson ended: its preset was changed.")
+            self.session.sig_message.emit(
+                f"The lesson ended: {', '.join(ended)} changed, and its captions describe its preset."
+            )
             return
-        st = self.session.stepper
+        trained = self.session.history.count > 0
+        if stepped or self.index is None or st.cursor > 0:
+            i = self.lesson.caption_index(st.cursor, st.T, s, trained)
+        else:  # training, Reset or an asked-for change: keep the instructions until the next step
+            i = self.lesson.variant(self.index, st.T, s, trained)
+        if i != self.index and self.lesson.captions[i].show:
+            self.sig_show_panel.emit(self.lesson.captions[i].show)
+        self.index = i
         self.summary.setText(f"<b>{self.lesson.title}</b> — {self.lesson.summary}")
-        i = self.lesson.caption_index(st.cursor, st.T)
-        self.caption.setText(self.lesson.captions[i][1])
+        self.caption.setText(self.lesson.text(i, s, trained))
         self.progress.setText(
             f"caption {i + 1} of {len(self.lesson.captions)} · step {st.cursor} of {st.total_steps}"
         )

@@ -1,4 +1,8 @@
-"""Loss: E_t for each step of the current sequence, and the training curve (raw and smoothed)."""
+"""Loss: E_t for each step of the current sequence, and the training curve (raw and smoothed).
+
+After training, the bars this sequence had before training stay drawn as dashed outlines on the
+same axis ("ghosts"), so "the bars are shorter now" can be seen, not guessed across a rescaled axis.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.tables import smoothed_loss, smoothing_window
 
 
 class LossView(QtWidgets.QWidget):
@@ -21,67 +26,115 @@ class LossView(QtWidgets.QWidget):
         self.step_plot = self.layout_widget.addPlot(row=0, col=0)
         self.step_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.step_plot.addItem(self.step_bars)
+        self.ghost_bars = pg.BarGraphItem(x=[], height=[], width=0.8)  # E_t before training, outlined
+        self.ghost_bars.setZValue(1)
+        self.step_plot.addItem(self.ghost_bars)
+        self.ghost_text = pg.TextItem("dashed: before training", anchor=(1, 0))
+        self.step_plot.addItem(self.ghost_text)
         self.mean_line = pg.InfiniteLine(angle=0, movable=False)
         self.step_plot.addItem(self.mean_line)
         self.step_plot.setMenuEnabled(False)
+        style.integer_ticks(self.step_plot.getAxis("bottom"))  # time steps are whole numbers
 
         self.curve_plot = self.layout_widget.addPlot(row=1, col=0)
         self.curve_plot.setMenuEnabled(False)
-        self.legend = self.curve_plot.addLegend(offset=(10, -10))  # bottom left: the curve falls away from it
-        self.raw_curve = self.curve_plot.plot(name="loss per iteration")
-        self.smooth_curve = self.curve_plot.plot(name="smoothed")
-        self.chance_line = pg.InfiniteLine(
-            angle=0, movable=False, label="uniform guess", labelOpts={"position": 0.85, "color": "#707070"}
-        )
+        self.raw_curve = self.curve_plot.plot()
+        self.smooth_curve = self.curve_plot.plot()
+        self.chance_line = pg.InfiniteLine(angle=0, movable=False)
         self.curve_plot.addItem(self.chance_line)
+        self._chance_sample = pg.PlotDataItem()  # the chance line's legend sample (not plotted)
+        self.legend = pg.LegendItem(colCount=1)  # below the curve, so it never sits on it
+        self.legend.addItem(self.raw_curve, "loss per iteration")
+        self.legend.addItem(self.smooth_curve, "smoothed (moving mean)")
+        self.legend.addItem(self._chance_sample, "uniform guess (log K)")
+        self.layout_widget.addItem(self.legend, row=2, col=0)
+        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
 
         self.step_losses = np.empty(0)
         self.infinity_marks: list[pg.TextItem] = []
+        self.ghost: tuple | None = None  # (x, y, E_t before training, history, its count then)
         self.apply_theme(theme)
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_steps)
         session.sig_trained.connect(self.show_curve)
+        session.sig_training_changed.connect(self._training_changed)
 
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme
-        style.style_plot(
-            self.step_plot, theme, "Loss E_t = −log o_t[y_t] on this sequence", "E_t", "time step t"
-        )
-        style.style_plot(self.curve_plot, theme, "Training curve", "mean loss L", "iteration")
+        style.style_plot(self.step_plot, theme, "", "E_t = −log o_t[y_t]", "time step t")
+        style.style_plot(self.curve_plot, theme, "", "mean loss L per sequence", "iteration")
         self.step_bars.setOpts(brush=pg.mkBrush(theme.forward), pen=pg.mkPen(None))
+        self.ghost_bars.setOpts(brush=pg.mkBrush(None), pen=style.pen(theme.foreground, 1.5, dashed=True))
+        self.ghost_text.setColor(theme.foreground)
+        self.ghost_text.setFont(style.font(theme, 0.9))
         self.mean_line.setPen(style.pen(theme.foreground, 1.5, dashed=True))
         self.raw_curve.setPen(style.pen(theme.loss_raw, max(1.0, theme.line_width / 2)))
         self.smooth_curve.setPen(style.pen(theme.loss_smooth, theme.line_width))
         self.chance_line.setPen(style.pen(theme.muted, 1.5, dashed=True))
+        self._chance_sample.setPen(style.pen(theme.muted, 1.5, dashed=True))
         self.legend.setLabelTextSize(f"{theme.font_pt}pt")
+        self.legend.setLabelTextColor(theme.foreground)
+        for _, label in self.legend.items:  # setLabelTextSize only stores the size: re-render
+            label.setText(label.text)
         self.show_state()
 
     def show_state(self, *_):
         self.show_steps()
         self.show_curve()
 
+    # --- E_t of this sequence ----------------------------------------------------------------------
+
+    def _training_changed(self, training: bool) -> None:
+        """Keep this sequence's bars from before training (the first run's, if trained again)."""
+        s = self.session
+        if training and self.ghost_for_now() is None:
+            self.ghost = (s.x.copy(), s.y.copy(), np.array(s.step_losses), s.history, s.history.count)
+
+    def ghost_for_now(self) -> np.ndarray | None:
+        """E_t before training, if that applies to what is on screen: the same sequence, the same
+        model (its training history), and training has happened since."""
+        if self.ghost is None:
+            return None
+        x, y, losses, history, count = self.ghost
+        s = self.session
+        same = history is s.history and np.array_equal(x, s.x) and np.array_equal(y, s.y)
+        return losses if same and s.history.count > count else None
+
     def show_steps(self, *_):
         """Bars for the E_t computed so far; dashed line at their mean, which is L when all are in."""
         st = self.session.stepper
         losses = np.array([ev.E for ev in st.forward_steps()])
         self.step_losses = losses
-        top = _axis_top(self.session.step_losses)  # whole sequence: y stays put
+        ghost = self.ghost_for_now()
+        shown = ghost if ghost is not None else np.empty(0)
+        room = 1.35 if ghost is not None else 1.15  # the ghost's note sits above the bars
+        top = _axis_top(np.concatenate([self.session.step_losses, shown]), room)  # y stays put
         infinite = ~np.isfinite(losses)  # o_t[y_t] rounded to 0: drawn to the top, marked ∞
         brushes = [pg.mkBrush(self.theme.backward if inf else self.theme.forward) for inf in infinite]
         heights = np.where(infinite, top, losses)
         self.step_bars.setOpts(x=np.arange(len(losses)), height=heights, width=0.8, brushes=brushes)
         self._mark_infinite(np.flatnonzero(infinite), top)
+        self.ghost_bars.setOpts(
+            x=np.arange(len(shown)), height=np.where(np.isfinite(shown), shown, top), width=0.8
+        )
+        self.ghost_text.setVisible(ghost is not None)
         self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
         self.step_plot.setYRange(0, top, padding=0)
+        self.ghost_text.setPos(st.T - 0.5, top)
         self.mean_line.setVisible(len(losses) > 0 and bool(np.isfinite(losses.mean())))
         if len(losses):
             if np.isfinite(losses.mean()):
                 self.mean_line.setPos(float(losses.mean()))
             label = "L" if len(losses) == st.T else "mean so far"
-            style.set_title(
-                self.step_plot, f"E_t on this sequence · {label} = {losses.mean():.3f}", self.theme
-            )
+            title = f"E_t · dashed: {label} = {losses.mean():.3f}"
+        else:
+            title = "E_t: none computed yet"
+        if ghost is not None:
+            self.ghost_text.setText(f"dashed outlines: before training (L = {ghost.mean():.3f})")
+        style.set_title(self.step_plot, title, self.theme)
+
+    # --- training curve ----------------------------------------------------------------------------
 
     def _mark_infinite(self, steps, top: float) -> None:
         """An ∞ over each infinite E_t's bar (the bar itself is cut at the top of the axis)."""
@@ -99,16 +152,24 @@ class LossView(QtWidgets.QWidget):
         h = self.session.history
         it, loss = h.data()
         self.raw_curve.setData(it, loss)
-        sx, sy = h.smoothed()
+        sx, sy = h.smoothed(smoothing_window(h))
         self.smooth_curve.setData(sx, sy)
         chance = float(np.log(len(self.session.vocab)))  # loss of a uniform guess
         self.chance_line.setPos(chance)
         self.chance_line.setToolTip(f"uniform guess: log K = {chance:.3f}")
-        if len(loss):
-            title = f"Training · {h.count:,} iterations · loss {sy[-1]:.3f}"
+        now = smoothed_loss(h)
+        if now is not None:
+            value, covered = now
+            title = f"{h.count:,} iterations · smoothed {value:.3f}"
+            smoothing = f"smoothed: mean of the last {covered:,} iterations"
+            self.curve_plot.enableAutoRange()
         else:
-            title = "Training curve (not trained yet)"
+            title, smoothing = "Training curve (not trained yet)", "smoothed (moving mean)"
+            self.curve_plot.setRange(xRange=(0, 100), yRange=(0, 1.2 * chance), padding=0)  # no old axis
         style.set_title(self.curve_plot, title, self.theme)
+        label = self.legend.items[1][1]
+        if label.text != smoothing:
+            label.setText(smoothing)
 
     def _hover(self, pos) -> None:
         if not self.step_plot.sceneBoundingRect().contains(pos):
@@ -125,7 +186,7 @@ class LossView(QtWidgets.QWidget):
             )
 
 
-def _axis_top(step_losses) -> float:
-    """The top of the E_t axis: a little above the largest finite loss (infinite ones are cut there)."""
+def _axis_top(step_losses, room: float) -> float:
+    """The top of the E_t axis: `room` times the largest finite loss (infinite ones are cut there)."""
     finite = step_losses[np.isfinite(step_losses)]
-    return max(float(finite.max()) if finite.size else 1.0, 1e-3) * 1.1
+    return max(float(finite.max()) if finite.size else 1.0, 1e-3) * room

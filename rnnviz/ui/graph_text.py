@@ -1,0 +1,139 @@
+"""What the graph's nodes and edges say: their text lines and tooltips, from the trace's events.
+
+No Qt here. Every number names exactly what it is: in a full sweep the errors are those of
+L = (1/T) sum_t E_t, so the direct error carries the factor 1/T and is written with it; in
+single-loss mode they are those of the traced E_t* alone, and the other losses are not part of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+
+
+def sub(t: int) -> str:
+    return str(t).translate(SUB)
+
+
+def norm(v) -> float:
+    return float(np.linalg.norm(v))
+
+
+def vec(v: np.ndarray, n: int = 12) -> str:
+    body = ", ".join(f"{a:+.3f}" for a in v[:n])
+    return f"[{body}{', …' if len(v) > n else ''}]"
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What the words depend on: the kind of trace being stepped."""
+
+    T: int
+    full: bool  # full sweep of L, or one loss E_target
+    target: int | None
+    truncate: int | None  # K, or None for full BPTT
+
+    @classmethod
+    def of(cls, st) -> Trace:
+        return cls(st.T, st.mode == "full", st.target, st.truncate)
+
+    @property
+    def loss(self) -> str:
+        """The loss whose gradient the trace computes: L, or E_t* alone."""
+        return "L" if self.full else f"E{sub(self.target)}"
+
+    def traced(self, t: int) -> bool:
+        """Whether E_t's own error is part of this trace."""
+        return self.full or t == self.target
+
+    def direct(self, t: int) -> str:
+        """The name of the direct error at s_t, with 1/T where it applies."""
+        return f"{'(1/T)·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
+
+    def untraced(self) -> str:
+        return f"not part of this trace (only {self.loss} is traced)"
+
+    def carried(self, t: int) -> str:
+        """The name of the error carried into s_{t-1} through the W edge s_{t-1} -> s_t."""
+        name = f"|Wᵀ δ{sub(t)}|"
+        K = self.truncate
+        if self.full and K is not None and t + K <= self.T - 1:  # E_{t+K}.. stopped at s_t
+            name += f" (errors of E{sub(t)}…E{sub(t + K - 1)} only: truncation K = {K})"
+        return name
+
+    def cut(self, t: int) -> str | None:
+        """Why truncation cuts the W edge s_{t-1} -> s_t, or None if it cuts nothing there."""
+        K = self.truncate
+        if K is None:
+            return None
+        if self.full and t + K <= self.T - 1:
+            return (
+                f"cut (truncation K = {K}): the error of E{sub(t + K)} stops at s{sub(t)}, {K} steps back;"
+                f" only E{sub(t)}…E{sub(t + K - 1)} pass into s{sub(t - 1)}"
+            )
+        if not self.full and t <= self.target - K:
+            return f"cut (truncation K = {K}): the error of {self.loss} stops at s{sub(self.target - K)}"
+        return None
+
+
+def edge_tip(kind: str, t: int, token_id: int, trace: Trace, value: float | None, untraced: bool) -> str:
+    """Tooltip of edge (kind, t): what it does forward and, once it has, what it carries back."""
+    st, sp, i = sub(t), sub(t - 1), token_id
+    tip = {
+        "U": f"U: x{st} → s{st}  (adds column U[:, {i}] to z{st})",
+        "W": f"W: s{sp} → s{st}  (adds W s{sp} to z{st})",
+        "V": f"V: s{st} → o{st}  (o{st} = softmax(V s{st}))",
+    }[kind]
+    cut = trace.cut(t) if kind == "W" else None
+    if cut:
+        tip += "\n" + cut
+    if untraced:
+        return tip + f"\ngradient: {trace.untraced()}"
+    if value is None:
+        return tip + "\nno gradient carried back yet"
+    what = {
+        "U": f"|δ{st}| = |∂{trace.loss}/∂z{st}| (added to ∂{trace.loss}/∂U[:, {i}])",
+        "W": f"{trace.carried(t)} (into s{sp})",
+        "V": f"{trace.direct(t)} (into s{st})",
+    }[kind]
+    return tip + f"\ngradient carried back: {what} = {value:.4e}"
+
+
+def s_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
+    st = sub(t)
+    if f is None:
+        return ([""] if compact else [f"s{st}", ""]), f"s{st}: not computed yet"
+    n = norm(f.s)
+    tip = f"s{st} = tanh(U x{st} + W s{sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\ns{st} = {vec(f.s)}"
+    if b is not None:
+        L = trace.loss
+        direct = f"{trace.direct(t)} = {norm(b.error_direct):.4e}" if trace.traced(t) else trace.untraced()
+        tip += (
+            f"\n\nBackward: the error arriving at s{st} (gradient of {L})\n"
+            f"direct from E{st}: {direct}\n"
+            f"carried from s{sub(t + 1)}: {trace.carried(t + 1)} = {norm(b.error_carried):.4e}\n"
+            f"total: |∂{L}/∂s{st}| = {norm(b.error):.4e}\n"
+            f"δ{st} = ∂{L}/∂z{st} = ∂{L}/∂s{st} ⊙ (1 − s{st}²): |δ{st}| = {norm(b.delta):.4e}"
+        )
+    return ([f"{n:.1f}"] if compact else ["|s|", f"{n:.2f}"]), tip
+
+
+def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[list[str], str]:
+    st, tok = sub(t), vocab.label(y_t)
+    if f is None:
+        return [tok if compact else f"y={tok}", "", ""], f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
+    p = float(f.o[f.y])
+    best = ", ".join(f"'{vocab.label(i)}' {f.o[i]:.3f}" for i in np.argsort(f.o)[::-1][:3])
+    tip = f"o{st} = softmax(V s{st})\ntop 3: {best}\ntarget y{st} = '{tok}': p = {p:.4f}\n"
+    tip += f"E{st} = −log p = {f.E:.3f}"
+    if b is not None:
+        if trace.traced(t):
+            scale = "(1/T)·" if trace.full else ""
+            tip += f"\n\nBackward: {scale}|o{st} − y{st}| = |∂{trace.loss}/∂(V s{st})| = {norm(b.d_out):.4e}"
+        else:
+            tip += f"\n\nBackward: E{st} is {trace.untraced()}"
+    lines = [tok, f"{p:.2f}", f"{f.E:.2f}"] if compact else [f"y={tok}", f"p={p:.2f}", f"E={f.E:.2f}"]
+    return lines, tip

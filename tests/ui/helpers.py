@@ -1,0 +1,20 @@
+"""Shared checks for UI tests: is a widget or dock really in view?"""
+
+from PySide6.QtWidgets import QTabBar
+
+
+def shown_on_screen(widget) -> bool:
+    """Visible, of a readable size, inside the window (for a docked panel, ask in_front)."""
+    window = widget.window()
+    inside = window.rect().contains(widget.mapTo(window, widget.rect().center()))
+    return widget.isVisible() and widget.width() > 50 and widget.height() > 50 and inside
+
+
+def in_front(window, dock) -> bool:
+    """A dock is in view if it is visible and, when tabbed with others, its tab is the current one
+    (offscreen, Qt reports a dock behind another tab as visible)."""
+    for bar in window.findChildren(QTabBar):
+        for i in range(bar.count()):
+            if bar.tabText(i) == dock.windowTitle():
+                return dock.isVisible() and bar.currentIndex() == i
+    return dock.isVisible()
