@@ -16,7 +16,7 @@ Where the wall is: on the line b = x_0 - w σ(x_0) (= 0.5 - 0.6225 w), x_0 is a 
 x -> w σ(x) + b, so x_t = 0.5 for every t. It repels when its slope w σ'(x_0) = 0.235 w exceeds 1, i.e.
 for w > 1/σ'(0.5) ≈ 4.26: there the map is bistable and a tiny change of (w, b) sends x_50 to one
 attractor or the other, so E jumps across the line. That jump is the wall; its steepness grows like
-(0.235 w)^50 (e.g. about 500 at w = 4.8, 10^6 at w = 5.6), so it gets thinner and steeper with w.
+(0.235 w)^50 (about 400 at w = 4.8, 10^6 at w = 5.6), so it gets thinner and steeper with w.
 All functions take scalars or arrays of w and b (broadcast together) and work element-wise.
 """
 
