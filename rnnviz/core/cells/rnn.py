@@ -53,7 +53,7 @@ class RNNCell(Cell):
         """The generic loop with the step inlined (the same operations, so the same numbers):
         dL/ds_t = direct_t + W^T dL/dz_{t+1};  dL/dz_t = dL/ds_t * (1 - s_t^2)."""
         T, H = ds_direct.shape
-        slope, WT = cache["slope"], prep.W.T
+        slope, WT = cache["slope"][:T], prep.W.T
         dz = np.empty((T, H))
         carry = np.zeros(H)
         for dz_t, direct_t, slope_t in zip(dz[::-1], ds_direct[::-1], slope[::-1], strict=True):  # t = T-1..0
