@@ -146,3 +146,26 @@ def jacobian_norm_row(cell: Cell, prep, cache: dict, t: int) -> np.ndarray:
         P = carry[0] if n_states == 1 else np.hstack(carry)
         out[k] = np.linalg.norm(P, 2)
     return out
+
+
+def step_term_arrays(spec: Cell, x, cache, da, d_out) -> dict[str, np.ndarray]:
+    """Per-step terms of every parameter's gradient from da (t+1, nB*H) and the output error at t."""
+    n, H, K = len(da), spec.H, spec.K
+    r_by_block = {}
+    for cols, r in spec.weight_groups(cache):
+        for b in spec.stack:
+            if cols.start <= spec.cols[b].start < cols.stop:
+                r_by_block[b] = r[:n]
+    out = {}
+    for b in spec.blocks:
+        d = da[:, spec.cols[b]]  # (n, H)
+        U = np.zeros((n, H, K))
+        U[np.arange(n), :, x] = d
+        out[param_name("U", b)] = U
+        out[param_name("W", b)] = d[:, :, None] * r_by_block[b][:, None, :]
+        if spec.has_bias:
+            out[param_name("b", b)] = d.copy()
+    V = np.zeros((n, K, H))
+    V[n - 1] = np.outer(d_out, cache["s"][n - 1])
+    out["V"] = V
+    return out

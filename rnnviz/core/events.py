@@ -56,42 +56,56 @@ class ForwardStep:
 
 class Trace:
     """What the backward events of one Stepper share: the cell, the recurrent inputs r_k of every
-    block, and a small memo of accumulated weight gradients (bounded: O(H^2) numbers a few times)."""
+    block, and some sums of weight gradients so far: the last few asked for, and a checkpoint every
+    `stride` steps (stride ~ sqrt(T)), so any event's sum costs at most `stride` outer products and
+    the trace holds O(sqrt(T) H^2) numbers for them, not O(T H^2)."""
 
-    def __init__(self, spec: Cell, cache: dict, memo_size: int = 4):
+    def __init__(self, spec: Cell, cache: dict, recent: int = 4):
         self.spec = spec
         self.r = {}  # block -> (T, H) its recurrent input r_k (s_{k-1}, or r_k * s_{k-1})
         for cols, r in spec.weight_groups(cache):
             for b in spec.stack:
                 if cols.start <= spec.cols[b].start < cols.stop:
                     self.r[b] = r
-        self._memo: OrderedDict[int, dict] = OrderedDict()
-        self._memo_size = memo_size
+        T = len(cache["s"])
+        self.stride = max(8, int(np.ceil(np.sqrt(T))))
+        self._recent: OrderedDict[int, tuple] = OrderedDict()  # id(event) -> (event, sums, position)
+        self._checkpoints: dict[int, tuple] = {}
+        self._n_recent = recent
+
+    def _stored(self, ev):
+        return self._checkpoints.get(id(ev)) or self._recent.get(id(ev))
 
     def w_grads(self, ev: BackwardStep) -> dict[str, np.ndarray]:
-        """W_b name -> sum of outer(delta_k[b], r_k[b]) over the chain up to ev, added oldest first."""
+        """W_b name -> sum of outer(delta_k[b], r_k[b]) over the chain up to ev, added oldest first
+        (so the numbers are the same whichever way they are reached)."""
         chain = []
-        while ev is not None and id(ev) not in self._memo:
+        while ev is not None and self._stored(ev) is None:
             chain.append(ev)
             ev = ev.previous
         H = self.spec.H
         if ev is None:
-            acc = {param_name("W", b): np.zeros((H, H)) for b in self.spec.blocks}
+            acc, position = {param_name("W", b): np.zeros((H, H)) for b in self.spec.blocks}, -1
         else:
-            acc = {k: v.copy() for k, v in self._memo[id(ev)][1].items()}
-            self._memo.move_to_end(id(ev))
+            _, sums, position = self._stored(ev)
+            acc = {k: v.copy() for k, v in sums.items()}
         for e in reversed(chain):
             for b in self.spec.blocks:
                 acc[param_name("W", b)] += np.outer(
                     e.deltas[b], self.r[b][e.t]
                 )  # dW_b += outer(da_t[b], r_t[b])
-            self._remember(e, acc)
+            position += 1
+            self._remember(e, acc, position)
         return {k: frozen(v) for k, v in acc.items()}
 
-    def _remember(self, ev, acc) -> None:
-        self._memo[id(ev)] = (ev, {k: v.copy() for k, v in acc.items()})  # ev kept alive: ids stay unique
-        while len(self._memo) > self._memo_size:
-            self._memo.popitem(last=False)
+    def _remember(self, ev, acc, position: int) -> None:
+        entry = (ev, {k: v.copy() for k, v in acc.items()}, position)  # ev kept alive: ids stay unique
+        if position % self.stride == 0:
+            self._checkpoints[id(ev)] = entry
+            return
+        self._recent[id(ev)] = entry
+        while len(self._recent) > self._n_recent:
+            self._recent.popitem(last=False)
 
 
 @dataclass(frozen=True)

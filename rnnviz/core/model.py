@@ -13,6 +13,7 @@ import numpy as np
 
 from rnnviz.core import backprop
 from rnnviz.core.cells import Cell, GRUCell, LSTMCell, RNNCell, cell_class
+from rnnviz.core.jacobian import JacobianRows
 from rnnviz.core.results import Forward, Gradients, JacobianNorms
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
@@ -207,38 +208,22 @@ class Model:
         direct = np.zeros((t + 1, self.hidden_size))
         direct[t] = d_out @ self.V
         da = backprop.full_backward(self.spec, prep, cache, direct)  # (t+1, nB*H) da_k^(t)
-        return _terms(self.spec, x[: t + 1], cache, da, d_out)
+        return backprop.step_term_arrays(self.spec, x[: t + 1], cache, da, d_out)
 
     # --- why gradients vanish or explode ------------------------------------------------------------
 
+    def jacobian_rows(self, x) -> JacobianRows:
+        """Rows of jacobian_norms on demand (rows.row(t)), from a snapshot of the parameters: cheap
+        to make (one forward pass), safe to use from a worker thread."""
+        return JacobianRows(self.spec, self._params, check_sequences(x, None, self.vocab_size))
+
     def jacobian_norms(self, x) -> JacobianNorms:
         """(T, T) norms of d state_t / d state_k and the cell's own curves (see JacobianNorms)."""
-        x = check_sequences(x, None, self.vocab_size)
-        T = len(x)
-        prep, cache = self._jacobian_ready(x)
-        full = {}
-        for t in range(T):
-            for name, row in self._jacobian_row(prep, cache, t).items():
-                full.setdefault(name, np.zeros((T, T)))[t, : t + 1] = row
-        return JacobianNorms(**full)
+        return self.jacobian_rows(x).all()
 
     def jacobian_norms_row(self, x, t: int) -> JacobianNorms:
-        """Row t of jacobian_norms alone, each array (t+1,) indexed by k: O(t) products of one
-        state-sized matrix each, one held at a time. Cheap enough to compute lazily, per output step."""
-        x = check_sequences(x, None, self.vocab_size)
-        t = check_time_index(t, len(x))
-        return JacobianNorms(**self._jacobian_row(*self._jacobian_ready(x), t))
-
-    def _jacobian_ready(self, x):
-        prep = self.spec.prepare(self._params)
-        cache = self.spec.forward_sequence(prep, x)
-        self.spec.backward_factors(prep, cache)
-        return prep, cache
-
-    def _jacobian_row(self, prep, cache, t) -> dict[str, np.ndarray]:
-        row = {"norm": backprop.jacobian_norm_row(self.spec, prep, cache, t)}
-        row.update(self.spec.jacobian_extras(prep, cache, t))
-        return row
+        """Row t of jacobian_norms alone, each curve (t+1,) indexed by k."""
+        return self.jacobian_rows(x).row(t)
 
 
 def _step_losses(o: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -248,31 +233,6 @@ def _step_losses(o: np.ndarray, y: np.ndarray) -> np.ndarray:
     if not mask.all():
         E[~mask] = 0.0
     return E
-
-
-def _terms(spec: Cell, x, cache, da, d_out) -> dict[str, np.ndarray]:
-    """Per-step terms of every parameter's gradient from da (t+1, nB*H) and the output error at t."""
-    from rnnviz.core.cells import param_name
-
-    n, H, K = len(da), spec.H, spec.K
-    r_by_block = {}
-    for cols, r in spec.weight_groups(cache):
-        for b in spec.stack:
-            if cols.start <= spec.cols[b].start < cols.stop:
-                r_by_block[b] = r[:n]
-    out = {}
-    for b in spec.blocks:
-        d = da[:, spec.cols[b]]  # (n, H)
-        U = np.zeros((n, H, K))
-        U[np.arange(n), :, x] = d
-        out[param_name("U", b)] = U
-        out[param_name("W", b)] = d[:, :, None] * r_by_block[b][:, None, :]
-        if spec.has_bias:
-            out[param_name("b", b)] = d.copy()
-    V = np.zeros((n, K, H))
-    V[n - 1] = np.outer(d_out, cache["s"][n - 1])
-    out["V"] = V
-    return out
 
 
 class RNN(Model):

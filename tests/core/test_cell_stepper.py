@@ -152,3 +152,22 @@ def test_a_masked_single_target_is_refused():
         Stepper(m, x, y, mode="single", target=2)
     with pytest.raises(ValueError, match="truncate"):
         Stepper(m, x, y, truncate=-1)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_a_trace_holds_vectors_not_one_weight_gradient_per_step(cell):
+    import tracemalloc
+
+    m, x, y = ref.random_case(cell, 12, 128, 200, 0)
+    tracemalloc.start()
+    try:
+        st = Stepper(m, x, y)
+        st.run()
+        sums = [e.w_grads for e in st.backward_steps()[::-1]]  # every event's dW_*, oldest first
+        del sums
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    per_step_sums = 200 * len(m.spec.blocks) * 128 * 128 * 8  # what one dW_* per event would hold
+    assert held < per_step_sums / 4
+    assert len(st._trace._checkpoints) <= 200 // st._trace.stride + 1
