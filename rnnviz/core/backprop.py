@@ -20,6 +20,32 @@ from rnnviz.core.cells.base import Cell, param_name
 from rnnviz.core.results import Gradients
 
 
+class Workspace:
+    """Arrays reused by repeated bptt calls (the Trainer's), so that a large vocabulary does not cost
+    fresh multi-MB arrays, and their page faults, on every call. Gradients computed with a workspace
+    live in it: they are valid until the next call that uses the same workspace."""
+
+    def __init__(self):
+        self._arrays: dict[str, np.ndarray] = {}
+        self._rows_used: dict[str, np.ndarray] = {}
+
+    def empty(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        a = self._arrays.get(name)
+        if a is None or a.shape != shape:
+            a = self._arrays[name] = np.empty(shape)
+        return a
+
+    def zeros(self, name: str, shape: tuple[int, ...], rows_used: np.ndarray) -> np.ndarray:
+        """An all-zero array; only the rows the previous call used are cleared (rows_used: this call's)."""
+        a, before = self._arrays.get(name), self._rows_used.get(name)
+        if a is None or a.shape != shape or before is None:
+            a = self._arrays[name] = np.zeros(shape)
+        else:
+            a[before] = 0.0
+        self._rows_used[name] = rows_used
+        return a
+
+
 def output_errors(o: np.ndarray, y: np.ndarray, scale: int | None) -> np.ndarray:
     """dE_t/d(V s_t) = o_t - onehot(y_t), computed in place in `o` (which it returns); rows with no
     target (y_t = -1) are 0. With `scale` = |M| every row is divided by it (L is a mean)."""
@@ -87,9 +113,10 @@ def full_weight_grads(cell: Cell, cache: dict, da_all: np.ndarray) -> list[np.nd
     return [da_all[1:, cols].T @ r[1:] for cols, r in cell.weight_groups(cache)]
 
 
-def assemble(cell: Cell, x: np.ndarray, da_sum: np.ndarray, dW_groups, dV: np.ndarray, loss: float):
+def assemble(cell: Cell, x, da_sum, dW_groups, dV, loss: float, workspace: Workspace | None = None):
     """Gradients (keys as params()) from da_sum (T, nB*H) and the weight-group gradients."""
-    dUt = np.zeros((cell.K, da_sum.shape[1]))  # (K, nB*H): column x_t of dU_b is row x_t here
+    shape = (cell.K, da_sum.shape[1])  # (K, nB*H): column x_t of dU_b is row x_t here
+    dUt = np.zeros(shape) if workspace is None else workspace.zeros("dUt", shape, x)
     np.add.at(dUt, x, da_sum)  # touches T rows only, not every page of the array
     by_block = {}
     for cols, dW in zip(cell.group_columns(), dW_groups, strict=True):

@@ -125,11 +125,12 @@ class Model:
 
     # --- forward ----------------------------------------------------------------------------------
 
-    def _run(self, x: np.ndarray):
+    def _run(self, x: np.ndarray, workspace: backprop.Workspace | None = None):
         """(prep, cache, o): the recurrence over x, then every output o_t = softmax(V s_t) at once."""
         prep = self.spec.prepare(self._params)
         cache = self.spec.forward_sequence(prep, x)
-        o = softmax_rows(cache["s"] @ self.V.T)  # (T, K) all rows in one matmul
+        out = None if workspace is None else workspace.empty("o", (len(x), self.vocab_size))
+        o = softmax_rows(np.matmul(cache["s"], self.V.T, out=out))  # (T, K) all rows in one matmul
         return prep, cache, o
 
     def forward(self, x) -> Forward:
@@ -161,25 +162,29 @@ class Model:
 
     # --- backward ---------------------------------------------------------------------------------
 
-    def bptt(self, x, y, truncate: int | None = None) -> Gradients:
+    def bptt(
+        self, x, y, truncate: int | None = None, *, workspace: backprop.Workspace | None = None
+    ) -> Gradients:
         """Exact gradient of loss(x, y); with truncate=K the gradient of each E_t keeps only the
-        terms of steps t-K..t (still divided by |M|)."""
+        terms of steps t-K..t (still divided by |M|). With a workspace (the Trainer's), the large
+        arrays are reused: the result is valid until the next call with that workspace."""
         x, y = self._targets(x, y)
         if truncate is not None:
             truncate = check_positive_int("truncate", truncate, allow_zero=True)
         n, T = loss_steps(y), len(x)
-        prep, cache, o = self._run(x)
+        prep, cache, o = self._run(x, workspace)
         self.spec.backward_factors(prep, cache)
         loss = float(_step_losses(o, y).sum() / n)
         d_out = backprop.output_errors(o, y, n)  # (T, K) (o_t - onehot(y_t)) / |M|, in place in o
-        dV = d_out.T @ cache["s"]  # (K, H) dL/dV = sum_t d_out_t s_t^T
+        out = None if workspace is None else workspace.empty("dV", self.V.shape)
+        dV = np.matmul(d_out.T, cache["s"], out=out)  # (K, H) dL/dV = sum_t d_out_t s_t^T
         ds_direct = d_out @ self.V  # (T, H) dL/ds_t through o_t only
         if truncate is None or truncate >= T - 1:
             da = backprop.full_backward(self.spec, prep, cache, ds_direct)
             dW = backprop.full_weight_grads(self.spec, cache, da)
         else:
             da, dW = backprop.truncated_sums(self.spec, prep, cache, ds_direct, truncate)
-        return backprop.assemble(self.spec, x, da, dW, dV, loss)
+        return backprop.assemble(self.spec, x, da, dW, dV, loss, workspace)
 
     def _direct_errors(self, x, y):
         """(prep, cache, ds_direct): dE_t/ds_t through o_t, E_t not divided by |M| (0 where masked)."""

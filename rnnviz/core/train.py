@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rnnviz.core.backprop import Workspace
 from rnnviz.core.model import Gradients, Model
 from rnnviz.core.validate import check_positive_int
 
@@ -90,10 +91,11 @@ class LossHistory:
 class Trainer:
     """Runs training iterations on any model; stops (and keeps the last good parameters) on NaN/inf.
 
-    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step. A sequence's
-    gradient of each input matrix U_* is zero outside the columns of its own tokens, and so is
-    the optimizer's step there (Adagrad included), so only those columns of U_* are read and
-    written, in place; every other parameter is replaced by a new array.
+    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step, written into
+    the model's arrays in place (as torch does; the Stepper and its events keep their own copies)
+    once every new value is known to be finite. A sequence's gradient of an input matrix U_* is
+    zero outside the columns of its own tokens, and so is the optimizer's step there (Adagrad
+    included), so with a large vocabulary only those columns of U_* are read and written.
     """
 
     def __init__(self, rnn: Model, source, config: TrainConfig = TrainConfig(), seed: int = 0):
@@ -110,6 +112,7 @@ class Trainer:
         self.last_grad_norm = 0.0
         self._memory = {k: np.zeros_like(v) for k, v in rnn.params().items()}  # Adagrad sums
         self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # reused work arrays
+        self._workspace = Workspace()  # and bptt's
 
     def step(self) -> bool:
         """One iteration. Returns False (and sets stopped_reason) if it had to stop."""
@@ -117,7 +120,7 @@ class Trainer:
             return False
         x, y = self.source.sample(self.rng, self.config.seq_len)
         with np.errstate(all="ignore"):
-            g = self.rnn.bptt(x, y, truncate=self.config.truncate)
+            g = self.rnn.bptt(x, y, truncate=self.config.truncate, workspace=self._workspace)
             norm = g.norm()
         self.last_grad_norm = norm
         if not (np.isfinite(g.loss) and np.isfinite(norm)):
@@ -185,7 +188,7 @@ class Trainer:
                 np.divide(np.multiply(c, lr, out=a), b, out=a)  # lr * c / sqrt(mem + 1e-8)
             else:
                 np.multiply(c, lr, out=a)
-            new[name] = (None, p - a)
+            new[name] = (None, np.subtract(p, a, out=b))
         return new
 
     def _buffers(self, name: str, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,10 +204,11 @@ class Trainer:
         return all(np.isfinite(v.sum()) or np.isfinite(v).all() for _, v in new.values())
 
     def _commit(self, new: dict[str, tuple]) -> None:
+        """Write the new values into the parameters, in place."""
         params = self.rnn.params()
         for name, (cols, value) in new.items():
             if cols is None:
-                setattr(self.rnn, name, value)
+                np.copyto(params[name], value)
             else:
                 params[name][:, cols] = value
 

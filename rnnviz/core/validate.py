@@ -25,8 +25,9 @@ def _as_ids(name: str, seq, vocab_size: int, masked_ok: bool = False) -> np.ndar
         if not np.issubdtype(arr.dtype, np.floating) or not np.all(np.mod(arr, 1) == 0):
             raise ValueError(f"{name} must hold integer token ids, got {arr.dtype} values")
     ids = arr.astype(np.int64)
-    bad = (ids < (-1 if masked_ok else 0)) | (ids >= vocab_size)
-    if bad.any():
+    low = -1 if masked_ok else 0
+    if ids.min() < low or ids.max() >= vocab_size:
+        bad = (ids < low) | (ids >= vocab_size)
         i = int(np.argmax(bad))
         if masked_ok:
             raise ValueError(

@@ -113,3 +113,26 @@ def test_sampling_is_seeded_and_follows_the_cell(cell):
         state, _, _ = m.spec.forward_step(prep, int(tok), state)
         S.append(state[0])
     assert np.array_equal(S, m.forward(x).s)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_a_workspace_gives_the_same_gradients_call_after_call(cell):
+    from rnnviz.core.backprop import Workspace
+
+    m = make_model(cell, 300, 4, seed=0)
+    ws, rng = Workspace(), np.random.default_rng(0)
+    for _ in range(3):  # new tokens each time: the columns the last call used must be cleared
+        x, y = rng.integers(0, 300, 10), rng.integers(0, 300, 10)
+        got, want = m.bptt(x, y, workspace=ws), m.bptt(x, y)
+        for a, b in zip(got.arrays(), want.arrays(), strict=True):
+            assert np.array_equal(a, b)
+
+
+def test_training_writes_into_the_models_arrays():
+    src = make_task("echo", delay=1)
+    m = make_model("lstm", len(src.vocab), 6, seed=0)
+    arrays = m.params()
+    before = {k: v.copy() for k, v in arrays.items()}
+    Trainer(m, src, TrainConfig(seq_len=8)).run(2)
+    for name, p in m.params().items():
+        assert p is arrays[name] and not np.array_equal(p, before[name])
