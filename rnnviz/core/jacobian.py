@@ -23,7 +23,10 @@ class JacobianRows:
 
     def __init__(self, spec: Cell, params: dict[str, np.ndarray], x: np.ndarray):
         self.spec, self.T = spec, len(x)
-        self._prep = spec.prepare({k: v.copy() for k, v in params.items()})
+        # the rows read only the recurrent matrices (copied) and this forward pass (made here):
+        # U_* and V, large with a large vocabulary, are read now and never again
+        mine = {k: v if k[0] in "UV" else v.copy() for k, v in params.items()}
+        self._prep = spec.prepare(mine)
         self._cache = spec.forward_sequence(self._prep, x)
         spec.backward_factors(self._prep, self._cache)
 

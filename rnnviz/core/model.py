@@ -14,7 +14,7 @@ import numpy as np
 from rnnviz.core import backprop
 from rnnviz.core.cells import Cell, GRUCell, LSTMCell, RNNCell, cell_class
 from rnnviz.core.jacobian import JacobianRows
-from rnnviz.core.results import Forward, Gradients, JacobianNorms
+from rnnviz.core.results import EMPTY, Forward, Gradients, JacobianNorms
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
 __all__ = [
@@ -69,6 +69,8 @@ class Model:
             setattr(cls, name, _Param(name))
 
     def __init__(self, vocab_size: int, hidden_size: int, seed: int | np.random.Generator = 0):
+        if type(self) is Model:
+            raise TypeError("Model is the shared base: use RNN, LSTM, GRU or make_model(cell, ...)")
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -142,7 +144,7 @@ class Model:
             s=cache["s"],
             o=o,
             c=cache.get("c"),
-            gates=self.spec.gate_dict(cache["act"]) if gated else {},
+            gates=self.spec.gate_dict(cache["act"]) if gated else EMPTY,
             cache=cache,
         )
 

@@ -30,6 +30,7 @@ from rnnviz.core.events import (
     frozen_map,
 )
 from rnnviz.core.model import Model
+from rnnviz.core.results import EMPTY
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
 __all__ = ["Stepper", "ForwardStep", "BackwardStep", "UpdateStep"]
@@ -182,8 +183,8 @@ class Stepper:
             s=frozen(s),
             o=frozen(o),
             E=E,
-            gates=frozen_map(spec.gate_dict(cache["act"][t])) if gated else {},
-            pre=frozen_map(spec.gate_dict(cache["pre"][t])) if gated else {},
+            gates=frozen_map(spec.gate_dict(cache["act"][t])) if gated else EMPTY,
+            pre=frozen_map(spec.gate_dict(cache["pre"][t])) if gated else EMPTY,
             c=frozen(cache["c"][t]) if "c" in cache else None,
             c_prev=frozen(cache["c_prev"][t]) if "c" in cache else None,
         )
@@ -191,11 +192,12 @@ class Stepper:
     def _backward(self, t: int) -> BackwardStep:
         fw = self._events[t]
         prev = self._events[-1]
-        traced = (self.mode == "full" or t == self.target) and fw.y >= 0
+        traced = (self.mode == "full" or t == self.target) and fw.y >= 0  # E_t counts here
         d_out = fw.o.copy()
-        d_out[fw.y] -= 1.0  # dE_t/d(V s_t) = o_t - onehot(y_t)
-        d_out *= (1.0 / self.n_targets) if self.mode == "full" else 1.0
-        if not traced:
+        if traced:
+            d_out[fw.y] -= 1.0  # dE_t/d(V s_t) = o_t - onehot(y_t)
+            d_out *= (1.0 / self.n_targets) if self.mode == "full" else 1.0
+        else:
             d_out[:] = 0.0
         error_direct = self.V.T @ d_out  # through o_t
         if self._window:

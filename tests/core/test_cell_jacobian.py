@@ -107,3 +107,14 @@ def test_a_jacobian_row_never_holds_all_its_products(cell):
     x = np.arange(T) % 10
     all_products = T * S * S * 8  # (t+1, S, S): 16 MB (RNN, GRU), 32 MB (LSTM)
     assert peak_bytes(lambda: m.jacobian_norms_row(x, T - 1)) < all_products / 4
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_jacobian_rows_are_a_snapshot_the_model_cannot_change(cell):
+    m, x, _ = ref.random_case(cell, 5, 4, 6, 1)
+    rows = m.jacobian_rows(x)
+    want = m.jacobian_norms_row(x, 5).norm
+    for p in m.params().values():
+        p *= 3.0  # e.g. training in another thread meanwhile
+    assert np.array_equal(rows.row(5).norm, want)
+    assert not np.allclose(m.jacobian_norms_row(x, 5).norm, want)
