@@ -120,3 +120,15 @@ def test_training_with_clipping_agrees_to_rounding():
     assert a.last_grad_norm == pytest.approx(b.last_grad_norm, rel=1e-14)
     for name in "UWV":
         assert np.allclose(a.rnn.params()[name], b.rnn.params()[name], rtol=1e-13, atol=1e-16)
+
+
+def test_the_rnn_fast_loop_is_the_generic_loop(monkeypatch):
+    """RNNCell.backward_sequence inlines backprop.full_backward: the same numbers, bit for bit."""
+    from rnnviz.core.cells import RNNCell
+
+    new, _, x, y = pair(40, 32, 30, 2)
+    fast = new.bptt(x, y)
+    monkeypatch.setattr(RNNCell, "backward_sequence", lambda self, prep, cache, ds: None)
+    generic = new.bptt(x, y)
+    for a, b in zip(fast.arrays(), generic.arrays(), strict=True):
+        assert same(a, b)
