@@ -165,10 +165,30 @@ def update_costs(repeats):
     )
 
 
+def allocator_note(repeats):
+    """glibc mmaps every allocation at least as large as its adaptive threshold, and raises the
+    threshold only when a larger block is freed: until then each fresh multi-MB result (bptt's
+    (K, H) gradients) costs page faults. Measure that cold case first, then warm up every workload
+    once (as a running app would have), so the rows below do not depend on their order."""
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 8000, 50), rng.integers(0, 8000, 50)
+    m = make_model("rnn", 8000, 100, seed=0)
+    cold = median_time(lambda: m.bptt(x, y), repeats)
+    for K, H, T in SIZES:
+        for cell in CELL_NAMES:
+            make_model(cell, K, H, seed=0).bptt(x[:T] % K, y[:T] % K)
+    warm = median_time(lambda: m.bptt(x, y), repeats)
+    print(
+        f"allocator: rnn K=8000 bptt {cold * 1e3:.2f} ms in a fresh process (glibc mmaps each fresh"
+        f" multi-MB array), {warm * 1e3:.2f} ms once larger arrays have been freed; rows below are warm"
+    )
+
+
 def main():
     print("rnnviz cells benchmark: medians of", ARGS.repeats, "runs, float64 unless said")
     print(thread_report())
     print(load_report("before"))
+    allocator_note(ARGS.repeats)
     print("forward + BPTT, float64 (goal: rnnviz time <= 1.0x torch float64, per cell)")
     for K, H, T in SIZES:
         bptt_rows(K, H, T, ARGS.repeats)

@@ -157,10 +157,10 @@ class Trainer:
         return done
 
     def _updated(self, g: Gradients, factor: float | None) -> dict[str, tuple]:
-        """name -> (columns or None, new values there): the parameters after one optimizer step on
-        the gradients times `factor` (clipping). Adagrad's memory is updated here. The arithmetic is
-        that of `p - lr * d / sqrt(mem + 1e-8)`, done in reused buffers (a fresh temporary per
-        operation costs more than the maths at K = 8000)."""
+        """name -> (columns, new values there) or (None, the step to subtract from all of it): one
+        optimizer step on the gradients times `factor` (clipping). Adagrad's memory is updated here.
+        The arithmetic is that of `p - lr * d / sqrt(mem + 1e-8)`, done in reused buffers (a fresh
+        temporary per operation costs more than the maths at K = 8000)."""
         lr, adagrad = self.config.lr, self.config.optimizer == "adagrad"
         params = self.rnn.params()
         new = {}
@@ -188,7 +188,7 @@ class Trainer:
                 np.divide(np.multiply(c, lr, out=a), b, out=a)  # lr * c / sqrt(mem + 1e-8)
             else:
                 np.multiply(c, lr, out=a)
-            new[name] = (None, np.subtract(p, a, out=b))
+            new[name] = (None, a)
         return new
 
     def _buffers(self, name: str, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,18 +197,29 @@ class Trainer:
             bufs = self._scratch[name] = (np.empty_like(p), np.empty_like(p))
         return bufs
 
-    @staticmethod
-    def _all_finite(new: dict[str, tuple]) -> bool:
-        # a sum is finite only if every term is (inf or nan would make it inf or nan): one cheap
-        # pass; the exact elementwise check runs only when a sum is not finite (or overflows)
-        return all(np.isfinite(v.sum()) or np.isfinite(v).all() for _, v in new.values())
+    def _all_finite(self, new: dict[str, tuple]) -> bool:
+        """Whether every parameter stays finite. For p - step: if sum(p^2) and sum(step^2) are
+        finite, every |entry| of both is below sqrt(max float) ~ 1e154, so p - step cannot
+        overflow (two fast dot products instead of a pass that builds p - step); otherwise p - step
+        is checked entry by entry."""
+        params = self.rnn.params()
+        for name, (cols, value) in new.items():
+            if cols is not None:
+                if not np.isfinite(value).all():
+                    return False
+                continue
+            p, step = params[name].ravel(), value.ravel()
+            if not (np.isfinite(np.dot(p, p)) and np.isfinite(np.dot(step, step))):
+                if not np.isfinite(p - step).all():
+                    return False
+        return True
 
     def _commit(self, new: dict[str, tuple]) -> None:
         """Write the new values into the parameters, in place."""
         params = self.rnn.params()
         for name, (cols, value) in new.items():
             if cols is None:
-                np.copyto(params[name], value)
+                params[name] -= value  # p - lr * d / sqrt(mem + 1e-8)
             else:
                 params[name][:, cols] = value
 

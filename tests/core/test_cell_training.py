@@ -136,3 +136,24 @@ def test_training_writes_into_the_models_arrays():
     Trainer(m, src, TrainConfig(seq_len=8)).run(2)
     for name, p in m.params().items():
         assert p is arrays[name] and not np.array_equal(p, before[name])
+
+
+class FirstTokens(Masked):
+    """Inputs from the first K-1 tokens only: column K-1 of every U_* is never read."""
+
+    def sample(self, rng, T):
+        x, y = super().sample(rng, T)
+        return x % (len(self.vocab) - 1), y
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_parameters_that_would_not_stay_finite_are_refused(cell):
+    m = make_model(cell, 6, 4, seed=0)
+    tr = Trainer(m, FirstTokens(6), TrainConfig(seq_len=10), seed=0)
+    assert tr.step()
+    name = list(m.params())[0]  # an input matrix U_*; the gradient and the loss stay finite
+    m.params()[name][:, 5] = np.inf
+    before = {k: v.copy() for k, v in m.params().items()}
+    assert not tr.step() and "would make the parameters infinite" in tr.stopped_reason
+    for k, v in m.params().items():
+        assert np.array_equal(v, before[k])
