@@ -91,13 +91,14 @@ def peak_bytes(fn) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.parametrize("method", ["contributions", "delta_norms"])
 @pytest.mark.parametrize("cell", CELL_NAMES)
-def test_contributions_never_hold_the_T_by_T_by_H_deltas(cell):
+def test_contributions_never_hold_the_T_by_T_by_H_deltas(cell, method):
     m = make_model(cell, 20, 32, seed=0)
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, 20, 300), rng.integers(0, 20, 300)
     all_deltas = 300 * 300 * 32 * 8  # 23 MB: what holding every da_k^(t) would take
-    assert peak_bytes(lambda: m.contributions(x, y)) < all_deltas / 4
+    assert peak_bytes(lambda: getattr(m, method)(x, y)) < all_deltas / 4
 
 
 @pytest.mark.parametrize("cell", CELL_NAMES)
@@ -118,3 +119,20 @@ def test_jacobian_rows_are_a_snapshot_the_model_cannot_change(cell):
         p *= 3.0  # e.g. training in another thread meanwhile
     assert np.array_equal(rows.row(5).norm, want)
     assert not np.allclose(m.jacobian_norms_row(x, 5).norm, want)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_delta_norms_are_the_sizes_of_each_losss_errors(cell):
+    m, x, y = ref.random_case(cell, 6, 5, 8, 2, mask=True)
+    D = m.delta_norms(x, y)
+    assert np.all(np.triu(D, 1) == 0) and np.all(D[y < 0] == 0)
+    for t in np.flatnonzero(y >= 0):
+        terms = m.step_terms(x, y, int(t))  # the bias terms (or U's column x_k) are da_k^(t) itself
+        blocks = [terms[k][np.arange(t + 1), :, x[: t + 1]] for k in terms if k[0] == "U"]
+        want = np.sqrt(sum(np.sum(b**2, axis=1) for b in blocks))
+        assert np.allclose(D[t, : t + 1], want, rtol=1e-12, atol=1e-300)
+
+
+def test_rnn_delta_norms_equal_the_norms_of_its_deltas_bit_for_bit():
+    m, x, y = ref.random_case("rnn", 7, 6, 12, 4)
+    assert np.array_equal(m.delta_norms(x, y), np.linalg.norm(m.deltas(x, y), axis=2))
