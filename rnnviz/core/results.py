@@ -53,6 +53,9 @@ class Gradients:
     def __setattr__(self, key, value):
         raise AttributeError("Gradients are immutable: make a new one")
 
+    def __reduce__(self):  # copy and pickle through __init__ (attributes cannot be set afterwards)
+        return _gradients, (self.loss, dict(self.nonzero_columns), self._arrays)
+
     def __repr__(self) -> str:
         return f"Gradients({', '.join(self._arrays)}, loss={self.loss})"
 
@@ -81,6 +84,10 @@ class Gradients:
         """Every gradient times factor (fresh arrays)."""
         arrays = {key: a * factor for key, a in self._arrays.items()}
         return Gradients(loss=self.loss, nonzero_columns=self.nonzero_columns, **arrays)
+
+
+def _gradients(loss, nonzero_columns, arrays) -> Gradients:
+    return Gradients(loss=loss, nonzero_columns=nonzero_columns, **arrays)
 
 
 @dataclass(frozen=True)

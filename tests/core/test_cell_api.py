@@ -153,3 +153,21 @@ def test_bad_targets_are_refused_with_a_clear_message(cell):
     assert np.all(m.step_losses(x, none) == 0)
     with pytest.raises(ValueError, match="between 0 and 5"):
         m.forward([0, -1, 2])  # inputs are never masked
+
+
+def test_gradients_are_immutable_named_and_copyable():
+    import copy
+    import pickle
+
+    m = make_model("gru", 400, 3, seed=0)
+    g = m.bptt([1, 2, 3], [2, 3, -1])
+    assert list(g.as_dict()) == list(m.params()) and g.dW_h is g.as_dict()["W_h"]
+    with pytest.raises(AttributeError):
+        g.loss = 0.0
+    with pytest.raises(AttributeError, match="no gradient"):
+        g.dQ  # noqa: B018
+    assert list(g.nonzero_columns["U_u"]) == [1, 2, 3]  # the tokens of the sequence, sorted
+    for twin in (copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
+        assert twin.loss == g.loss
+        assert all(np.array_equal(a, b) for a, b in zip(twin.arrays(), g.arrays(), strict=True))
+    assert g.norm() == pytest.approx(np.sqrt(sum(np.sum(a**2) for a in g.arrays())), rel=1e-14)
