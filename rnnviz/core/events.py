@@ -77,29 +77,32 @@ class Trace:
         return self._checkpoints.get(id(ev)) or self._recent.get(id(ev))
 
     def w_grads(self, ev: BackwardStep) -> dict[str, np.ndarray]:
-        """W_b name -> sum of outer(delta_k[b], r_k[b]) over the chain up to ev, added oldest first
-        (so the numbers are the same whichever way they are reached)."""
+        """W_b name -> sum of outer(delta_k[b], r_k[b]) over the chain up to ev (read-only copies)."""
+        return {k: frozen(v) for k, v in self.sums(ev).items()}
+
+    def sums(self, ev: BackwardStep) -> dict[str, np.ndarray]:
+        """The sums up to ev, added oldest first (so the numbers are the same whichever way they
+        are reached), starting from the nearest stored sum. Stored arrays are never modified."""
         chain = []
         while ev is not None and self._stored(ev) is None:
             chain.append(ev)
             ev = ev.previous
-        H = self.spec.H
         if ev is None:
+            H = self.spec.H
             acc, position = {param_name("W", b): np.zeros((H, H)) for b in self.spec.blocks}, -1
         else:
-            _, sums, position = self._stored(ev)
-            acc = {k: v.copy() for k, v in sums.items()}
+            _, acc, position = self._stored(ev)
         for e in reversed(chain):
-            for b in self.spec.blocks:
-                acc[param_name("W", b)] += np.outer(
-                    e.deltas[b], self.r[b][e.t]
-                )  # dW_b += outer(da_t[b], r_t[b])
+            acc = {
+                param_name("W", b): acc[param_name("W", b)] + np.outer(e.deltas[b], self.r[b][e.t])
+                for b in self.spec.blocks
+            }  # dW_b += outer(da_t[b], r_t[b]), in a new array
             position += 1
             self._remember(e, acc, position)
-        return {k: frozen(v) for k, v in acc.items()}
+        return acc
 
     def _remember(self, ev, acc, position: int) -> None:
-        entry = (ev, {k: v.copy() for k, v in acc.items()}, position)  # ev kept alive: ids stay unique
+        entry = (ev, acc, position)  # ev kept alive: ids stay unique while stored
         if position % self.stride == 0:
             self._checkpoints[id(ev)] = entry
             return

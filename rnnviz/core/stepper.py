@@ -214,7 +214,7 @@ class Stepper:
         more = self.spec.states[1:]
         extra = dict(zip(more, totals[1:], strict=True))
         extra_carried = dict(zip(more, carried[1:], strict=True))
-        return BackwardStep(
+        ev = BackwardStep(
             t=t,
             x=fw.x,
             s=fw.s,
@@ -231,6 +231,8 @@ class Stepper:
             error_c=frozen(extra["c"]) if "c" in extra else None,
             error_c_carried=frozen(extra_carried["c"]) if "c" in extra else None,
         )
+        self._trace.sums(ev)  # dW_* so far: one outer product now, ready when a view asks
+        return ev
 
     def _advance_window(self, t: int, error_direct: np.ndarray) -> None:
         """Send each origin's own error from step t to step t-1, dropping the origin t + K, which
