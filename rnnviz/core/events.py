@@ -1,9 +1,10 @@
 """The frozen events a Stepper returns: one forward step, one backward step, the optional update.
 
-Events hold read-only copies of vectors only (O(H + K) each). What accumulates over many steps
-(dW_* = sum of outer products, dU_*, dV) is rebuilt on demand from the chain of backward events, in
-the order the steps were taken, so the numbers are the same however often they are asked for, and
-a trace of T steps holds O(T (H + K)) numbers, not O(T H^2).
+Events hold read-only copies of vectors only (O(H + K) each). What accumulates over many steps is
+rebuilt from the chain of backward events, in the order the steps were taken, so the numbers are
+the same however often they are asked for: dU_*, dV when asked; dW_* (sums of outer products) as
+the Stepper goes, keeping the last few sums and a checkpoint every ~sqrt(T) steps. A trace of T
+steps holds O(T (H + K) + sqrt(T) H^2) numbers, not O(T H^2).
 """
 
 from __future__ import annotations
