@@ -8,12 +8,14 @@ sizes is timed too (torch is never a dependency of rnnviz).
 """
 
 import argparse
+import os
 import statistics
 import time
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread, before NumPy loads it
+import numpy as np  # noqa: E402
 
-from rnnviz.core import RNN
+from rnnviz.core import RNN  # noqa: E402
 
 SIZES = [(65, 100, 25), (8000, 100, 50)]  # vocab K, hidden H, sequence length T
 
@@ -75,7 +77,8 @@ def main():
         torch.set_num_threads(1)
     except ImportError:
         torch = None
-    print(f"median of {args.repeats} runs, forward + BPTT, float64")
+    threads = os.environ["OPENBLAS_NUM_THREADS"]
+    print(f"median of {args.repeats} runs, forward + BPTT, float64, OPENBLAS_NUM_THREADS={threads}")
     for K, H, T in SIZES:
         print(bench_size(K, H, T, args.repeats, torch))
 

@@ -1,5 +1,6 @@
-"""rnnviz.core: the pure-NumPy RNN, its step-through engine, training and data. No Qt here."""
+"""rnnviz.core: the pure-NumPy RNN, LSTM and GRU, their step-through engine, training and data. No Qt here."""
 
+from rnnviz.core.cells import CELL_NAMES
 from rnnviz.core.data import (
     TASK_NAMES,
     CountingTask,
@@ -13,12 +14,27 @@ from rnnviz.core.data import (
 )
 from rnnviz.core.gradcheck import gradcheck
 from rnnviz.core.layout import unrolled_layout
-from rnnviz.core.model import RNN, Forward, Gradients, JacobianNorms, spectral_radius
+from rnnviz.core.model import (
+    GRU,
+    LSTM,
+    RNN,
+    Forward,
+    Gradients,
+    JacobianNorms,
+    Model,
+    make_model,
+    spectral_radius,
+)
 from rnnviz.core.stepper import BackwardStep, ForwardStep, Stepper, UpdateStep
 from rnnviz.core.train import LossHistory, TrainConfig, Trainer, clip_gradients, sample
 
 __all__ = [
     "RNN",
+    "LSTM",
+    "GRU",
+    "Model",
+    "make_model",
+    "CELL_NAMES",
     "Forward",
     "Gradients",
     "JacobianNorms",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.core.model import RNN
+from rnnviz.core.model import Model
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class ParamCheck:
     """Analytic vs numeric gradient of one parameter at the checked entries."""
 
     name: str
-    indices: tuple[tuple[int, int], ...]
+    indices: tuple[tuple[int, ...], ...]
     analytic: np.ndarray  # (n,)
     numeric: np.ndarray  # (n,)
 
@@ -35,7 +35,7 @@ class ParamCheck:
         return float(np.max(np.abs(self.analytic - self.numeric) / denom))
 
 
-def numeric_gradient(f, param: np.ndarray, index: tuple[int, int], eps: float = 1e-5) -> float:
+def numeric_gradient(f, param: np.ndarray, index: tuple[int, ...], eps: float = 1e-5) -> float:
     """(f(p + eps) - f(p - eps)) / (2 eps) at one entry; the entry is restored afterwards."""
     old = param[index]
     param[index] = old + eps
@@ -46,11 +46,11 @@ def numeric_gradient(f, param: np.ndarray, index: tuple[int, int], eps: float = 
     return (plus - minus) / (2 * eps)
 
 
-def gradcheck_iter(rnn: RNN, x, y, max_entries: int = 60, eps: float = 1e-5, seed: int = 0):
+def gradcheck_iter(rnn: Model, x, y, max_entries: int = 60, eps: float = 1e-5, seed: int = 0):
     """Generator form of `gradcheck`: yields (done, total) after each entry checked, so a caller can
     spread the work over time or show progress; its return value (StopIteration.value) is the result.
 
-    Works on a private copy of the RNN, so the caller's parameters are never perturbed meanwhile.
+    Works on a private copy of the model (any cell), so the caller's parameters are never perturbed meanwhile.
     """
     rnn = rnn.copy()
     grads = rnn.bptt(x, y).as_dict()
@@ -60,7 +60,7 @@ def gradcheck_iter(rnn: RNN, x, y, max_entries: int = 60, eps: float = 1e-5, see
         idx = np.argwhere(np.ones(param.shape, dtype=bool))
         if len(idx) > max_entries:  # a random sample, the same for the same seed
             idx = idx[rng.choice(len(idx), max_entries, replace=False)]
-        plan[name] = tuple((int(i), int(j)) for i, j in idx)
+        plan[name] = tuple(tuple(int(i) for i in entry) for entry in idx)
     total, done = sum(len(v) for v in plan.values()), 0
     out = {}
     for name, idx in plan.items():
@@ -76,10 +76,10 @@ def gradcheck_iter(rnn: RNN, x, y, max_entries: int = 60, eps: float = 1e-5, see
 
 
 def gradcheck(
-    rnn: RNN, x, y, max_entries: int = 60, eps: float = 1e-5, seed: int = 0
+    rnn: Model, x, y, max_entries: int = 60, eps: float = 1e-5, seed: int = 0
 ) -> dict[str, ParamCheck]:
     """Compare rnn.bptt (the exact gradient) with central differences of rnn.loss, on up to
-    max_entries entries of each parameter. Returns {'U': ParamCheck, 'W': ..., 'V': ...}."""
+    max_entries entries of each parameter. Returns {name: ParamCheck} with the keys of params()."""
     steps = gradcheck_iter(rnn, x, y, max_entries, eps, seed)
     while True:
         try:

@@ -1,122 +1,39 @@
-"""Stepper: the forward pass and BPTT, one timestep per step(), with exact undo.
+"""Stepper: the forward pass and BPTT of any cell, one timestep per step(), with exact undo.
 
-Forward steps t = 0..T-1 compute z_t, s_t, o_t, E_t. Backward steps then walk t = T-1..0:
+Forward steps t = 0..T-1 compute the state, o_t and E_t. Backward steps then walk t = T-1..0:
 
-    dE/ds_t = V^T (o_t - y_t) [direct, from E_t]  +  W^T delta_{t+1} [carried from the future]
-    delta_t = dE/dz_t = dE/ds_t * (1 - s_t^2)
-    dU[:, x_t] += delta_t;   dW += outer(delta_t, s_{t-1});   dV += outer(o_t - y_t, s_t)
+    dE/ds_t = V^T (o_t - y_t) [direct, from E_t]  +  what step t+1 sends back [carried]
+    da_t    = the cell's backward step (RNN: dE/dz_t = dE/ds_t * (1 - s_t^2))
+    dU_b[:, x_t] += da_t[b];  dW_b += outer(da_t[b], r_t[b]);  db_b += da_t[b];  dV += outer(o_t - y_t, s_t)
 
-mode="full" sweeps the gradient of L = (1/T) sum_t E_t (errors scaled by 1/T, so the final
-gradients equal RNN.bptt). mode="single" traces one loss E_target alone, not divided by T, from
-k = target down to 0: each backward step's dW term is then the k-th term of the seed's dE_t/dW sum.
-An optional final step applies one SGD update (lr) to the RNN; back() over it restores the old
+mode="full" sweeps the gradient of L = (1/|M|) sum_{t in M} E_t (errors scaled by 1/|M|, so the
+final gradients equal model.bptt). mode="single" traces one loss E_target alone, not divided by
+|M|, from k = target down: each backward step's dW term is then the k-th term of the seed's dE_t/dW
+sum. With truncate=K only the terms t-K <= k <= t of each E_t count: in full mode every event's
+error and delta are the truncated ones (sums over the origins t' with t' - K <= t), and the final
+gradients equal model.bptt(x, y, truncate=K); in single mode the walk stops at target - K.
+An optional final step applies one SGD update (lr) to the model; back() over it restores the old
 parameters. The Stepper traces the parameters as they were when it was created.
-
-truncate=K (truncated BPTT) keeps, for each E_t', only the terms of steps t'-K..t'. In full mode the
-sweep still walks t = T-1..0, but an error from E_t' stops once it has reached step t'-K, so each
-event's error, error_carried and delta hold the truncated quantities; in single mode the sweep
-stops at k = target-K. Either way the final gradients equal RNN.bptt(x, y, truncate=K).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from rnnviz.core.model import RNN, Gradients, check_time_index
-from rnnviz.core.validate import check_positive_int, check_sequences
+from rnnviz.core.events import (
+    BackwardStep,
+    ForwardStep,
+    Trace,
+    UpdateStep,
+    frozen,
+    frozen_gradients,
+    frozen_map,
+)
+from rnnviz.core.model import Model
+from rnnviz.core.results import EMPTY
+from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """A read-only copy: events never share memory with anything that changes."""
-    c = np.array(a, dtype=np.float64, copy=True)
-    c.flags.writeable = False
-    return c
-
-
-def _frozen_grads(dU, dW, dV) -> Gradients:
-    return Gradients(dU=_frozen(dU), dW=_frozen(dW), dV=_frozen(dV))
-
-
-@dataclass(frozen=True)
-class ForwardStep:
-    """Forward step t: z_t = U[:, x_t] + W s_{t-1}, s_t = tanh(z_t), o_t = softmax(V s_t)."""
-
-    t: int
-    x: int  # input token id x_t
-    y: int  # target token id y_t
-    s_prev: np.ndarray  # (H,) s_{t-1}
-    z: np.ndarray  # (H,)
-    s: np.ndarray  # (H,)
-    o: np.ndarray  # (K,)
-    E: float  # -log o_t[y_t]
-    phase: str = "forward"
-
-
-@dataclass(frozen=True)
-class BackwardStep:
-    """Backward step at t: the error arriving at s_t and the gradient it adds.
-
-    Memory stays O(H^2 + K) per step: the accumulated dU and dV, which are (H, K) and (K, H), are
-    rebuilt on demand by `gradients` from the (shared, read-only) vectors of the steps so far.
-    """
-
-    t: int
-    x: int
-    s: np.ndarray  # (H,) s_t
-    s_prev: np.ndarray  # (H,) s_{t-1}
-    error_direct: np.ndarray  # (H,) from E_t through o_t (zero in single mode except t = target)
-    error_carried: np.ndarray  # (H,) W^T delta_{t+1}, from the steps after t
-    error: np.ndarray  # (H,) dE/ds_t = direct + carried
-    delta: np.ndarray  # (H,) dE/dz_t; also the column added to dU[:, x_t]
-    d_out: np.ndarray  # (K,) dE/d(V s_t) = (o_t - y_t) (times 1/T in full mode; 0 if not traced)
-    dW: np.ndarray  # (H, H) dW accumulated so far, this step included
-    previous: BackwardStep | None = field(default=None, repr=False, compare=False)
-    phase: str = "backward"
-
-    @property
-    def dW_step(self) -> np.ndarray:
-        """(H, H) outer(delta_t, s_{t-1}): step t's term of dE/dW."""
-        return np.outer(self.delta, self.s_prev)
-
-    @property
-    def dV_step(self) -> np.ndarray:
-        """(K, H) outer(d_out, s_t): what this step adds to dV."""
-        return np.outer(self.d_out, self.s)
-
-    @property
-    def dU_step(self) -> np.ndarray:
-        """(H, K) the gradient this step adds to U: delta_t in column x_t."""
-        out = np.zeros((len(self.delta), len(self.d_out)))
-        out[:, self.x] = self.delta
-        return out
-
-    @property
-    def gradients(self) -> Gradients:
-        """dU, dW, dV accumulated over the backward steps so far (fresh read-only arrays)."""
-        steps = []
-        ev = self
-        while ev is not None:
-            steps.append(ev)
-            ev = ev.previous
-        H, K = len(self.delta), len(self.d_out)
-        dUt = np.zeros((K, H))  # (K, H) row x_k of dU^T gets delta_k
-        np.add.at(dUt, [e.x for e in steps], np.array([e.delta for e in steps]))
-        d_out = np.array([e.d_out for e in steps])  # (n, K)
-        s = np.array([e.s for e in steps])  # (n, H)
-        return _frozen_grads(dUt.T, self.dW, d_out.T @ s)
-
-
-@dataclass(frozen=True)
-class UpdateStep:
-    """The optional final SGD step: param -= lr * grad."""
-
-    lr: float
-    old: dict  # name -> read-only copy of the parameter before
-    new: dict  # name -> read-only copy after
-    gradients: Gradients
-    phase: str = "update"
+__all__ = ["Stepper", "ForwardStep", "BackwardStep", "UpdateStep"]
 
 
 class Stepper:
@@ -124,7 +41,7 @@ class Stepper:
 
     def __init__(
         self,
-        rnn: RNN,
+        rnn: Model,
         x,
         y,
         mode: str = "full",
@@ -132,30 +49,38 @@ class Stepper:
         update_lr: float | None = None,
         truncate: int | None = None,
     ):
-        self.x, self.y = check_sequences(x, y, rnn.vocab_size)
+        self.x, self.y = check_sequences(x, y, rnn.vocab_size, masked_ok=True)
         if mode not in ("full", "single"):
             raise ValueError(f"mode must be 'full' or 'single', got {mode!r}")
         T = len(self.x)
+        self.n_targets = loss_steps(self.y)  # |M|
         if mode == "single":
             target = T - 1 if target is None else check_time_index(target, T)
+            if self.y[target] < 0:
+                raise ValueError(f"step {target} has no target (y = -1), so it has no loss to trace")
         if update_lr is not None and not (np.isfinite(update_lr) and update_lr > 0):
             raise ValueError(f"update_lr must be a positive number, got {update_lr!r}")
         if truncate is not None:
             truncate = check_positive_int("truncate", truncate, allow_zero=True)
-        self.rnn, self.mode, self.target, self.update_lr = rnn, mode, target, update_lr
-        self.truncate = truncate  # None = full BPTT
-        self.U, self.W, self.V = (_frozen(p) for p in (rnn.U, rnn.W, rnn.V))
+        self.rnn = self.model = rnn
+        self.mode, self.target, self.update_lr, self.truncate = mode, target, update_lr, truncate
+        self.spec = rnn.spec
+        self.params = {k: frozen(v) for k, v in rnn.params().items()}  # name -> frozen copy traced
+        for name, value in self.params.items():
+            setattr(self, name, value)  # st.U, st.W, st.V (vanilla RNN), st.W_f, ... (gated cells)
+        self._prep = self.spec.prepare(self.params)
+        self._cache = self.spec.forward_sequence(self._prep, self.x)  # states and gates, bit for bit
+        self.spec.backward_factors(self._prep, self._cache)
+        self._trace = Trace(self.spec, self._cache)
         self.T = T
-        if mode == "full":
-            self.n_backward = T
-        else:
-            self.n_backward = target + 1 if truncate is None else min(target, truncate) + 1
-        # full mode with a real cut: the errors still alive, one row per loss E_t' they came from
-        self._cuts = mode == "full" and truncate is not None and truncate < T - 1
-        self._origins = np.zeros((0, rnn.hidden_size))  # (n, H) delta_t^(t') of the last computed step
+        depth = T if truncate is None else truncate + 1  # how many steps one loss reaches back
+        self.n_backward = T if mode == "full" else min(target + 1, depth)
+        self._window = truncate is not None and mode == "full" and truncate < T - 1
         self.total_steps = T + self.n_backward + (1 if update_lr else 0)
         self._events: list = []
         self._cursor = 0
+        self._carried = self.spec.zero_state()  # what the last backward event sends to the step before
+        self._origins = tuple(np.zeros((0, rnn.hidden_size)) for _ in self.spec.states)  # per-origin rows
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -194,12 +119,12 @@ class Stepper:
         return [e for e in self.events if e.phase == "backward"]
 
     @property
-    def gradients(self) -> Gradients:
+    def gradients(self):
         """Gradients accumulated so far (zeros before the backward phase)."""
         for e in reversed(self.events):
             if e.phase in ("backward", "update"):
                 return e.gradients
-        return _frozen_grads(np.zeros_like(self.U), np.zeros_like(self.W), np.zeros_like(self.V))
+        return frozen_gradients({k: np.zeros_like(v) for k, v in self.params.items()})
 
     # --- stepping ---------------------------------------------------------------------------------
 
@@ -241,67 +166,85 @@ class Stepper:
         return self._update()
 
     def _forward(self, t: int) -> ForwardStep:
-        H = self.W.shape[0]
-        s_prev = self._events[t - 1].s if t else np.zeros(H)
-        z = self.U[:, self.x[t]] + self.W @ s_prev  # z_t = U x_t + W s_{t-1}
-        s = np.tanh(z)  # s_t = tanh(z_t)
+        cache, spec = self._cache, self.spec
+        s = cache["s"][t]  # the cell's step, computed with the same code as model.forward
         a = self.V @ s
         o = np.exp(a - a.max())
         o /= o.sum()  # o_t = softmax(V s_t)
-        E = float(-np.log(o[self.y[t]]))  # E_t = -log o_t[y_t]
+        y = int(self.y[t])
+        E = float(-np.log(o[y])) if y >= 0 else 0.0  # E_t = -log o_t[y_t]
+        gated = bool(spec.gates)
         return ForwardStep(
             t=t,
             x=int(self.x[t]),
-            y=int(self.y[t]),
-            s_prev=_frozen(s_prev),
-            z=_frozen(z),
-            s=_frozen(s),
-            o=_frozen(o),
+            y=y,
+            s_prev=frozen(cache["s_prev"][t]),
+            z=None if gated else frozen(cache["pre"][t]),
+            s=frozen(s),
+            o=frozen(o),
             E=E,
+            gates=frozen_map(spec.gate_dict(cache["act"][t])) if gated else EMPTY,
+            pre=frozen_map(spec.gate_dict(cache["pre"][t])) if gated else EMPTY,
+            c=frozen(cache["c"][t]) if "c" in cache else None,
+            c_prev=frozen(cache["c_prev"][t]) if "c" in cache else None,
         )
 
     def _backward(self, t: int) -> BackwardStep:
         fw = self._events[t]
         prev = self._events[-1]
-        traced = self.mode == "full" or t == self.target
+        traced = (self.mode == "full" or t == self.target) and fw.y >= 0  # E_t counts here
         d_out = fw.o.copy()
-        d_out[fw.y] -= 1.0  # dE_t/d(V s_t) = o_t - onehot(y_t)
-        d_out *= (1.0 / self.T) if self.mode == "full" else 1.0
-        if not traced:
+        if traced:
+            d_out[fw.y] -= 1.0  # dE_t/d(V s_t) = o_t - onehot(y_t)
+            d_out *= (1.0 / self.n_targets) if self.mode == "full" else 1.0
+        else:
             d_out[:] = 0.0
         error_direct = self.V.T @ d_out  # through o_t
-        previous = prev if prev.phase == "backward" else None
-        slope = 1.0 - fw.s**2  # tanh'(z_t)
-        if previous is None:
-            alive = np.zeros((0, len(error_direct)))
-        elif self._cuts:  # E_t' reaches step t only if t' - K <= t: keep origins t+1..t+K
-            alive = self._origins[: self.truncate]
+        if self._window:
+            carried = tuple(rows.sum(axis=0) for rows in self._origins)  # origins t' in (t, t+K]
         else:
-            alive = None
-        if alive is None:
-            error_carried = self.W.T @ previous.delta  # W^T delta_{t+1}
-        else:
-            error_carried = self.W.T @ alive.sum(axis=0)  # W^T (the part of delta_{t+1} not cut off)
-            self._origins = np.vstack([error_direct, alive @ self.W]) * slope  # rows: origins t, t+1, ..
-        dW_before = previous.dW if previous is not None else np.zeros_like(self.W)
-        error = error_direct + error_carried
-        delta = error * slope  # dE/dz_t = dE/ds_t * tanh'(z_t)
-        return BackwardStep(
+            carried = self._carried
+        error = error_direct + carried[0]
+        errors = (error,) + carried[1:]
+        carry_rows = slice(None) if t > 0 and not self._window else None  # no step before t = 0
+        delta, carry, totals = self.spec.backward_step(self._prep, self._cache, t, errors, carry_rows)
+        self._carried = carry if carry is not None else self.spec.zero_state()
+        if self._window and t > 0:
+            self._advance_window(t, error_direct)
+        more = self.spec.states[1:]
+        extra = dict(zip(more, totals[1:], strict=True))
+        extra_carried = dict(zip(more, carried[1:], strict=True))
+        ev = BackwardStep(
             t=t,
             x=fw.x,
             s=fw.s,
             s_prev=fw.s_prev,
-            error_direct=_frozen(error_direct),
-            error_carried=_frozen(error_carried),
-            error=_frozen(error),
-            delta=_frozen(delta),
-            d_out=_frozen(d_out),
-            dW=_frozen(dW_before + np.outer(delta, fw.s_prev)),  # dW += outer(delta_t, s_{t-1})
-            previous=previous,
+            error_direct=frozen(error_direct),
+            error_carried=frozen(carried[0]),
+            error=frozen(error),
+            delta=frozen(delta),
+            d_out=frozen(d_out),
+            trace=self._trace,
+            previous=prev if prev.phase == "backward" else None,
+            gates=fw.gates,
+            c=fw.c,
+            error_c=frozen(extra["c"]) if "c" in extra else None,
+            error_c_carried=frozen(extra_carried["c"]) if "c" in extra else None,
         )
+        self._trace.sums(ev)  # dW_* so far: one outer product now, ready when a view asks
+        return ev
+
+    def _advance_window(self, t: int, error_direct: np.ndarray) -> None:
+        """Send each origin's own error from step t to step t-1, dropping the origin t + K, which
+        may not reach further back. Afterwards row j of the window is origin t + j."""
+        H = self.rnn.hidden_size
+        first = (error_direct[None, :],) + tuple(np.zeros((1, H)) for _ in self.spec.states[1:])
+        per_origin = tuple(np.vstack([f, w]) for f, w in zip(first, self._origins, strict=True))
+        _, carry, _ = self.spec.backward_step(self._prep, self._cache, t, per_origin, slice(None))
+        self._origins = tuple(c[: self.truncate] for c in carry)  # origins t .. t + K - 1
 
     def _update(self) -> UpdateStep:
         g = self.gradients
-        old = {"U": self.U, "W": self.W, "V": self.V}
-        new = {k: _frozen(old[k] - self.update_lr * d) for k, d in g.as_dict().items()}
+        old = dict(self.params)
+        new = {k: frozen(old[k] - self.update_lr * d) for k, d in g.as_dict().items()}
         return UpdateStep(lr=float(self.update_lr), old=old, new=new, gradients=g)

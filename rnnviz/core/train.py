@@ -1,4 +1,4 @@
-"""Training: SGD or Adagrad over a data source, clipping, truncation, bounded loss history, sampling."""
+"""Training any cell: SGD or Adagrad on a data source, clipping, truncation, loss history, sampling."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rnnviz.core.model import RNN, Gradients
+from rnnviz.core.backprop import Workspace
+from rnnviz.core.model import Gradients, Model
 from rnnviz.core.validate import check_positive_int
 
 
@@ -88,18 +89,30 @@ class LossHistory:
 
 
 class Trainer:
-    """Runs training iterations; stops (and keeps the last good parameters) on NaN/inf."""
+    """Runs training iterations on any model; stops (and keeps the last good parameters) on NaN/inf.
 
-    def __init__(self, rnn: RNN, source, config: TrainConfig = TrainConfig(), seed: int = 0):
+    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step, written into
+    the model's arrays in place (as torch does; the Stepper and its events keep their own copies)
+    once every new value is known to be finite. A sequence's gradient of an input matrix U_* is
+    zero outside the columns of its own tokens, and so is the optimizer's step there (Adagrad
+    included), so with a large vocabulary only those columns of U_* are read and written.
+    """
+
+    def __init__(self, rnn: Model, source, config: TrainConfig = TrainConfig(), seed: int = 0):
         if len(source.vocab) != rnn.vocab_size:
-            raise ValueError(f"the data has {len(source.vocab)} tokens but the RNN expects {rnn.vocab_size}")
-        self.rnn, self.source, self.config = rnn, source, config
+            raise ValueError(
+                f"the data has {len(source.vocab)} tokens but the {rnn.cell.upper()} expects {rnn.vocab_size}"
+            )
+        self.rnn = self.model = rnn
+        self.source, self.config = source, config
         self.rng = np.random.default_rng(seed)
         self.history = LossHistory()
         self.iteration = 0
         self.stopped_reason: str | None = None
         self.last_grad_norm = 0.0
         self._memory = {k: np.zeros_like(v) for k, v in rnn.params().items()}  # Adagrad sums
+        self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # reused work arrays
+        self._workspace = Workspace()  # and bptt's
 
     def step(self) -> bool:
         """One iteration. Returns False (and sets stopped_reason) if it had to stop."""
@@ -107,7 +120,7 @@ class Trainer:
             return False
         x, y = self.source.sample(self.rng, self.config.seq_len)
         with np.errstate(all="ignore"):
-            g = self.rnn.bptt(x, y, truncate=self.config.truncate)
+            g = self.rnn.bptt(x, y, truncate=self.config.truncate, workspace=self._workspace)
             norm = g.norm()
         self.last_grad_norm = norm
         if not (np.isfinite(g.loss) and np.isfinite(norm)):
@@ -118,17 +131,18 @@ class Trainer:
                 " Lower the learning rate, turn on clipping or lower the spectral radius of W."
             )
             return False
-        g = clip_gradients(g, self.config.clip)
+        clip = self.config.clip
+        factor = clip / norm if clip is not None and norm > clip else None  # as clip_gradients
         with np.errstate(all="ignore"):
-            new = self._updated(g)
-        if not all(np.isfinite(p).all() for p in new.values()):
+            new = self._updated(g, factor)
+        if not self._all_finite(new):
             self.stopped_reason = (
                 f"stopped at iteration {self.iteration}: the update would make the parameters infinite"
                 " (exploding gradients). The parameters before this step are kept."
                 " Lower the learning rate or turn on clipping."
             )
             return False
-        self.rnn.set_params(**new)
+        self._commit(new)
         self.history.add(self.iteration, g.loss)
         self.iteration += 1
         return True
@@ -142,21 +156,72 @@ class Trainer:
             done += 1
         return done
 
-    def _updated(self, g: Gradients) -> dict[str, np.ndarray]:
-        """The parameters after one optimizer step (Adagrad's memory is updated here)."""
-        lr = self.config.lr
+    def _updated(self, g: Gradients, factor: float | None) -> dict[str, tuple]:
+        """name -> (columns, new values there) or (None, the step to subtract from all of it): one
+        optimizer step on the gradients times `factor` (clipping). Adagrad's memory is updated here.
+        The arithmetic is that of `p - lr * d / sqrt(mem + 1e-8)`, done in reused buffers (a fresh
+        temporary per operation costs more than the maths at K = 8000)."""
+        lr, adagrad = self.config.lr, self.config.optimizer == "adagrad"
+        params = self.rnn.params()
         new = {}
         for name, d in g.as_dict().items():
-            p = self.rnn.params()[name]
-            if self.config.optimizer == "adagrad":
-                mem = self._memory[name]
-                if mem.shape != d.shape:
-                    mem = self._memory[name] = np.zeros_like(d)
-                mem += d * d
-                new[name] = p - lr * d / np.sqrt(mem + 1e-8)
+            p, mem = params[name], self._memory.get(name)
+            if mem is None or mem.shape != p.shape:
+                mem = self._memory[name] = np.zeros_like(p)
+            cols = g.nonzero_columns.get(name)
+            if cols is not None and len(cols) * 8 > p.shape[1]:
+                cols = None  # most columns touched: the dense path is faster
+            if cols is not None:  # (H, n): the only columns that change
+                c = d[:, cols] if factor is None else d[:, cols] * factor
+                if adagrad:
+                    m = mem[:, cols] + c * c
+                    mem[:, cols] = m
+                    new[name] = (cols, p[:, cols] - lr * c / np.sqrt(m + 1e-8))
+                else:
+                    new[name] = (cols, p[:, cols] - lr * c)
+                continue
+            a, b = self._buffers(name, p)
+            c = d if factor is None else np.multiply(d, factor, out=a)  # clipped gradient
+            if adagrad:
+                mem += np.multiply(c, c, out=b)  # mem += c * c
+                np.sqrt(np.add(mem, 1e-8, out=b), out=b)  # sqrt(mem + 1e-8)
+                np.divide(np.multiply(c, lr, out=a), b, out=a)  # lr * c / sqrt(mem + 1e-8)
             else:
-                new[name] = p - lr * d
+                np.multiply(c, lr, out=a)
+            new[name] = (None, a)
         return new
+
+    def _buffers(self, name: str, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bufs = self._scratch.get(name)
+        if bufs is None or bufs[0].shape != p.shape:
+            bufs = self._scratch[name] = (np.empty_like(p), np.empty_like(p))
+        return bufs
+
+    def _all_finite(self, new: dict[str, tuple]) -> bool:
+        """Whether every parameter stays finite. For p - step: if sum(p^2) and sum(step^2) are
+        finite, every |entry| of both is below sqrt(max float) ~ 1e154, so p - step cannot
+        overflow (two fast dot products instead of a pass that builds p - step); otherwise p - step
+        is checked entry by entry."""
+        params = self.rnn.params()
+        for name, (cols, value) in new.items():
+            if cols is not None:
+                if not np.isfinite(value).all():
+                    return False
+                continue
+            p, step = params[name].ravel(), value.ravel()
+            if not (np.isfinite(np.dot(p, p)) and np.isfinite(np.dot(step, step))):
+                if not np.isfinite(p - step).all():
+                    return False
+        return True
+
+    def _commit(self, new: dict[str, tuple]) -> None:
+        """Write the new values into the parameters, in place."""
+        params = self.rnn.params()
+        for name, (cols, value) in new.items():
+            if cols is None:
+                params[name] -= value  # p - lr * d / sqrt(mem + 1e-8)
+            else:
+                params[name][:, cols] = value
 
 
 def clip_gradients(g: Gradients, max_norm: float | None) -> Gradients:
@@ -164,21 +229,22 @@ def clip_gradients(g: Gradients, max_norm: float | None) -> Gradients:
     norm = g.norm()
     if max_norm is None or norm <= max_norm:
         return g
-    f = max_norm / norm
-    return Gradients(dU=g.dU * f, dW=g.dW * f, dV=g.dV * f, loss=g.loss)
+    return g.scaled(max_norm / norm)
 
 
-def sample(rnn: RNN, start: int, n: int, rng: np.random.Generator, temperature: float = 1.0) -> np.ndarray:
-    """Generate n token ids from the model, starting after token `start`."""
+def sample(rnn: Model, start: int, n: int, rng: np.random.Generator, temperature: float = 1.0) -> np.ndarray:
+    """Generate n token ids from the model (any cell), starting after token `start`."""
     if not (np.isfinite(temperature) and temperature > 0):
         raise ValueError(f"temperature must be positive, got {temperature!r}")
     if not 0 <= int(start) < rnn.vocab_size:
         raise ValueError(f"start token {start} is not in the vocabulary of {rnn.vocab_size}")
-    s = np.zeros(rnn.hidden_size)
+    spec = rnn.spec
+    prep = spec.prepare(rnn.params())
+    state = spec.zero_state()
     tok, out = int(start), np.empty(check_positive_int("n", n, allow_zero=True), dtype=np.int64)
     for i in range(len(out)):
-        s = np.tanh(rnn.U[:, tok] + rnn.W @ s)
-        a = (rnn.V @ s) / temperature
+        state, _, _ = spec.forward_step(prep, tok, state)  # the cell's step from (s_{t-1}, ...)
+        a = (rnn.V @ state[0]) / temperature
         p = np.exp(a - a.max())
         tok = int(rng.choice(rnn.vocab_size, p=p / p.sum()))
         out[i] = tok

@@ -1,0 +1,81 @@
+"""The vanilla RNN cell (DESIGN.md section 1): parameters U (H, K), W (H, H), no biases.
+
+z_t = U[:, x_t] + W s_{t-1}        s_{-1} = 0
+s_t = tanh(z_t)
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from rnnviz.core.cells.base import Cell
+
+
+class RNNCell(Cell):
+    name = "rnn"
+    title = "vanilla RNN"
+    equations = ("z_t = U[:, x_t] + W s_{t-1}", "s_t = tanh(z_t)")
+    backward_equations = (
+        "dE/dz_t = dE/ds_t ⊙ (1 - s_t²)",
+        "dE/ds_{t-1} += Wᵀ dE/dz_t",
+    )
+
+    def prepare(self, p):
+        return SimpleNamespace(p=p, W=p["W"])  # one block: nothing to stack
+
+    def forward_sequence(self, prep, x):
+        T, H = len(x), self.H
+        z = self.input_part(prep, x)  # (T, H) U x_t for every t at once, by column indexing
+        s = np.empty((T, H))  # (T, H)
+        s_prev, W = np.zeros(H), prep.W
+        for z_t, s_t in zip(z, s, strict=True):  # row views: step t = 0..T-1
+            z_t += W @ s_prev  # z_t = U x_t + W s_{t-1}
+            np.tanh(z_t, out=s_t)  # s_t = tanh(z_t)
+            s_prev = s_t
+        return {"pre": z, "s": s, "s_prev": _shifted(s)}
+
+    def forward_step(self, prep, x_t, state):
+        z = prep.p["U"][:, x_t] + prep.W @ state[0]  # z_t = U x_t + W s_{t-1}
+        return (np.tanh(z),), z, None  # s_t = tanh(z_t)
+
+    def backward_factors(self, prep, cache):
+        cache["slope"] = 1.0 - cache["s"] ** 2  # (T, H) tanh'(z_t) = 1 - s_t^2
+
+    def backward_step(self, prep, cache, k, errors, carry_rows):
+        e_s = errors[0]  # dE/ds_k
+        dz = e_s * cache["slope"][k]  # dE/dz_k = dE/ds_k * (1 - s_k^2)
+        carry = None if carry_rows is None else (dz[carry_rows] @ prep.W,)  # dE/ds_{k-1} = W^T dE/dz_k
+        return dz, carry, (e_s,)
+
+    def backward_sequence(self, prep, cache, ds_direct):
+        """The generic loop with the step inlined (the same operations, so the same numbers):
+        dL/ds_t = direct_t + W^T dL/dz_{t+1};  dL/dz_t = dL/ds_t * (1 - s_t^2)."""
+        T, H = ds_direct.shape
+        slope, WT = cache["slope"][:T], prep.W.T
+        dz = np.empty((T, H))
+        carry = np.zeros(H)
+        for dz_t, direct_t, slope_t in zip(dz[::-1], ds_direct[::-1], slope[::-1], strict=True):  # t = T-1..0
+            np.add(direct_t, carry, out=dz_t)
+            dz_t *= slope_t
+            carry = WT @ dz_t
+        return dz
+
+    def jacobian_extras(self, prep, cache, t):
+        """What W alone allows, ||W||_2^(t-k), and what the tanh slopes allow, prod max_i (1 - s_j^2)_i:
+        norm <= w_factor * tanh_factor (Pascanu et al. 2013)."""
+        slope = cache["slope"]
+        dist = t - np.arange(t + 1)
+        w_factor = np.linalg.norm(prep.W, 2) ** dist
+        max_slope = slope.max(axis=1)
+        tail = np.cumprod(max_slope[t:0:-1])[::-1]  # tail[k] = prod_{j=k+1..t} max slope_j, k < t
+        return {"w_factor": w_factor, "tanh_factor": np.concatenate([tail, [1.0]])}
+
+
+def _shifted(s: np.ndarray) -> np.ndarray:
+    """(T, H) s_{t-1} for every t, with s_{-1} = 0."""
+    out = np.empty_like(s)
+    out[0] = 0.0
+    out[1:] = s[:-1]
+    return out

@@ -1,0 +1,1 @@
+"""Frozen copies of the vanilla RNN code before issue 12, for bit-for-bit regression tests."""

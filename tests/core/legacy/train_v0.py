@@ -1,0 +1,187 @@
+# Frozen copy of rnnviz/core/train.py at commit ecfe3bc (before the cell protocol), kept
+# verbatim (imports aside) so tests can show the vanilla RNN's numbers are unchanged to the last bit.
+"""Training: SGD or Adagrad over a data source, clipping, truncation, bounded loss history, sampling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tests.core.legacy.model_v0 import RNN, Gradients
+from tests.core.legacy.validate_v0 import check_positive_int
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    lr: float = 0.1  # learning rate
+    optimizer: str = "adagrad"  # 'adagrad' (as min-char-rnn) or 'sgd'
+    clip: float | None = 5.0  # max global gradient norm; None = no clipping
+    truncate: int | None = None  # BPTT truncation K; None = full BPTT
+    seq_len: int = 25  # T, tokens per training sequence
+
+    def __post_init__(self):
+        if not (isinstance(self.lr, (int, float)) and np.isfinite(self.lr) and 0 < self.lr <= 100):
+            raise ValueError(f"learning rate must be a number in (0, 100], got {self.lr!r}")
+        if self.optimizer not in ("adagrad", "sgd"):
+            raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}")
+        if self.clip is not None and not (np.isfinite(self.clip) and self.clip > 0):
+            raise ValueError(f"clip must be a positive number or None, got {self.clip!r}")
+        if self.truncate is not None:
+            check_positive_int("truncate", self.truncate, allow_zero=True)
+        check_positive_int("seq_len", self.seq_len)
+
+    def with_(self, **changes) -> TrainConfig:
+        return replace(self, **changes)
+
+
+class LossHistory:
+    """(iteration, loss) pairs kept in bounded memory: when full, neighbours are averaged in pairs
+    and the stride doubles, so 100k iterations still fit in `capacity` points."""
+
+    def __init__(self, capacity: int = 2048):
+        self.capacity = max(4, int(capacity)) // 2 * 2
+        self.iters = np.empty(self.capacity)
+        self.losses = np.empty(self.capacity)
+        self.n = 0
+        self.stride = 1  # iterations per stored point
+        self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
+        self.smooth = None  # exponential moving average of every loss added
+        self.count = 0  # iterations added in all
+
+    def add(self, iteration: int, loss: float) -> None:
+        self.count += 1
+        self.smooth = loss if self.smooth is None else 0.98 * self.smooth + 0.02 * loss
+        if self._acc_n == 0 and self.n == self.capacity:  # full: merge pairs, so all points weigh alike
+            half = self.capacity // 2
+            self.iters[:half] = self.iters.reshape(half, 2).mean(axis=1)
+            self.losses[:half] = self.losses.reshape(half, 2).mean(axis=1)
+            self.n, self.stride = half, self.stride * 2
+        self._acc_sum += loss
+        self._acc_iter += iteration
+        self._acc_n += 1
+        if self._acc_n == self.stride:
+            self.iters[self.n] = self._acc_iter / self._acc_n
+            self.losses[self.n] = self._acc_sum / self._acc_n
+            self.n += 1
+            self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
+
+    def restore(self, points: np.ndarray, count: int, stride: int) -> None:
+        """Refill from saved (n, 2) points (as `data()` gave them), e.g. from a session file."""
+        n = min(len(points), self.capacity)
+        self.iters[:n], self.losses[:n] = points[-n:, 0], points[-n:, 1]
+        self.n, self.count, self.stride = n, max(int(count), n), max(1, int(stride))
+        self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
+        self.smooth = float(points[-1, 1]) if n else None
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.iters[: self.n].copy(), self.losses[: self.n].copy()
+
+    def smoothed(self, window: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Moving average over `window` stored points (shorter at the start); by default a
+        thirtieth of the points, at least 5, so the curve looks alike at every length."""
+        it, loss = self.data()
+        window = max(5, len(loss) // 30) if window is None else window
+        if len(loss) == 0:
+            return it, loss
+        c = np.cumsum(np.concatenate([[0.0], loss]))
+        lo = np.maximum(np.arange(1, len(loss) + 1) - window, 0)
+        return it, (c[1:] - c[lo]) / (np.arange(1, len(loss) + 1) - lo)
+
+
+class Trainer:
+    """Runs training iterations; stops (and keeps the last good parameters) on NaN/inf."""
+
+    def __init__(self, rnn: RNN, source, config: TrainConfig = TrainConfig(), seed: int = 0):
+        if len(source.vocab) != rnn.vocab_size:
+            raise ValueError(f"the data has {len(source.vocab)} tokens but the RNN expects {rnn.vocab_size}")
+        self.rnn, self.source, self.config = rnn, source, config
+        self.rng = np.random.default_rng(seed)
+        self.history = LossHistory()
+        self.iteration = 0
+        self.stopped_reason: str | None = None
+        self.last_grad_norm = 0.0
+        self._memory = {k: np.zeros_like(v) for k, v in rnn.params().items()}  # Adagrad sums
+
+    def step(self) -> bool:
+        """One iteration. Returns False (and sets stopped_reason) if it had to stop."""
+        if self.stopped_reason:
+            return False
+        x, y = self.source.sample(self.rng, self.config.seq_len)
+        with np.errstate(all="ignore"):
+            g = self.rnn.bptt(x, y, truncate=self.config.truncate)
+            norm = g.norm()
+        self.last_grad_norm = norm
+        if not (np.isfinite(g.loss) and np.isfinite(norm)):
+            what = "loss" if not np.isfinite(g.loss) else "gradient"
+            self.stopped_reason = (
+                f"stopped at iteration {self.iteration}: the {what}"
+                " became NaN or infinite (exploding gradients). The parameters before this step are kept."
+                " Lower the learning rate, turn on clipping or lower the spectral radius of W."
+            )
+            return False
+        g = clip_gradients(g, self.config.clip)
+        with np.errstate(all="ignore"):
+            new = self._updated(g)
+        if not all(np.isfinite(p).all() for p in new.values()):
+            self.stopped_reason = (
+                f"stopped at iteration {self.iteration}: the update would make the parameters infinite"
+                " (exploding gradients). The parameters before this step are kept."
+                " Lower the learning rate or turn on clipping."
+            )
+            return False
+        self.rnn.set_params(**new)
+        self.history.add(self.iteration, g.loss)
+        self.iteration += 1
+        return True
+
+    def run(self, n: int) -> int:
+        """Up to n iterations; returns how many ran."""
+        done = 0
+        for _ in range(check_positive_int("iterations", n, allow_zero=True)):
+            if not self.step():
+                break
+            done += 1
+        return done
+
+    def _updated(self, g: Gradients) -> dict[str, np.ndarray]:
+        """The parameters after one optimizer step (Adagrad's memory is updated here)."""
+        lr = self.config.lr
+        new = {}
+        for name, d in g.as_dict().items():
+            p = self.rnn.params()[name]
+            if self.config.optimizer == "adagrad":
+                mem = self._memory[name]
+                if mem.shape != d.shape:
+                    mem = self._memory[name] = np.zeros_like(d)
+                mem += d * d
+                new[name] = p - lr * d / np.sqrt(mem + 1e-8)
+            else:
+                new[name] = p - lr * d
+        return new
+
+
+def clip_gradients(g: Gradients, max_norm: float | None) -> Gradients:
+    """Scale all gradients together so their global norm is at most max_norm."""
+    norm = g.norm()
+    if max_norm is None or norm <= max_norm:
+        return g
+    f = max_norm / norm
+    return Gradients(dU=g.dU * f, dW=g.dW * f, dV=g.dV * f, loss=g.loss)
+
+
+def sample(rnn: RNN, start: int, n: int, rng: np.random.Generator, temperature: float = 1.0) -> np.ndarray:
+    """Generate n token ids from the model, starting after token `start`."""
+    if not (np.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    if not 0 <= int(start) < rnn.vocab_size:
+        raise ValueError(f"start token {start} is not in the vocabulary of {rnn.vocab_size}")
+    s = np.zeros(rnn.hidden_size)
+    tok, out = int(start), np.empty(check_positive_int("n", n, allow_zero=True), dtype=np.int64)
+    for i in range(len(out)):
+        s = np.tanh(rnn.U[:, tok] + rnn.W @ s)
+        a = (rnn.V @ s) / temperature
+        p = np.exp(a - a.max())
+        tok = int(rng.choice(rnn.vocab_size, p=p / p.sum()))
+        out[i] = tok
+    return out
