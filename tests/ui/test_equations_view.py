@@ -3,6 +3,7 @@ import numpy as np
 from rnnviz.core import Stepper
 from rnnviz.ui import style
 from rnnviz.ui.widgets.equations_view import EquationsView, num
+from tests.ui.helpers import computed
 
 
 def make_view(session, qtbot, theme=style.NORMAL):
@@ -94,7 +95,8 @@ def test_single_mode_names_the_traced_loss_and_term(session, qtbot):
     assert "the product is I" in t  # k = t*: no Jacobian factors yet
     session.step()  # k = 1: E_1 is not traced, so no direct error
     assert "term k = 1 of ∂E2/∂W" in text(view) and "not part of this trace (only E2 is traced)" in text(view)
-    jac = session.jacobian_row(2).norm[1]
+    assert "∂sj/∂sj−1| = computing…" in text(view)  # the worker computes the row
+    jac = computed(qtbot, lambda: session.jacobian_row(2)).norm[1]
     assert f"∂sj/∂sj−1| = {num(jac)}" in text(view)
 
 

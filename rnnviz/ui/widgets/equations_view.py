@@ -109,6 +109,7 @@ class EquationsView(QtWidgets.QWidget):
         self.session = session
         self.active: str | None = None
         self._html = ""
+        self._waiting = False  # a number on show is still being computed by the worker
         self.browser = QtWidgets.QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -119,6 +120,11 @@ class EquationsView(QtWidgets.QWidget):
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
         session.sig_settings_changed.connect(self.show_state)  # η shown in the update block
+        session.sig_numbers.connect(self._numbers_arrived)
+
+    def _numbers_arrived(self) -> None:
+        if self._waiting:  # a number shown as "computing…" may be in now
+            self.show_state()
 
     def html(self) -> str:
         return self._html
@@ -135,6 +141,7 @@ class EquationsView(QtWidgets.QWidget):
         """Redraw everything from the Session's stepper (idempotent)."""
         st = self.session.stepper
         ev = st.last
+        self._waiting = False
         self.active = None if ev is None else ev.phase
         th = self.theme
         blocks = [
@@ -290,9 +297,11 @@ class EquationsView(QtWidgets.QWidget):
             + (m(f"term k = {t}") if single else "this step's share of " + m("∂L/∂W")),
         ]
         if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
-            jac = self.session.jacobian_row(st.target).norm[t]
+            row = self.session.jacobian_row(st.target)  # None while the worker computes it
+            self._waiting = row is None
+            jac = self.session.numbers.status(("row", st.target)) if row is None else num(row.norm[t])
             note = "(no factors yet: k = t, the product is I)" if t == st.target else "(spectral norm)"
-            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + note)
+            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", jac) + GAP + note)
         lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.dW)) + "</b>") + " so far")
         return lines
 
