@@ -50,6 +50,7 @@ class Worker(QObject):
     def __init__(self, parent=None, name: str = "rnnviz-worker"):
         super().__init__(parent)
         self._pending: collections.deque[Job] = collections.deque()
+        self._incoming: list[tuple[Job, bool]] = []  # (job, urgent) submitted in this event-loop turn
         self._finished: collections.deque[Job] = collections.deque()  # handed to the UI thread
         self._wake = threading.Condition()
         self._running: Job | None = None
@@ -58,24 +59,36 @@ class Worker(QObject):
         self._thread: threading.Thread | None = None  # None while idle
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self.collect)
+        # jobs start once the UI thread is back in the event loop: a reset asks for its numbers
+        # while its views are still redrawing, and the two threads would only slow each other
+        self._release = QTimer(self, singleShot=True, interval=0)
+        self._release.timeout.connect(self._start_incoming)
 
     # --- UI thread ----------------------------------------------------------------------------
 
     def submit(self, job: Job, urgent: bool = False) -> Job:
+        """Queue a job; it starts when the UI thread next returns to the event loop."""
+        self._incoming.append((job, urgent))
+        self._release.start()
+        return job
+
+    def _start_incoming(self) -> None:
+        incoming, self._incoming = self._incoming, []
         with self._wake:
-            (self._pending.appendleft if urgent else self._pending.append)(job)
-            if self._thread is None:
+            for job, urgent in incoming:
+                if not job.cancelled:
+                    (self._pending.appendleft if urgent else self._pending.append)(job)
+            if self._pending and self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
             self._wake.notify()
         if not self._poll.isActive():
             self._poll.start()
-        return job
 
     def busy(self) -> bool:
         """Whether any job is queued, running, or finished but not yet collected."""
         with self._wake:
-            return bool(self._pending or self._running or self._finished)
+            return bool(self._incoming or self._pending or self._running or self._finished)
 
     def collect(self) -> None:
         """Hand finished jobs to their callbacks (UI thread); stop polling once nothing is left."""
@@ -90,22 +103,14 @@ class Worker(QObject):
                 continue
             job.done(job)
 
-    def cancel_pending(self, keep: Callable[[Job], bool] = lambda job: False) -> None:
-        """Cancel queued jobs that `keep` does not keep (the running one runs on; its result is dropped
-        if it was cancelled by its owner)."""
-        with self._wake:
-            for job in self._pending:
-                if not keep(job):
-                    job.cancel()
-            self._pending = collections.deque(j for j in self._pending if not j.cancelled)
-
     def shutdown(self, timeout: float = 5.0) -> bool:
         """Cancel every job and end the thread; True if it ended within `timeout` seconds."""
         with self._wake:
             self._stopping = True
-            for job in self._pending:
+            for job in [*self._pending, *(job for job, _ in self._incoming)]:
                 job.cancel()
             self._pending.clear()
+            self._incoming = []
             if self._running is not None:
                 self._running.cancel()
             self._wake.notify()

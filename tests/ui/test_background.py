@@ -103,7 +103,8 @@ def test_the_worker_runs_jobs_in_order_urgent_first_and_ends_its_thread(qtbot):
         return gate.wait(30)
 
     worker.submit(Job(first, lambda job: done.append("first")))
-    assert running.wait(30)  # the thread has taken the first job: the rest wait in the queue
+    assert not running.is_set()  # jobs start once the UI thread is back in its event loop
+    qtbot.waitUntil(running.is_set)  # the thread has taken the first job: the rest wait in the queue
     worker.submit(Job(lambda job: "b", lambda job: done.append(job.result)))
     worker.submit(Job(lambda job: "urgent", lambda job: done.append(job.result)), urgent=True)
     dropped = worker.submit(Job(lambda job: "dropped", lambda job: done.append(job.result)))

@@ -193,24 +193,22 @@ class EquationsView(QtWidgets.QWidget):
         )
 
     def _block(self, name: str, title: str, accent: str, eqs: list[str], numbers: list[str]) -> str:
+        """One block as plain paragraphs: a tinted background and a bar before the title mark the
+        live block (no table: Qt lays a table cell out at several times the cost of paragraphs)."""
         th = self.theme
         live = self.active == name
         dim = self.active is not None and not live
         color = blend(th.foreground, th.muted, 0.75) if dim else th.foreground
         tint = blend(th.background, accent, 0.08) if live else th.background
-        bar = accent if live else th.background
         pad = max(4, th.font_pt // 2)
         head = color if dim else accent
-        lines = [f'<p style="margin:0 0 {pad // 2}px 0; color:{head}"><b>{title}</b></p>']
-        lines += [f'<p style="margin:1px 0 1px {pad}px">{e}</p>' for e in eqs]
+        bar = bar_mark(accent) if live else ""
+        box = f"background-color:{tint}; color:{color}"
+        lines = [f'<p style="{box}; margin:0"><span style="color:{head}">{bar}<b>{title}</b></span></p>']
+        lines += [f'<p style="{box}; margin:0 0 0 {pad}px">{e}</p>' for e in eqs]
         if numbers:
-            lines += [f'<p style="margin:{pad // 2}px 0 0 {pad}px">{"<br>".join(numbers)}</p>']
-        return (
-            f'<a name="{name}"></a><table width="100%" cellspacing="0" cellpadding="{pad}">'
-            f'<tr><td width="{max(5, th.font_pt // 2)}" bgcolor="{bar}"></td>'
-            f'<td bgcolor="{tint}" style="color:{color}">{"".join(lines)}</td></tr></table>'
-            f'<p style="margin:0; font-size:{pad}px">&nbsp;</p>'
-        )
+            lines += [f'<p style="{box}; margin:0 0 0 {pad}px">{"<br>".join(numbers)}</p>']
+        return f'<a name="{name}"></a>{"".join(lines)}<p style="margin:0; font-size:{pad}px">&nbsp;</p>'
 
     def _label(self, i: int) -> str:
         return tt(html.escape(f"'{self.session.vocab.label(i)}'", quote=False))
@@ -319,6 +317,13 @@ class EquationsView(QtWidgets.QWidget):
             "change: " + GAP.join(kv(f"|Δ{k}|", d[k]) for k in "WUV"),
             kv("L") + " on this sequence: before " + tt(f"{before:.4f}") + " → after " + tt(f"{after:.4f}"),
         ]
+
+
+BAR = "▌"  # before the live block's title, in its phase colour
+
+
+def bar_mark(accent: str) -> str:
+    return f'<span style="color:{accent}">{BAR}&nbsp;</span>'
 
 
 EQ = "&nbsp;=&nbsp;"
