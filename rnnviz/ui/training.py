@@ -12,6 +12,7 @@ read-only copy made before (the Stepper's). `stop()` returns once the current it
 from __future__ import annotations
 
 import threading
+import time
 
 from rnnviz.core import LossHistory, Trainer
 
@@ -44,6 +45,7 @@ class TrainingRun:
         self.done = 0
         self.failed = False  # the trainer refused a step (its stopped_reason says why)
         self.error: BaseException | None = None  # an unexpected error in the thread
+        self.ended_at: float | None = None  # time.perf_counter() when the thread ended
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rnnviz-training", daemon=True)
         self._thread.start()
@@ -69,5 +71,8 @@ class TrainingRun:
                     self.failed = True
                     return
                 self.done += 1
+                time.sleep(0)  # hand the GIL to the UI thread if it waits (tiny models are pure Python)
         except BaseException as e:  # noqa: BLE001 - reported by the UI thread
             self.error = e
+        finally:
+            self.ended_at = time.perf_counter()  # when the last iteration was over (benchmarks read it)
