@@ -23,6 +23,7 @@ LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE
 WIDTH_RANGE = (1.0, 8.0)
 READABLE_ZOOM = 0.8  # fitting would shrink text below this: keep 1:1 and scroll instead
 MAX_ZOOM = 2.0
+WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
 CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across a W edge that truncation cuts: half-height, gap
 
 
@@ -90,7 +91,11 @@ class GraphView(QtWidgets.QGraphicsView):
     def rebuild(self) -> None:
         """Items for a new trace. With the same T they are kept and only restyled: making ~2,000
         items anew at T = 200 would take the UI thread ~0.2 s on every reset."""
-        if self.session.T == getattr(self, "_T", None):
+        T = self.session.T
+        dx = float(np.clip(1800.0 / T, 36.0, 110.0))  # 50 columns fit in 1800 px
+        if self.session.vocab.level == "word":  # words need room to be read: scroll rather than shrink
+            dx = max(dx, WORD_DX)
+        if (T, dx) == getattr(self, "_layout", None):
             self._trace = Trace.of(self.session.stepper)
             self._make_cut_marks()
             self._keys.clear()
@@ -99,8 +104,7 @@ class GraphView(QtWidgets.QGraphicsView):
             return
         self.scene_.clear()
         self._pens, self._paths = {}, {}  # made once, shared by items that look alike
-        T = self._T = self.session.T
-        dx = float(np.clip(1800.0 / T, 36.0, 110.0))  # 50 columns fit in 1800 px
+        self._T, self._layout = T, (T, dx)
         self._compact = dx < 60  # short texts in narrow columns
         lay = unrolled_layout(T, dx=dx, dy=-DY)  # y grows downwards in Qt: o on top
         pos = lay.pos + [LABEL_W + dx / 2, 0.0]
