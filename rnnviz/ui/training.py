@@ -15,6 +15,7 @@ import threading
 import time
 
 from rnnviz.core import LossHistory, Trainer
+from rnnviz.ui.background import lower_this_threads_priority
 
 
 class LockedHistory(LossHistory):
@@ -65,6 +66,7 @@ class TrainingRun:
         self._thread.join()
 
     def _loop(self) -> None:
+        lower_this_threads_priority()
         try:
             while self.done < self.target and not self._stop.is_set():
                 if not self.trainer.step():

@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
+from rnnviz.ui.background import lower_this_threads_priority
+
 POLL_MS = 10  # how often the UI thread looks for finished jobs while any are outstanding
 IDLE_EXIT_S = 5.0  # the thread ends after this long without a job (the next job starts a new one)
 
@@ -129,6 +131,7 @@ class Worker(QObject):
     # --- worker thread ------------------------------------------------------------------------
 
     def _loop(self) -> None:
+        lower_this_threads_priority()
         while True:
             with self._wake:
                 if not self._pending and not self._stopping:

@@ -3,11 +3,14 @@ after its trace was replaced is never drawn. Mechanisms only: no test compares a
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
+import pytest
 
 from rnnviz.core import RNN
+from rnnviz.ui.background import BACKGROUND_NICE
 from rnnviz.ui.widgets.gradient_view import GradientView
 from rnnviz.ui.worker import Job, Worker
 from tests.ui.helpers import computed, settled
@@ -140,3 +143,21 @@ def test_esc_returns_at_once_and_training_ends_after_the_iteration_under_way(ses
     gate.set()
     qtbot.waitUntil(lambda: not session.training)
     assert session.history.count == 1  # the iteration under way, and no other
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities need setpriority")
+def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatch):
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    worker = Worker()
+    job = worker.submit(Job(lambda job: nice()))
+    qtbot.waitUntil(lambda: not worker.busy())
+    seen = []
+    real_step = session.trainer.step
+    monkeypatch.setattr(session.trainer, "step", lambda: seen.append(nice()) or real_step())
+    session.train(2)
+    qtbot.waitUntil(lambda: not session.training)
+    ui = nice()
+    assert job.result >= BACKGROUND_NICE > ui and seen and min(seen) >= BACKGROUND_NICE
+    worker.shutdown()
