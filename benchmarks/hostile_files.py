@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rnnviz.core.data import read_text_file  # noqa: E402
+from rnnviz.core.data import MAX_TEXT_BYTES, read_text_file  # noqa: E402
 from rnnviz.core.session_file import LIMITS, load_session, save_session  # noqa: E402
 from tests.session_files import forged_npy, member_bytes, npy_bytes, valid_data, write_members  # noqa: E402
 from tests.ui.test_closing import DRIVER  # noqa: E402
@@ -81,7 +81,7 @@ def hostile_files(folder: Path) -> None:
     measure("3 GB text file", lambda: read_text_file(huge_text), "refused, < 4 MiB")
 
     K, H, T = LIMITS["K"], LIMITS["H"], LIMITS["T"]
-    text = "".join(chr(0x4E00 + i) for i in range(K)) * 800  # 4.8 MB of UTF-8, K different characters
+    text = "".join(chr(0x4E00 + i) for i in range(K)) * (MAX_TEXT_BYTES // (3 * K))  # K different characters
     big = folder / "largest.rnnviz"
     save_session(big, valid_data(task="file", text=text, hidden=H, seq_len=T))
     size = big.stat().st_size

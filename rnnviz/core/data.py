@@ -14,7 +14,9 @@ import numpy as np
 
 from rnnviz.core.validate import check_positive_int
 
-MAX_VOCAB = 2000  # the app's limit: U and V stay small enough to step through and draw
+MAX_VOCAB = 8000  # the app's limit: the seed's word-level model (Britz's tutorial) has 8,000 words
+UNK = "<unk>"  # stands for every token a capped vocabulary leaves out (never a token of a text:
+# the word tokenizer splits "<unk>" into "<", "unk", ">", and a character token is one character)
 MAX_TEXT_BYTES = 5_000_000  # reading and encoding this much takes ~0.3 s; more would freeze the app
 
 SAMPLE_TEXT = (
@@ -46,20 +48,17 @@ class Vocabulary:
 
     @classmethod
     def from_text(cls, text: str, level: str = "char", max_size: int = MAX_VOCAB) -> Vocabulary:
-        return cls(tuple(sorted(set(tokenize(text, level)))), level).check_size(max_size)
+        return encode_text(text, level, max_size)[0]
 
-    def check_size(self, max_size: int = MAX_VOCAB) -> Vocabulary:
-        if len(self) > max_size:
-            unit = "characters" if self.level == "char" else "words"
-            raise ValueError(
-                f"the text has {len(self)} different {unit}; rnnviz handles at most {max_size}."
-                " Use a shorter text" + (" or character level." if self.level == "word" else ".")
-            )
-        return self
+    @property
+    def unk(self) -> int | None:
+        """The id of UNK, if this vocabulary was capped (tokens it left out are encoded as it)."""
+        return self._index.get(UNK)
 
     def encode(self, tokens) -> np.ndarray:
+        unk, index = self.unk, self._index
         try:
-            return np.array([self._index[t] for t in tokens], dtype=np.int64)
+            return np.array([index[t] if unk is None else index.get(t, unk) for t in tokens], np.int64)
         except KeyError as e:
             raise ValueError(f"token {e.args[0]!r} is not in the vocabulary") from None
 
@@ -75,12 +74,49 @@ class Vocabulary:
         return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(tok, tok)
 
 
+WORD = re.compile(r"\w+|[^\w\s]")  # a word, or one punctuation mark
+
+
 def tokenize(text: str, level: str) -> list[str]:
     if level == "char":
         return list(text)
     if level == "word":
-        return re.findall(r"\w+|[^\w\s]", text)
+        return WORD.findall(text)
     raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+
+
+def encode_text(text: str, level: str, max_size: int = MAX_VOCAB) -> tuple[Vocabulary, np.ndarray]:
+    """The vocabulary of a text and its token ids (int32), without a Python list of every token
+    (a 5 MB text would make one of ~58 MB). Tokens are sorted; with more than max_size different
+    ones, the max_size - 1 most frequent are kept (ties: the first in sorted order) and every
+    other becomes UNK, the last id."""
+    max_size = check_positive_int("max_size", max_size)
+    if level == "char":  # code points, counted by NumPy (str order is code point order)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        kinds = np.flatnonzero(np.bincount(codes))  # (n_kinds,) sorted code points
+        lookup = np.zeros(int(kinds[-1]) + 1, np.int32)  # code point -> id
+        lookup[kinds] = np.arange(len(kinds))
+        tokens, first_ids = [chr(c) for c in kinds], lookup[codes]
+    elif level == "word":  # one pass: each word gets an id when first seen, then ids are re-sorted
+        index: dict[str, int] = {}
+        seen = np.fromiter((index.setdefault(m, len(index)) for m in WORD.findall(text)), np.int64)
+        order = sorted(index, key=index.__getitem__)  # tokens by first appearance
+        rank = np.argsort(np.array(order, dtype=object))  # first-seen id of the i-th token in sorted order
+        to_sorted = np.empty(len(order), np.int64)
+        to_sorted[rank] = np.arange(len(order))
+        tokens, first_ids = [order[i] for i in rank], to_sorted[seen]
+    else:
+        raise ValueError(f"level must be 'char' or 'word', got {level!r}")
+    first_ids = first_ids.astype(np.int32, copy=False)  # (n,) half the memory of int64
+    if len(tokens) <= max_size:
+        return Vocabulary(tuple(tokens), level), first_ids
+    if max_size < 2:
+        raise ValueError("a capped vocabulary needs room for at least one token and <unk>")
+    counts = np.bincount(first_ids, minlength=len(tokens))
+    kept = np.sort(np.argsort(-counts, kind="stable")[: max_size - 1])  # most frequent, in sorted order
+    new_id = np.full(len(tokens), max_size - 1, np.int32)  # everything else: UNK
+    new_id[kept] = np.arange(max_size - 1)
+    return Vocabulary(tuple(tokens[i] for i in kept) + (UNK,), level), new_id[first_ids]
 
 
 def decode_text(raw: bytes, source: str = "the file") -> str:
@@ -116,21 +152,23 @@ class TextSource:
         if not isinstance(text, str) or not text.strip():
             raise ValueError("the text is empty: give rnnviz some text to learn from")
         self.name, self.text, self.level = name, text, level
-        self.vocab = Vocabulary.from_text(text, level, max_vocab)
-        self.ids = self.vocab.encode(tokenize(text, level))
+        self.vocab, self.ids = encode_text(text, level, max_vocab)  # ids: (n,) int32
         if len(self.ids) < 2:
             raise ValueError("the text needs at least two tokens: one to read and one to predict")
 
     def describe(self) -> str:
+        unk = self.vocab.unk
+        capped = "" if unk is None else f" (the most frequent; {UNK} for the rest)"
         return (
-            f"{self.name}: {len(self.ids):,} {self.level}s, vocabulary of {len(self.vocab)};"
+            f"{self.name}: {len(self.ids):,} {self.level}s, vocabulary of {len(self.vocab):,}{capped};"
             " predict the next token"
         )
 
     def sample(self, rng: np.random.Generator, seq_len: int):
         T = min(check_positive_int("seq_len", seq_len), len(self.ids) - 1)
         start = int(rng.integers(0, len(self.ids) - T))
-        return self.ids[start : start + T].copy(), self.ids[start + 1 : start + T + 1].copy()
+        x = self.ids[start : start + T].astype(np.int64)  # (T,) fresh copies
+        return x, self.ids[start + 1 : start + T + 1].astype(np.int64)
 
 
 class EchoTask:
@@ -222,11 +260,12 @@ class GrammarTask:
         return ids[:-1], ids[1:]
 
 
-TASK_NAMES = ("echo", "parity", "counting", "grammar", "text")
+TASK_NAMES = ("echo", "parity", "counting", "grammar", "text", "words")
 
 
-def make_task(name: str, delay: int = 3):
-    """A data source by name: one of TASK_NAMES ('text' is rnnviz's built-in paragraph)."""
+def make_task(name: str, delay: int = 3, max_vocab: int = MAX_VOCAB):
+    """A data source by name: one of TASK_NAMES ('text' is rnnviz's built-in paragraph, 'words' a
+    generated word-level text with more than 8,000 different words, capped at max_vocab)."""
     if name == "echo":
         return EchoTask(delay=delay)
     if name == "parity":
@@ -237,4 +276,8 @@ def make_task(name: str, delay: int = 3):
         return GrammarTask()
     if name == "text":
         return TextSource(SAMPLE_TEXT, "char", name="sample text")
+    if name == "words":
+        from rnnviz.core.corpus import generated_text
+
+        return TextSource(generated_text(), "word", name="generated words", max_vocab=max_vocab)
     raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASK_NAMES)}")

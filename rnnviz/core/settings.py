@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields, replace
+from functools import lru_cache
 
-from rnnviz.core.data import TASK_NAMES
+from rnnviz.core.data import MAX_VOCAB, TASK_NAMES
 
 LIMITS = {  # name: (low, high), inclusive; what the app accepts
     "hidden": (1, 256),
@@ -21,8 +22,11 @@ LIMITS = {  # name: (low, high), inclusive; what the app accepts
     "truncate": (0, 200),  # 0 = full BPTT (no truncation)
     "spectral_radius": (0.0, 5.0),  # 0 = leave W as initialised
     "target": (-1, 199),  # single-loss mode traces E_target; -1 = the last step
+    "max_vocab": (2, MAX_VOCAB),  # texts: the most frequent tokens kept, the rest become <unk>
 }
-DATA_FIELDS = ("task", "text", "text_name", "level", "delay", "hidden", "seq_len", "seed", "spectral_radius")
+DATA_FIELDS = (
+    "task", "text", "text_name", "level", "max_vocab", "delay", "hidden", "seq_len", "seed", "spectral_radius"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Settings:
     text: str = ""  # the text when task == 'file'
     text_name: str = ""  # where that text came from (shown, saved)
     level: str = "char"  # 'char' or 'word' for text
+    max_vocab: int = MAX_VOCAB  # a text's vocabulary: its most frequent tokens, the rest one <unk>
     delay: int = 3  # echo task: how many steps back to echo
     hidden: int = 16  # H
     seq_len: int = 12  # T
@@ -97,12 +102,20 @@ class Settings:
 
 
 def make_source(s: Settings):
-    """The data source the settings describe."""
+    """The data source the settings describe (the same object for the same data: a source never
+    changes, and tokenizing a 5 MB text again for a new hidden size would cost a second)."""
+    if s.task == "file":
+        return _source("file", 0, s.max_vocab, s.text, s.level, s.text_name or "your text")
+    return _source(s.task, s.delay, s.max_vocab)
+
+
+@lru_cache(maxsize=2)
+def _source(task: str, delay: int, max_vocab: int, text: str = "", level: str = "", name: str = ""):
     from rnnviz.core.data import TextSource, make_task
 
-    if s.task == "file":
-        return TextSource(s.text, s.level, name=s.text_name or "your text")
-    return make_task(s.task, delay=s.delay)
+    if task == "file":
+        return TextSource(text, level, name=name, max_vocab=max_vocab)
+    return make_task(task, delay=delay, max_vocab=max_vocab)
 
 
 def make_model(s: Settings, vocab_size: int):

@@ -9,6 +9,7 @@ def run(args) -> int:
     from PySide6 import QtWidgets
 
     from rnnviz.core.settings import Settings
+    from rnnviz.ui.blas import limit_blas_threads
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.pg_config import configure_pyqtgraph
     from rnnviz.ui.session import Session
@@ -17,6 +18,7 @@ def run(args) -> int:
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
     configure_pyqtgraph()
+    limit_blas_threads()
     try:
         settings = Settings(task=args.task, hidden=args.hidden, seq_len=args.seq_len, seed=args.seed)
     except ValueError as e:
@@ -48,6 +50,7 @@ def run(args) -> int:
 def _tear_down(app, window, session) -> None:
     """Delete Qt objects while the QApplication still exists: leaving them to interpreter exit
     destroys scenes and items in an arbitrary order and can crash (seen: 1 run in 3, SIGSEGV)."""
+    session.shutdown()  # no worker or training thread outlives the window
     window.deleteLater()
     session.deleteLater()
     app.processEvents()

@@ -147,7 +147,7 @@ class FileActions:
         }
         try:
             export.export_csv(path, *builders[table](self.session))
-        except export.ExportError as e:
+        except (export.ExportError, ValueError) as e:  # ValueError: numbers still being computed
             self.say(f"Export failed: {e}")
             return False
         self.say(f"Saved {path}")

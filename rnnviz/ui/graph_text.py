@@ -126,7 +126,9 @@ def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[
     if f is None:
         return [tok if compact else f"y={tok}", "", ""], f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
     p = float(f.o[f.y])
-    best = ", ".join(f"'{vocab.label(i)}' {f.o[i]:.3f}" for i in np.argsort(f.o)[::-1][:3])
+    top = np.argpartition(f.o, -3)[-3:] if len(f.o) > 3 else np.arange(len(f.o))  # O(K), not a sort of K
+    top = top[np.argsort(f.o[top])[::-1]]
+    best = ", ".join(f"'{vocab.label(i)}' {f.o[i]:.3f}" for i in top)
     tip = f"o{st} = softmax(V s{st})\ntop 3: {best}\ntarget y{st} = '{tok}': p = {p:.4f}\n"
     tip += f"E{st} = −log p = {f.E:.3f}"
     if b is not None:

@@ -96,7 +96,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 "reset": session.reset,
                 "new_sequence": session.new_sequence,
                 "train": self.controls.start_training,
-                "stop": session.stop_training,
+                "stop": session.request_stop,  # never blocks: the run ends after its iteration
                 "new_model": session.new_model,
                 "undo": session.undo,
                 "open": self.files.open_dialog,
@@ -269,7 +269,7 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             self.files.ask_to_save_training(then=self._close_anyway)
             return
-        self.session.pause()
+        self.session.shutdown()  # pause, and end the worker thread
         if not self.presenting:
             s = QSettings("rnnviz", "rnnviz")
             s.setValue("geometry", self.saveGeometry())

@@ -5,20 +5,21 @@ Data flows one way: user action -> Session method -> core computes -> signal -> 
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core import LossHistory, Stepper, Trainer, sample
+from rnnviz.core import Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
 from rnnviz.ui.session_files import SessionFiles
 from rnnviz.ui.tables import smoothed_loss
-from rnnviz.ui.trace_numbers import DecayRow, decay_row, delta_norms, losses_around_update, traced_model
+from rnnviz.ui.trace_jobs import TraceNumbers
+from rnnviz.ui.trace_numbers import DecayRow, losses_around_update
+from rnnviz.ui.training import LockedHistory, TrainingRun
+from rnnviz.ui.worker import Worker
 
-TRAIN_SLICE_S = 0.015  # training runs in slices this long, then lets the event loop run
-REDRAW_EVERY_S = 0.1  # the curve and progress bar follow training ten times a second, not every slice
+REDRAW_EVERY_MS = 100  # the curve and progress bar follow training ten times a second
+STOPPING_POLL_MS = 2  # after Esc, how often to look whether the last iteration is over
 
 
 class Session(QObject, SessionFiles):
@@ -29,20 +30,19 @@ class Session(QObject, SessionFiles):
     sig_trained = Signal(int, int)  # iterations done, iterations asked for in this run
     sig_settings_changed = Signal(object)  # the new Settings
     sig_message = Signal(str)  # something the user should read (errors included)
+    sig_numbers = Signal()  # numbers of the current trace computed in the worker have arrived
 
     def __init__(self, settings: Settings | None = None, parent=None):
         super().__init__(parent)
         self.settings = settings or Settings()
-        self.history = LossHistory()
         self._play_timer = QTimer(self, interval=400)
         self._play_timer.timeout.connect(self._play_tick)
-        self._train_timer = QTimer(self, interval=0)
+        self._train_timer = QTimer(self, interval=REDRAW_EVERY_MS)  # reads the training thread's progress
         self._train_timer.timeout.connect(self._train_tick)
-        self._train_target = self._train_done = 0
-        self._last_progress = 0.0
+        self._run: TrainingRun | None = None
         self._seq_rng = None
-        self._jacobian_cache: dict[int, DecayRow] = {}
-        self._jacobian_owner = None  # the stepper the cached rows belong to
+        self._worker = Worker(self)  # slow per-trace numbers are computed there
+        self.numbers: TraceNumbers | None = None
         self._update_losses: tuple = (None, None)  # (update event, (L before, L after))
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
@@ -60,6 +60,7 @@ class Session(QObject, SessionFiles):
         source = make_source(s)
         rnn = make_model(s, len(source.vocab))
         trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
+        trainer.history = LockedHistory()  # read by the UI thread while the training thread adds
         seq_rng = sequence_rng(s)
         x, y = source.sample(seq_rng, s.seq_len)
         cursor = 0
@@ -74,7 +75,8 @@ class Session(QObject, SessionFiles):
 
     @staticmethod
     def _trace(s: Settings, rnn, x, y, cursor: int = 0) -> dict:
-        """A fresh step-through of (x, y), advanced quietly to `cursor`, and its per-sequence numbers."""
+        """A fresh step-through of (x, y), advanced quietly to `cursor`, and its losses E_t (cheap:
+        one forward pass). The slow numbers (contributions, Jacobian rows) come from the worker."""
         T = len(x)
         target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
         update_lr = s.lr if s.final_update else None
@@ -82,18 +84,31 @@ class Session(QObject, SessionFiles):
             rnn, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None
         )
         step_losses = rnn.step_losses(x, y)  # (T,)
-        contributions = rnn.contributions(x, y)  # (T, T)
         for _ in range(min(cursor, stepper.total_steps)):
             stepper.step()
-        return dict(stepper=stepper, step_losses=step_losses, contributions=contributions)
+        return dict(stepper=stepper, step_losses=step_losses)
 
     def _install(self, parts: dict, emit: bool = True) -> None:
-        """Swap in what _build or _trace made (plain assignments: nothing here can fail halfway)."""
+        """Swap in what _build or _trace made (plain assignments: nothing here can fail halfway);
+        the old trace's numbers still being computed are cancelled and never drawn."""
         for name, value in parts.items():
             setattr(self, name, value)
-        self._jacobian_cache.clear()
+        if self.numbers is not None:
+            self.numbers.cancel()
+        self.numbers = TraceNumbers(self._worker, self.rnn, self.stepper, self._numbers_arrived)
         if emit:
             self.sig_reset.emit()
+
+    def _numbers_arrived(self) -> None:
+        self.sig_numbers.emit()
+
+    def shutdown(self) -> None:
+        """Stop playing and training and end the worker thread (the window is closing)."""
+        self.stop_training()
+        self.pause()
+        if self.numbers is not None:
+            self.numbers.cancel()
+        self._worker.shutdown()
 
     def _new_stepper(self, cursor: int = 0) -> None:
         """A fresh trace of the current sequence, advanced quietly to `cursor`, then sig_reset."""
@@ -107,17 +122,21 @@ class Session(QObject, SessionFiles):
     def T(self) -> int:
         return len(self.x)
 
-    def jacobian_row(self, t: int) -> DecayRow:
+    @property
+    def computing(self) -> bool:
+        """Whether the worker has numbers of the current trace still to deliver."""
+        return self._worker.busy()
+
+    @property
+    def contributions(self) -> np.ndarray | None:
+        """(T, T) C[t, k] of the current trace, or None while the worker computes it (sig_numbers)."""
+        return self.numbers.contributions()
+
+    def jacobian_row(self, t: int) -> DecayRow | None:
         """How the gradient of E_t changes going back from step t, for the parameters the current
-        trace uses (never the live model, which the update step or training changes). Cached per trace."""
-        st = self.stepper
-        if self._jacobian_owner is not st:  # a new trace: rows of the old one no longer apply
-            self._jacobian_cache, self._jacobian_owner = {}, st
-            self._traced = traced_model(self.rnn, st)
-            self._delta_norms = delta_norms(self._traced, st.x, st.y)  # (T, T), once per trace
-        if t not in self._jacobian_cache:
-            self._jacobian_cache[t] = decay_row(self._traced, st.x, st.y, t, self._delta_norms)
-        return self._jacobian_cache[t]
+        trace uses (never the live model, which the update step or training changes); None while
+        the worker computes it (sig_numbers says when it is in)."""
+        return self.numbers.row(t)
 
     def update_losses(self, ev) -> tuple[float, float]:
         """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
@@ -243,31 +262,52 @@ class Session(QObject, SessionFiles):
         if self.step() is None or self.stepper.done:
             self.pause()
 
-    # --- training (time-sliced on the event loop) -------------------------------------------------
+    # --- training (in a thread of its own: ui/training.py) ----------------------------------------
 
     @property
     def training(self) -> bool:
-        return self._train_timer.isActive()
+        return self._run is not None
 
     def train(self, iterations: int) -> None:
         if self.training or iterations <= 0:
             return
         self.pause()
         self.trainer.stopped_reason = None
-        self._train_target, self._train_done = int(iterations), 0
+        self._run = TrainingRun(self.trainer, iterations)
         self._train_timer.start()
         self.sig_training_changed.emit(True)
 
+    def request_stop(self) -> None:
+        """Esc: no iteration starts after the one under way; the run ends with it, and the window
+        keeps answering meanwhile (stop_training() waits for it instead)."""
+        if self.training:
+            self._run.request_stop()
+            self._train_timer.setInterval(STOPPING_POLL_MS)  # notice the end promptly
+
     def stop_training(self) -> None:
+        """Stop (waiting only for the iteration under way), then trace the trained parameters."""
         if not self.training:
             return
+        run = self._run
+        run.stop()
+        self._end_training(run)
+
+    def _end_training(self, run: TrainingRun) -> None:
+        self._run = None
         self._train_timer.stop()
+        self._train_timer.setInterval(REDRAW_EVERY_MS)
+        self.sig_trained.emit(run.done, run.target)
         self.sig_training_changed.emit(False)
         self._new_stepper()  # the trace now follows the trained parameters
-        self.sig_message.emit(
-            f"Trained {self._train_done} iterations; {self._recent_loss()}."
-            f"  The model now writes: {self.sample_text(40)!r}"
-        )
+        if run.error is not None:
+            self.sig_message.emit(f"Training stopped by an error: {type(run.error).__name__}: {run.error}")
+        elif run.failed:
+            self.sig_message.emit(self.trainer.stopped_reason)
+        else:
+            self.sig_message.emit(
+                f"Trained {run.done} iterations; {self._recent_loss()}."
+                f"  The model now writes: {self.sample_text(40)!r}"
+            )
 
     def sample_text(self, n: int) -> str:
         """n tokens generated by the model, starting after the current sequence's first token."""
@@ -282,23 +322,14 @@ class Session(QObject, SessionFiles):
         return f"smoothed loss {now[0]:.3f} (mean of the last {now[1]:,} iterations)"
 
     def _train_tick(self) -> None:
-        end = time.perf_counter() + TRAIN_SLICE_S
-        while self._train_done < self._train_target:  # at least one iteration per slice
-            if not self.trainer.step():
-                self._train_timer.stop()
-                self.sig_training_changed.emit(False)
-                self._new_stepper()
-                self.sig_message.emit(self.trainer.stopped_reason)
-                return
-            self._train_done += 1
-            if time.perf_counter() >= end:
-                break
-        now = time.perf_counter()
-        if now - self._last_progress >= REDRAW_EVERY_S or self._train_done >= self._train_target:
-            self._last_progress = now
-            self.sig_trained.emit(self._train_done, self._train_target)
-        if self._train_done >= self._train_target:
-            self.stop_training()
+        """Ten times a second while training: show the progress; once the thread has ended, finish."""
+        run = self._run
+        if run is None:
+            return
+        if run.finished:
+            self._end_training(run)
+        else:
+            self.sig_trained.emit(run.done, run.target)
 
 
 def _trace_changed(old: Settings, new: Settings) -> bool:

@@ -58,7 +58,9 @@ def backward_table(session) -> tuple[list[str], list[list]]:
 
 def contributions_table(session) -> tuple[list[str], list[list]]:
     """C[t, k] = |k-th term of dE_t/dW| (Frobenius): one row per loss step t, one column per k."""
-    C = np.asarray(session.contributions)  # (T, T)
+    C = session.contributions  # (T, T), or None while the worker computes it
+    if C is None:
+        raise ValueError("the contributions are still being computed: export again in a moment")
     header = ["t"] + [f"k={k}" for k in range(C.shape[1])]
     return header, [[t, *map(float, C[t])] for t in range(C.shape[0])]
 

@@ -1,8 +1,8 @@
 """Numbers derived from a trace for the views, by pure calls to the core (no Qt, no Session state).
 
 They use the parameters the trace was made with (the Stepper's frozen copies), never the live
-model, which the update step and training change. The Session caches them; a background worker
-can call these functions as they are.
+model, which the update step and training change. They are slow at large sizes (a Jacobian row is
+t exact SVDs), so trace_jobs.TraceNumbers runs them in a worker thread; they share nothing with it.
 """
 
 from __future__ import annotations
@@ -32,20 +32,32 @@ class DecayRow:
     tanh_factor: np.ndarray  # prod_{j=k+1..t} max tanh'(z_j): what the slopes allow (a bound)
 
 
-def delta_norms(rnn: RNN, x, y) -> np.ndarray:
-    """(T, T): |dE_t/dz_k|, zero where k > t (E_t not divided by T)."""
-    return np.linalg.norm(rnn.deltas(x, y), axis=2)
+def delta_norm_row(rnn: RNN, x, y, t: int) -> np.ndarray:
+    """(t+1,): |dE_t/dz_k| for k = 0..t (E_t not divided by T), by the backward recursion of one loss:
+    delta_t = V^T(o_t - onehot(y_t)) * (1 - s_t^2);  delta_{k-1} = (W^T delta_k) * (1 - s_{k-1}^2).
+    O(t H^2) time and O(H) memory: never the (T, T, H) array of every loss's deltas."""
+    f = rnn.forward(x[: t + 1])  # steps after t do not reach E_t
+    slope = 1.0 - f.s**2  # (t+1, H)
+    d_out = f.o[t].copy()
+    d_out[y[t]] -= 1.0  # o_t - onehot(y_t)
+    delta = (rnn.V.T @ d_out) * slope[t]  # (H,) delta_t^(t)
+    out = np.empty(t + 1)
+    for k in range(t, -1, -1):
+        out[k] = np.linalg.norm(delta)
+        if k:
+            delta = (delta @ rnn.W) * slope[k - 1]  # W^T delta_k, as a row vector
+    return out
 
 
-def decay_row(rnn: RNN, x, y, t: int, norms: np.ndarray | None = None) -> DecayRow:
-    """The numbers of the gradient view's right-hand plot for output step t (pure core calls);
-    `norms` is delta_norms(rnn, x, y) if already at hand (it costs a (T, T, H) array)."""
+def decay_row(rnn: RNN, x, y, t: int, radius: float | None = None) -> DecayRow:
+    """The numbers of the gradient view's right-hand plot for output step t (core calls, plus the
+    one-loss recursion above); `radius` is spectral_radius(rnn.W) if already at hand."""
     norm, w_factor, tanh_factor = rnn.jacobian_row(x, t)
-    norms = delta_norms(rnn, x, y) if norms is None else norms
-    d = norms[t, : t + 1]  # (t+1,) |dE_t/dz_k|
+    d = delta_norm_row(rnn, x, y, t)  # (t+1,) |dE_t/dz_k|
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = d / d[t]
-    radius_factor = spectral_radius(rnn.W) ** (t - np.arange(t + 1.0))
+    radius = spectral_radius(rnn.W) if radius is None else radius
+    radius_factor = radius ** (t - np.arange(t + 1.0))
     return DecayRow(ratio, norm, w_factor, radius_factor, tanh_factor)
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core import TASK_NAMES, EchoTask, TextSource, Vocabulary, make_task, read_text_file
-from rnnviz.core.data import MAX_VOCAB, CountingTask, ParityTask, decode_text
+from rnnviz.core.data import MAX_VOCAB, UNK, CountingTask, ParityTask, decode_text, tokenize
 
 
 def test_char_and_word_vocabularies_round_trip():
@@ -36,10 +36,41 @@ def test_undecodable_bytes_are_refused(tmp_path):
     assert decode_text("ñ".encode()) == "ñ"
 
 
-def test_vocabulary_too_large_is_refused():
-    text = " ".join(f"w{i}" for i in range(MAX_VOCAB + 5))
-    with pytest.raises(ValueError, match=f"at most {MAX_VOCAB}"):
-        TextSource(text, "word")
+def test_a_capped_vocabulary_keeps_the_most_frequent_tokens_and_one_unk():
+    # w0 appears 3 times, w1 twice, every other word once: ties go to the first in sorted order
+    text = "w0 w0 w0 w1 w1 " + " ".join(f"w{i}" for i in range(2, MAX_VOCAB + 5))
+    src = TextSource(text, "word")
+    assert len(src.vocab) == MAX_VOCAB and src.vocab.tokens[-1] == UNK == src.vocab.label(src.vocab.unk)
+    kept = src.vocab.tokens[:-1]
+    once = sorted({f"w{i}" for i in range(2, MAX_VOCAB + 5)})
+    assert {"w0", "w1"} <= set(kept) and set(kept) - {"w0", "w1"} == set(once[: MAX_VOCAB - 3])
+    words = text.split()
+    want = [kept.index(w) if w in kept else src.vocab.unk for w in words]
+    assert np.array_equal(src.ids, want)  # every left-out word is <unk>, the rest their own id
+    assert "<unk> for the rest" in src.describe()
+    small = TextSource("aaabbcdeeee", "char", max_vocab=3)
+    assert small.vocab.tokens == ("a", "e", UNK) and small.vocab.join(small.ids) == "aaa" + UNK * 4 + "eeee"
+    assert small.vocab.encode("axe").tolist() == [0, 2, 1]  # unknown tokens encode as <unk>
+    with pytest.raises(ValueError, match="at least one token and <unk>"):
+        TextSource("abc", "char", max_vocab=1)
+
+
+def test_an_uncapped_vocabulary_is_every_token_sorted():
+    text = "zebra apple. mango, apple! " * 3 + "日本"
+    for level in ("char", "word"):
+        src = TextSource(text, level)
+        tokens = tokenize(text, level)
+        assert src.vocab.tokens == tuple(sorted(set(tokens))) and src.vocab.unk is None
+        assert src.vocab.decode(src.ids) == tokens
+    x, y = TextSource(text).sample(np.random.default_rng(1), 5)
+    assert x.dtype == y.dtype == np.int64 and not np.shares_memory(x, y)
+
+
+def test_the_generated_word_text_has_a_vocabulary_of_the_seeds_size():
+    src = make_task("words")
+    assert len(src.vocab) == MAX_VOCAB == 8000 and src.vocab.level == "word"
+    assert 0 < np.mean(src.ids == src.vocab.unk) < 0.05  # the long tail only
+    assert make_task("words", max_vocab=500).vocab.tokens[-1] == UNK
 
 
 def test_vocabulary_rejects_unknown_tokens_and_levels():

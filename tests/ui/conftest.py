@@ -1,9 +1,11 @@
 import pytest
 
 from rnnviz.core.settings import Settings
+from rnnviz.ui.blas import limit_blas_threads
 from rnnviz.ui.pg_config import configure_pyqtgraph
 
 configure_pyqtgraph()
+limit_blas_threads()  # as the app does
 
 
 @pytest.fixture
@@ -12,8 +14,7 @@ def session(qtbot):
 
     s = Session(Settings(task="echo", hidden=8, seq_len=6, seed=0))
     yield s
-    s.stop_training()
-    s.pause()
+    s.shutdown()
 
 
 @pytest.fixture

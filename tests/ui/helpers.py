@@ -1,4 +1,4 @@
-"""Shared checks for UI tests: is a widget or dock really in view?"""
+"""Shared checks for UI tests: is a widget or dock really in view? Waiting for the worker's numbers."""
 
 from PySide6.QtWidgets import QTabBar
 
@@ -18,3 +18,15 @@ def in_front(window, dock) -> bool:
             if bar.tabText(i) == dock.windowTitle():
                 return dock.isVisible() and bar.currentIndex() == i
     return dock.isVisible()
+
+
+def computed(qtbot, ask):
+    """What ask() returns once it is not None: the first call queues the worker's job, and qtbot's
+    event loop delivers its result (the views that wait for it redraw then too)."""
+    qtbot.waitUntil(lambda: ask() is not None, timeout=30_000)
+    return ask()
+
+
+def settled(qtbot, session) -> None:
+    """Wait until the worker has delivered every number asked for so far (the views have drawn them)."""
+    qtbot.waitUntil(lambda: not session.computing, timeout=30_000)

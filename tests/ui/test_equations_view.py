@@ -2,7 +2,8 @@ import numpy as np
 
 from rnnviz.core import Stepper
 from rnnviz.ui import style
-from rnnviz.ui.widgets.equations_view import EquationsView, num
+from rnnviz.ui.widgets.equations_view import EquationsView, bar_mark, num
+from tests.ui.helpers import computed
 
 
 def make_view(session, qtbot, theme=style.NORMAL):
@@ -30,7 +31,7 @@ def test_start_shows_every_equation_with_nothing_highlighted(session, qtbot):
     for piece in ("tanh(zt)", "softmax(V st)", "−log ot[yt]", "diag(1 − sj2) W", "Step 0 of"):
         assert piece in t
     for accent in (style.NORMAL.forward, style.NORMAL.backward):
-        assert f'bgcolor="{accent}"' not in h  # no coloured bar before the first step
+        assert bar_mark(accent) not in h  # no coloured bar before the first step
 
 
 def test_forward_step_shows_the_events_numbers(session, qtbot):
@@ -48,7 +49,7 @@ def test_forward_step_shows_the_events_numbers(session, qtbot):
     assert f"o2[{top}] = {num(ev.o[top])}" in t and f"o2[y2] = {num(ev.o[ev.y])}" in t
     mean = np.mean([e.E for e in session.stepper.forward_steps()])
     assert f"mean of 3 of {session.T}" in t and f"{mean:.4f}" in t
-    assert f'bgcolor="{style.NORMAL.forward}"' in h  # the live block's bar
+    assert bar_mark(style.NORMAL.forward) in h  # the live block's bar
 
 
 def test_backward_step_shows_error_split_delta_and_gradient(session, qtbot):
@@ -65,7 +66,7 @@ def test_backward_step_shows_error_split_delta_and_gradient(session, qtbot):
     assert f"|∂L/∂W| = {norm(ev.gradients.dW)}" in t
     assert num(ev.delta[0]) in t
     h = view.html()
-    assert f'bgcolor="{style.NORMAL.backward}"' in h and f'bgcolor="{style.NORMAL.forward}"' not in h
+    assert bar_mark(style.NORMAL.backward) in h and bar_mark(style.NORMAL.forward) not in h
 
 
 def test_highlight_follows_back(session, qtbot):
@@ -94,7 +95,8 @@ def test_single_mode_names_the_traced_loss_and_term(session, qtbot):
     assert "the product is I" in t  # k = t*: no Jacobian factors yet
     session.step()  # k = 1: E_1 is not traced, so no direct error
     assert "term k = 1 of ∂E2/∂W" in text(view) and "not part of this trace (only E2 is traced)" in text(view)
-    jac = session.jacobian_row(2).norm[1]
+    assert "∂sj/∂sj−1| = computing…" in text(view)  # the worker computes the row
+    jac = computed(qtbot, lambda: session.jacobian_row(2)).norm[1]
     assert f"∂sj/∂sj−1| = {num(jac)}" in text(view)
 
 

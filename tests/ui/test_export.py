@@ -18,6 +18,7 @@ from rnnviz.ui.export import (
 )
 from rnnviz.ui.tables import backward_table, contributions_table, forward_table, loss_curve_table
 from rnnviz.ui.widgets.hidden_view import HiddenView
+from tests.ui.helpers import computed
 
 DRAWING_TAGS = {"path", "rect", "text", "polyline", "polygon", "image", "line", "ellipse", "circle"}
 
@@ -132,7 +133,10 @@ def test_backward_table_round_trips_exactly(session, tmp_path):
     assert [int(r[0]) for r in rows[1:]] == [session.T - 1, session.T - 2, session.T - 3]
 
 
-def test_contributions_table_round_trips_exactly(session, tmp_path):
+def test_contributions_table_round_trips_exactly(session, qtbot, tmp_path):
+    with pytest.raises(ValueError, match="still being computed"):  # the worker has not delivered C yet
+        contributions_table(session)
+    computed(qtbot, lambda: session.contributions)
     rows = read_csv(export_csv(tmp_path / "c.csv", *contributions_table(session)))
     T = session.T
     assert rows[0] == ["t"] + [f"k={k}" for k in range(T)] and len(rows) == 1 + T
@@ -219,6 +223,7 @@ def test_errors_are_readable_and_leave_no_file(session, label, qtbot, tmp_path, 
         export_widget_png(label, tmp_path / "x.bmp")
     with pytest.raises(ExportError, match="unknown file type"):
         export_widget_svg(label, tmp_path / "x.png")
+    computed(qtbot, lambda: session.contributions)
     with pytest.raises(ExportError, match="unknown file type"):
         export_csv(tmp_path / "x.txt", *contributions_table(session))
     with pytest.raises(ExportError, match=r"'x.mp4': use a .gif file, an existing folder"):

@@ -5,6 +5,7 @@ from PySide6.QtCore import QPointF
 from rnnviz.core import spectral_radius
 from rnnviz.ui import style
 from rnnviz.ui.widgets.gradient_view import GradientView
+from tests.ui.helpers import computed, settled
 
 
 @pytest.fixture
@@ -29,8 +30,8 @@ def test_nothing_is_revealed_before_the_backward_pass(session, view):
     assert view.fill_text.isVisible()
 
 
-def test_backward_steps_reveal_columns_with_fixed_levels(session, view):
-    T, C = session.T, session.contributions
+def test_backward_steps_reveal_columns_with_fixed_levels(session, view, qtbot):
+    T, C = session.T, computed(qtbot, lambda: session.contributions)  # from the worker
     steps(session, T)
     levels = style.log_levels(C)
     for k in range(1, T + 1):
@@ -73,7 +74,7 @@ def core_row(session, t):
 
 
 @pytest.mark.parametrize("t", [None, 2])
-def test_curves_equal_the_core_numbers_once_bptt_has_reached_them(session, view, t):
+def test_curves_equal_the_core_numbers_once_bptt_has_reached_them(session, view, t, qtbot):
     if t is None:
         t = session.T - 1
         assert view.chosen_t == t and view.spin.value() == t  # default: the last step
@@ -83,6 +84,7 @@ def test_curves_equal_the_core_numbers_once_bptt_has_reached_them(session, view,
     assert all(curve_xy(view, key)[0].size == 0 for key in view.curves)  # nothing computed yet
     assert "not reached" in view.verdict_label.text()
     steps(session, 2 * session.T)
+    settled(qtbot, session)  # the row from the worker has arrived and been drawn
     want = core_row(session, t)
     d = t - np.arange(t + 1)
     order = np.argsort(d)
@@ -98,9 +100,10 @@ def verdict_word(ratio):
     return "vanishing" if ratio <= VANISH else "exploding" if ratio >= EXPLODE else "neither"
 
 
-def test_small_spectral_radius_says_vanishing(session, view):
+def test_small_spectral_radius_says_vanishing(session, view, qtbot):
     assert session.update_settings(spectral_radius=0.1, seq_len=15)
     steps(session, 2 * session.T)
+    settled(qtbot, session)
     t = session.T - 1
     ratio = core_row(session, t)["ratio"][0]
     assert ratio < 1e-10
@@ -108,9 +111,10 @@ def test_small_spectral_radius_says_vanishing(session, view):
     assert "vanishing" in text and f"{t} steps back" in text and f"{ratio:.2g}" in text
 
 
-def test_large_spectral_radius_w_factor_grows(session, view):
+def test_large_spectral_radius_w_factor_grows(session, view, qtbot):
     assert session.update_settings(spectral_radius=3.0, seq_len=15)
     steps(session, 2 * session.T)
+    settled(qtbot, session)
     _, w = curve_xy(view, "w_factor")
     assert (np.diff(w) > 0).all() and w[-1] > 1e6  # ||W||_2 > 1: the bound explodes
     norm, w_factor, tanh_factor = session.rnn.jacobian_row(session.x, session.T - 1)
@@ -119,11 +123,12 @@ def test_large_spectral_radius_w_factor_grows(session, view):
     assert verdict_word(core_row(session, session.T - 1)["ratio"][0]) in view.verdict_label.text()
 
 
-def test_single_mode_reveals_only_the_target_row(session, view):
+def test_single_mode_reveals_only_the_target_row(session, view, qtbot):
     assert session.update_settings(mode="single", target=3)
     T = session.T
     assert view.chosen_t == 3 and view.spin.value() == 3
     steps(session, T + 2)  # forward, then backward at k = 3 and k = 2
+    settled(qtbot, session)
     expected = np.zeros((T, T), dtype=bool)
     expected[3, [2, 3]] = True
     assert np.array_equal(view.revealed, expected)
@@ -135,6 +140,7 @@ def test_single_mode_reveals_only_the_target_row(session, view):
 def test_hover_reads_the_exact_value_and_click_chooses_the_row(session, view, qtbot):
     T = session.T
     steps(session, 2 * T)
+    settled(qtbot, session)
     vb = view.heat_plot.vb
     view._on_mouse_moved(vb.mapViewToScene(QPointF(2, 4)))  # column k = 2, row t = 4
     assert f"{session.contributions[4, 2]:.3e}" in view.hover_label.text()
@@ -146,6 +152,7 @@ def test_hover_reads_the_exact_value_and_click_chooses_the_row(session, view, qt
 
     view._on_mouse_clicked(Click())
     assert view.chosen_t == 3 and view.spin.value() == 3
+    settled(qtbot, session)  # row 3 comes from the worker
     assert curve_xy(view, "norm")[0].size == 4
 
 
@@ -163,7 +170,7 @@ def test_reset_and_theme_keep_data(session, view):
     assert np.array_equal(curve_xy(view, "norm")[1], before[1])
 
 
-def test_rows_chosen_after_the_update_step_come_from_the_traced_parameters(session, view):
+def test_rows_chosen_after_the_update_step_come_from_the_traced_parameters(session, view, qtbot):
     """Issue 9, item 3: the update step changes the live model; the curves stay those of the trace."""
     assert session.update_settings(final_update=True, lr=0.5)
     traced = session.rnn.copy()
@@ -171,9 +178,11 @@ def test_rows_chosen_after_the_update_step_come_from_the_traced_parameters(sessi
     assert session.stepper.last.phase == "update" and not np.array_equal(session.rnn.W, traced.W)
     for t in (3, 5, 2):
         view.spin.setValue(t)
+        settled(qtbot, session)
         want = traced.jacobian_row(session.x, t)[0][::-1]  # by distance, ascending
         assert np.allclose(curve_xy(view, "norm")[1], want)
     session.back()  # back over the update: the rows seen, and new ones, are still the trace's
     for t in (5, 4):
         view.spin.setValue(t)
+        settled(qtbot, session)
         assert np.allclose(curve_xy(view, "norm")[1], traced.jacobian_row(session.x, t)[0][::-1])

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.tables import backward_table
+from tests.ui.helpers import settled
 
 
 @pytest.fixture
@@ -131,13 +132,14 @@ def tick_values(ax: pg.AxisItem, lo: float, hi: float) -> list[float]:
     return out
 
 
-def test_gradient_axes_label_decades_and_whole_steps(make_window):
+def test_gradient_axes_label_decades_and_whole_steps(make_window, qtbot):
     w, s = make_window(task="echo", hidden=8, seq_len=6, seed=0)
     for _ in range(2 * s.T):
         s.step()
     gv = w.gradient_view
     for t in (1, 2, 5):
         gv.spin.setValue(t)
+        settled(qtbot, s)  # the row comes from the worker
         left = gv.line_plot.getAxis("left")
         major, _minor = left._tickLevels
         assert major and all(label in ("1", "10") or label.startswith("10") for _, label in major)
@@ -193,7 +195,7 @@ def test_backward_csv_headers_say_which_loss_and_where_1_over_T_is(session):
     assert "only k = 3" in header[1]
 
 
-def test_truncation_band_veil_and_cut_edges(make_window):
+def test_truncation_band_veil_and_cut_edges(make_window, qtbot):
     w, s = make_window(task="echo", delay=5, hidden=8, seq_len=10, seed=2, truncate=3)
     T, K = s.T, 3
     gv, g = w.gradient_view, w.graph_view
@@ -202,6 +204,7 @@ def test_truncation_band_veil_and_cut_edges(make_window):
     assert all("truncation K = 3" in bar.toolTip() for bar in g.cut_items.values())
     for _ in range(2 * T):
         s.step()
+    settled(qtbot, s)
     t_idx, k_idx = np.indices((T, T))
     dropped = (k_idx <= t_idx) & (t_idx - k_idx > K)
     alpha = gv.veil.image[..., 3]

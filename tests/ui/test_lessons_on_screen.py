@@ -16,7 +16,7 @@ import pytest
 from rnnviz.core import spectral_radius
 from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
-from tests.ui.helpers import in_front, shown_on_screen
+from tests.ui.helpers import in_front, settled, shown_on_screen
 
 
 @pytest.fixture
@@ -71,8 +71,8 @@ def train(w, qtbot, iterations=2000):
 class Player:
     """Steps a lesson and runs the check of every caption as it appears."""
 
-    def __init__(self, w, checks: dict):
-        self.w, self.checks, self.seen = w, checks, []
+    def __init__(self, w, checks: dict, qtbot=None):
+        self.w, self.checks, self.seen, self.qtbot = w, checks, [], qtbot
 
     def look(self) -> None:
         panel = self.w.lesson_panel
@@ -82,6 +82,8 @@ class Player:
             self.seen.append(i)
             check_caption_basics(self.w, panel.caption_text)
             if i in self.checks:
+                if self.qtbot is not None:  # the worker's numbers are in and drawn
+                    settled(self.qtbot, self.w.session)
                 self.checks[i](self.w, self.w.session)
 
     def to(self, cursor) -> None:
@@ -185,7 +187,7 @@ def test_lesson_2_the_loss_and_its_bars_after_training(window, qtbot):
 # --- lesson 3 --------------------------------------------------------------------------------------
 
 
-def test_lesson_3_one_loss_term_by_term(window):
+def test_lesson_3_one_loss_term_by_term(window, qtbot):
     w = window
     s = w.session
     assert not in_front(w, w.equations_dock)  # behind the Controls tab until a caption needs it
@@ -208,7 +210,7 @@ def test_lesson_3_one_loss_term_by_term(window):
 
     start(w, "03_bptt_one_loss")
     assert s.stepper.mode == "single" and s.stepper.target == 3
-    p = Player(w, {2: term_3, 4: shrinking, 5: whole_row})
+    p = Player(w, {2: term_3, 4: shrinking, 5: whole_row}, qtbot)
     p.to_end()
     assert p.seen == list(range(6))
 
@@ -282,10 +284,11 @@ def test_lesson_5_vanishing_then_delay_2(window, qtbot):
         assert eight < diag - 2  # under a hundredth
 
     start(w, "05_vanishing")
-    p = Player(w, {0: radius, 1: norm_below_one, 2: follows_radius, 3: near_diagonal})
+    p = Player(w, {0: radius, 1: norm_below_one, 2: follows_radius, 3: near_diagonal}, qtbot)
     p.to_end()
     assert p.seen == [0, 1, 2, 3]
     p.to_end()
+    settled(qtbot, s)
     follows_radius(w, s)  # over all 19 steps too
     assert 0.6 < train(w, qtbot) < 1.0  # stalls near 0.8
     assert w.lesson_panel.index == 4 and "stalls near 0.8" in w.lesson_panel.caption_text
@@ -330,7 +333,7 @@ def test_lesson_6_exploding_then_clipping(window, qtbot):
         assert C[19, 1:10].max() > C[19, 19]  # far-back steps contribute more than recent ones
 
     start(w, "06_exploding")
-    p = Player(w, {1: norm_3, 2: growing, 4: exploding})
+    p = Player(w, {1: norm_3, 2: growing, 4: exploding}, qtbot)
     p.to_end()
     assert p.seen == [0, 1, 2, 4]
     smoothed = train(w, qtbot)

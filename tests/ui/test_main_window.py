@@ -1,3 +1,5 @@
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -41,41 +43,46 @@ def test_status_bar_says_phase_t_and_loss(window, session):
     assert "backward" in window.phase_label.text()
 
 
-def test_training_yields_to_the_event_loop_between_slices(window, session, qtbot, monkeypatch):
-    """The mechanism, not a time bound (that is benchmarks/training_responsiveness.py): training
-    runs in slices, and a zero-interval timer gets to run between them."""
+def test_training_runs_in_its_own_thread_while_the_event_loop_runs(window, session, qtbot, monkeypatch):
+    """The mechanism, not a time bound (that is benchmarks/training_responsiveness.py): every
+    iteration runs outside the UI thread, and each one waits until the UI thread's zero-interval
+    timer has ticked again, which could never happen if both ran on the same thread."""
     session.update_settings(hidden=32, seq_len=20, task="text")
-    window.controls.iterations.setValue(300)
-    order = []
+    window.controls.iterations.setValue(50)
+    ticked = threading.Event()
+    threads, waits = set(), []
     real_step = session.trainer.step
 
     def step():
-        order.append("iteration")
+        threads.add(threading.get_ident())
+        waits.append(ticked.wait(30))  # the event loop must run for this iteration to go on
+        ticked.clear()
         return real_step()
 
     monkeypatch.setattr(session.trainer, "step", step)
-    monkeypatch.setattr("rnnviz.ui.session.TRAIN_SLICE_S", 0.0)  # one iteration per slice
     beat = QTimer(interval=0)
-    beat.timeout.connect(lambda: order.append("beat"))
+    beat.timeout.connect(ticked.set)
     beat.start()
     window.actions["train"].trigger()
     assert session.training and not window.actions["step"].isEnabled()
     qtbot.waitUntil(lambda: not session.training, timeout=60000)
     beat.stop()
     x, _ = window.loss_view.raw_curve.getData()
-    assert len(x) == 300 and window.actions["step"].isEnabled()
-    first, last = order.index("iteration"), len(order) - order[::-1].index("iteration")
-    between = order[first:last]
-    # the other timer ran between iterations, many times over, not only before and after training
-    assert between.count("beat") >= 100
+    assert len(x) == 50 and window.actions["step"].isEnabled()
+    assert threading.get_ident() not in threads and len(threads) == 1  # one training thread
+    assert len(waits) == 50 and all(waits)  # the UI thread ticked between every two iterations
 
 
 def test_stop_button_stops_training_and_keeps_progress(window, session, qtbot):
     window.controls.iterations.setValue(1_000_000)
     window.controls.start_training()
     qtbot.waitUntil(lambda: session.history.count > 20, timeout=10000)
-    window.controls.stop_button.click()
-    assert not session.training and session.history.count > 20
+    window.controls.stop_button.click()  # returns at once; the iteration under way ends the run
+    qtbot.waitUntil(lambda: not session.training, timeout=10000)
+    count = session.history.count
+    assert count > 20 and window.controls.train_button.isEnabled()
+    qtbot.wait(50)
+    assert session.history.count == count  # no iteration after the stop
 
 
 def test_data_setting_resets_visual_setting_restyles(window, session):

@@ -16,6 +16,7 @@ import pytest
 from rnnviz.core import RNN, spectral_radius
 from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
+from tests.ui.helpers import settled
 
 VANISH, EXPLODE = 0.1, 10.0  # the verdict's documented rule (rnnviz/ui/verdict.py), stated independently
 
@@ -230,17 +231,24 @@ def traced(request, qtbot):
     w.close()
 
 
-def test_every_number_at_every_step_and_across_the_update(traced):
+def test_every_number_at_every_step_and_across_the_update(traced, qtbot):
     w, s, truth = traced
+
     st = s.stepper
+
+    def check_view():  # once the worker's numbers for what is on screen are in
+        settled(qtbot, s)
+        check_gradient_view(w, truth, st)
+
     assert "ready" in w.status_text()
-    check_gradient_view(w, truth, st)
+    check_view()
     while (ev := s.step()) is not None:
         if ev.phase == "forward":
             check_forward(w, truth, ev.t)
         elif ev.phase == "backward":
+            settled(qtbot, s)
             check_backward(w, truth, ev.t)
-        check_gradient_view(w, truth, st)
+        check_view()
     # the end of the backward pass equals the core's own gradient
     if truth.mode == "full":
         want = truth.rnn.bptt(truth.x, truth.y, truncate=truth.K).dW
@@ -266,17 +274,19 @@ def test_every_number_at_every_step_and_across_the_update(traced):
     assert not np.array_equal(s.rnn.W, truth.rnn.W)
     for t in (2, 5, 3):
         w.gradient_view.spin.setValue(t)
-        check_gradient_view(w, truth, st)
+        check_view()
     s.back()  # back over the update: the model is the traced one again; the rows still are
     assert np.array_equal(s.rnn.W, truth.rnn.W)
     for t in (4, 1, 2):
         w.gradient_view.spin.setValue(t)
-        check_gradient_view(w, truth, st)
+        check_view()
+    settled(qtbot, s)
     check_backward(w, truth, st.last.t)
     while (ev := s.back()) is not None:  # and all the way back
         if ev.phase == "backward" and st.last is not None and st.last.phase == "backward":
+            settled(qtbot, s)
             check_backward(w, truth, st.last.t)
-        check_gradient_view(w, truth, st)
+        check_view()
 
 
 def test_single_mode_status_names_the_traced_loss(qtbot):

@@ -18,6 +18,7 @@ TASK_LABELS = {
     "counting": "Counting (aⁿbⁿ)",
     "grammar": "Toy grammar (words)",
     "text": "Built-in text (characters)",
+    "words": "Generated text (words)",
     "file": "Your text file",
 }
 
@@ -82,6 +83,16 @@ class ControlPanel(QtWidgets.QWidget):
         self.level.addItems(["char", "word"])
         self.level.currentTextChanged.connect(lambda v: self._apply(level=v))
         data.addRow("Tokens", self.level)
+        self._add(
+            data,
+            "max_vocab",
+            "Vocabulary size",
+            _spin(
+                "max_vocab",
+                "Texts: the most frequent tokens are kept, every other one becomes <unk>",
+                step=1000,
+            ),
+        )
         self._add(
             data, "delay", "Echo delay d", _spin("delay", "Echo task: output the token from d steps ago")
         )
@@ -160,7 +171,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.progress.setValue(0)
         train.addRow(self.progress)
         self.train_button.clicked.connect(self.start_training)
-        self.stop_button.clicked.connect(session.stop_training)
+        self.stop_button.clicked.connect(session.request_stop)
 
         play = self._group(outer, "Playback")
         self.speed = QtWidgets.QSlider(Qt.Orientation.Horizontal, toolTip="Steps per second while playing")
@@ -180,6 +191,7 @@ class ControlPanel(QtWidgets.QWidget):
         session.sig_reset.connect(self._clear_progress_if_untrained)
         session.sig_training_changed.connect(self._training_changed)
         session.sig_trained.connect(self._progress)
+        session.sig_numbers.connect(self._show_radius)
         self.show_settings()
 
     def _group(self, outer, title: str) -> QtWidgets.QFormLayout:
@@ -224,8 +236,15 @@ class ControlPanel(QtWidgets.QWidget):
             self.final_update.setChecked(s.final_update)
         self.fields["delay"].setEnabled(s.task == "echo")
         self.level.setEnabled(s.task == "file")
+        self.fields["max_vocab"].setEnabled(s.task in ("file", "words"))
         self.fields["target"].setEnabled(s.mode == "single")
-        self.radius_label.setText(f"{self.session.rnn.spectral_radius():.3f}")
+        self._show_radius()
+
+    def _show_radius(self) -> None:
+        """rho(W) of the traced W: eigenvalues of an H x H matrix, computed by the worker."""
+        numbers = self.session.numbers
+        radius = numbers.radius()
+        self.radius_label.setText(numbers.status("radius") if radius is None else f"{radius:.3f}")
 
     def start_training(self) -> None:
         self.session.train(self.iterations.value())

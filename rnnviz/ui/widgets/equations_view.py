@@ -6,11 +6,12 @@ the others are dimmed. Rich text only (Qt's HTML subset): no math renderer, noth
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
 import numpy as np
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from rnnviz.ui import style
 
@@ -53,6 +54,7 @@ def tt(text: str) -> str:
     return f'<span style="font-family:{MONO}">{text}</span>'
 
 
+@functools.lru_cache(maxsize=64)
 def blend(a: str, b: str, f: float) -> str:
     """Colour f of the way from a to b (hex strings): tints and dimmed text from theme colours."""
     ca, cb = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in (a, b))
@@ -109,6 +111,9 @@ class EquationsView(QtWidgets.QWidget):
         self.session = session
         self.active: str | None = None
         self._html = ""
+        self._waiting = False  # a number on show is still being computed by the worker
+        self._skeleton: str | None = None  # the page as drawn, the changing parts as placeholders
+        self._spans: list[list[int]] = []  # [start, end] in the document of the header, live numbers
         self.browser = QtWidgets.QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -119,6 +124,11 @@ class EquationsView(QtWidgets.QWidget):
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
         session.sig_settings_changed.connect(self.show_state)  # η shown in the update block
+        session.sig_numbers.connect(self._numbers_arrived)
+
+    def _numbers_arrived(self) -> None:
+        if self._waiting:  # a number shown as "computing…" may be in now
+            self.show_state()
 
     def html(self) -> str:
         return self._html
@@ -132,41 +142,78 @@ class EquationsView(QtWidgets.QWidget):
     # --- rendering ----------------------------------------------------------------------------------
 
     def show_state(self, *_) -> None:
-        """Redraw everything from the Session's stepper (idempotent)."""
+        """Redraw everything from the Session's stepper (idempotent). Within a phase only the header
+        and the live block's numbers change: when the rest of the page is as drawn, just those two
+        are replaced in the document (Qt lays out only them), instead of setHtml of the whole page."""
         st = self.session.stepper
         ev = st.last
+        self._waiting = False
         self.active = None if ev is None else ev.phase
-        th = self.theme
-        blocks = [
-            self._block("forward", "Forward pass", th.forward, FORWARD_EQS, self._forward_numbers(st, ev)),
-            self._block(
-                "backward",
-                "Backpropagation through time",
-                th.backward,
-                backward_eqs(st),
-                self._backward_numbers(st, ev),
-            ),
-            self._block(
-                "update",
-                "Update (gradient descent)",
-                th.foreground,
-                update_eqs(st),
-                self._update_numbers(st, ev),
-            ),
-        ]
-        body = (
-            f'<body style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}; '
-            f'background-color:{th.background}">{self._header(st)}{"".join(blocks)}</body>'
-        )
-        big = f'style="font-size:{th.font_pt * 1.4:g}pt"'  # big operators, like display maths
-        self._html = f"<html>{body}</html>".replace('class="big"', big)
+        numbers = {
+            "forward": self._forward_numbers(st, ev),
+            "backward": self._backward_numbers(st, ev),
+            "update": self._update_numbers(st, ev),
+        }
+        header, live = self._header(st), "<br>".join(numbers.get(self.active) or [])
+        self._html = self._page(st, header, numbers)
         bar = self.browser.verticalScrollBar()
         keep = bar.value()
-        self.browser.setHtml(self._html)
+        if self.active is None or not live:  # no live block to update in place
+            self._skeleton = None
+            self.browser.setHtml(self._html)
+        else:
+            skeleton = self._page(st, HEADER_MARK, {**numbers, self.active: [LIVE_MARK]})
+            if skeleton != self._skeleton:  # another phase, trace or theme: the whole page anew
+                self._skeleton = skeleton
+                self.browser.setHtml(skeleton)
+                self._spans = [self._find(HEADER_MARK), self._find(LIVE_MARK)]
+            self._replace(1, live)  # the later span first: the header's length does not move it
+            self._replace(0, header)
         if self.active:
             self.browser.scrollToAnchor(self.active)  # the live block stays in view on a small screen
         else:
             bar.setValue(keep)
+
+    def _page(self, st, header: str, numbers: dict) -> str:
+        th = self.theme
+        blocks = [
+            self._block("forward", "Forward pass", th.forward, FORWARD_EQS, numbers["forward"]),
+            self._block(
+                "backward", "Backpropagation through time", th.backward, backward_eqs(st), numbers["backward"]
+            ),
+            self._block(
+                "update", "Update (gradient descent)", th.foreground, update_eqs(st), numbers["update"]
+            ),
+        ]
+        body = (
+            f'<body style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}; '
+            f'background-color:{th.background}">'
+            f'<p style="margin:0 0 6px 0">{header}</p>{"".join(blocks)}</body>'
+        )
+        return self._big(f"<html>{body}</html>")
+
+    def _big(self, html_text: str) -> str:
+        """Big operators, like display maths (Qt ignores font sizes in %, so in pt per theme)."""
+        return html_text.replace('class="big"', f'style="font-size:{self.theme.font_pt * 1.4:g}pt"')
+
+    def _find(self, mark: str) -> list[int]:
+        """[start, end] of a placeholder in the document."""
+        found = self.browser.document().find(mark)
+        return [found.selectionStart(), found.selectionEnd()]
+
+    def _replace(self, i: int, html_text: str) -> None:
+        """Put html_text where span i is (in the page's font and colour), and remember its new end."""
+        start, end = self._spans[i]
+        cursor = QtGui.QTextCursor(self.browser.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QtGui.QTextCursor.MoveMode.KeepAnchor)
+        th = self.theme  # the live block is never dimmed: it is in the foreground colour too
+        span = f'<span style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}">'
+        cursor.insertHtml(f"{span}{self._big(html_text)}</span>")
+        self._spans[i] = [start, cursor.position()]
+        if i == 0:  # the numbers come after the header: shift them by its change in length
+            shift = cursor.position() - end
+            self._spans[1] = [p + shift for p in self._spans[1]]
 
     def _header(self, st) -> str:
         what = {
@@ -180,30 +227,25 @@ class EquationsView(QtWidgets.QWidget):
         traced = (
             m(f"E_{{{st.target}}}") + f" alone ({kind})" if st.mode == "single" else m("L") + f" ({kind})"
         )
-        return (
-            f'<p style="margin:0 0 6px 0"><b>Step {st.cursor} of {st.total_steps}</b> · {what}'
-            f" · gradient of {traced}</p>"
-        )
+        return f"<b>Step {st.cursor} of {st.total_steps}</b> · {what} · gradient of {traced}"
 
     def _block(self, name: str, title: str, accent: str, eqs: list[str], numbers: list[str]) -> str:
+        """One block as plain paragraphs: a tinted background and a bar before the title mark the
+        live block (no table: Qt lays a table cell out at several times the cost of paragraphs)."""
         th = self.theme
         live = self.active == name
         dim = self.active is not None and not live
         color = blend(th.foreground, th.muted, 0.75) if dim else th.foreground
         tint = blend(th.background, accent, 0.08) if live else th.background
-        bar = accent if live else th.background
         pad = max(4, th.font_pt // 2)
         head = color if dim else accent
-        lines = [f'<p style="margin:0 0 {pad // 2}px 0; color:{head}"><b>{title}</b></p>']
-        lines += [f'<p style="margin:1px 0 1px {pad}px">{e}</p>' for e in eqs]
+        bar = bar_mark(accent) if live else ""
+        box = f"background-color:{tint}; color:{color}"
+        lines = [f'<p style="{box}; margin:0"><span style="color:{head}">{bar}<b>{title}</b></span></p>']
+        lines += [f'<p style="{box}; margin:0 0 0 {pad}px">{e}</p>' for e in eqs]
         if numbers:
-            lines += [f'<p style="margin:{pad // 2}px 0 0 {pad}px">{"<br>".join(numbers)}</p>']
-        return (
-            f'<a name="{name}"></a><table width="100%" cellspacing="0" cellpadding="{pad}">'
-            f'<tr><td width="{max(5, th.font_pt // 2)}" bgcolor="{bar}"></td>'
-            f'<td bgcolor="{tint}" style="color:{color}">{"".join(lines)}</td></tr></table>'
-            f'<p style="margin:0; font-size:{pad}px">&nbsp;</p>'
-        )
+            lines += [f'<p style="{box}; margin:0 0 0 {pad}px">{"<br>".join(numbers)}</p>']
+        return f'<a name="{name}"></a>{"".join(lines)}<p style="margin:0; font-size:{pad}px">&nbsp;</p>'
 
     def _label(self, i: int) -> str:
         return tt(html.escape(f"'{self.session.vocab.label(i)}'", quote=False))
@@ -290,9 +332,11 @@ class EquationsView(QtWidgets.QWidget):
             + (m(f"term k = {t}") if single else "this step's share of " + m("∂L/∂W")),
         ]
         if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
-            jac = self.session.jacobian_row(st.target).norm[t]
+            row = self.session.jacobian_row(st.target)  # None while the worker computes it
+            self._waiting = row is None
+            jac = self.session.numbers.status(("row", st.target)) if row is None else num(row.norm[t])
             note = "(no factors yet: k = t, the product is I)" if t == st.target else "(spectral norm)"
-            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", num(jac)) + GAP + note)
+            lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", jac) + GAP + note)
         lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.dW)) + "</b>") + " so far")
         return lines
 
@@ -310,6 +354,14 @@ class EquationsView(QtWidgets.QWidget):
             "change: " + GAP.join(kv(f"|Δ{k}|", d[k]) for k in "WUV"),
             kv("L") + " on this sequence: before " + tt(f"{before:.4f}") + " → after " + tt(f"{after:.4f}"),
         ]
+
+
+BAR = "▌"  # before the live block's title, in its phase colour
+HEADER_MARK, LIVE_MARK = "\u2060header\u2060", "\u2060numbers\u2060"  # placeholders, found and replaced
+
+
+def bar_mark(accent: str) -> str:
+    return f'<span style="color:{accent}">{BAR}&nbsp;</span>'
 
 
 EQ = "&nbsp;=&nbsp;"

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.graph_text import sub
 from rnnviz.ui.verdict import RULE, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name
@@ -41,8 +42,10 @@ class GradientView(QtWidgets.QWidget):
         self.chosen_t = 0
         self.revealed = np.zeros((0, 0), dtype=bool)
         self._stepper = None  # the stepper the cached per-reset data belongs to
-        self._log_c = np.zeros((0, 0))  # (T, T) log10 C, floored
+        self._log_c: np.ndarray | None = None  # (T, T) log10 C, floored; None until the worker has C
         self._levels = (0.0, 1.0)
+        self._drawn: tuple | None = None  # what the heatmap shows: (log C, revealed columns/cells)
+        self._row_drawn: tuple | None = None  # what the right-hand plot shows
 
         self.spin = QtWidgets.QSpinBox()
         self.spin.setToolTip(
@@ -111,6 +114,7 @@ class GradientView(QtWidgets.QWidget):
         self.layout_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
+        session.sig_numbers.connect(self.show_state)  # C or a row has arrived from the worker
         self.apply_theme(theme)
 
     # --- state -> picture -------------------------------------------------------------------------
@@ -119,19 +123,36 @@ class GradientView(QtWidgets.QWidget):
         """Redraw everything from the session's current state (idempotent)."""
         if self._stepper is not self.session.stepper:
             self._new_trace()
+        if self._log_c is None:
+            self._take_contributions()
         st = self.session.stepper
         self.revealed = self._revealed_cells(st)
-        img = np.where(self.revealed, self._log_c, np.nan)  # NaN -> transparent
-        self.heatmap.setImage(img, autoLevels=False, levels=self._levels)
-        self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, st.T, st.T))  # cell (t, k) centred on (k, t)
-        self._show_veil()
+        key = (self._log_c is not None, int(self.revealed.sum()), self.theme)  # cells appear or vanish
+        if self._drawn != key:  # redraw the T x T images only when their cells changed
+            self._drawn = key
+            img = np.where(self.revealed, self._log_c, np.nan) if key[0] else np.full((st.T, st.T), np.nan)
+            self.heatmap.setImage(img, autoLevels=False, levels=self._levels)  # NaN -> transparent
+            self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, st.T, st.T))  # cell (t, k) centred on (k, t)
+            self._show_veil()
         nothing = not self.revealed.any()
-        self.fill_text.setVisible(nothing)
-        if nothing and st.mode == "single":
+        waiting = self.session.numbers.status("contributions")
+        self.fill_text.setVisible(nothing or bool(waiting))
+        if waiting:
+            self.fill_text.setText(f"C[t, k]: {waiting}")
+        elif nothing and st.mode == "single":
             self.fill_text.setText(f"row {st.target} fills in during BPTT")
         elif nothing:
             self.fill_text.setText("fills in during BPTT")
         self._show_row()
+
+    def _take_contributions(self) -> None:
+        """Levels and colours from the full C (fixed for the whole pass), once the worker has it."""
+        C = self.session.contributions
+        if C is None:
+            return
+        self._levels = style.log_levels(C)
+        self._log_c = np.log10(np.maximum(C, style.LOG_FLOOR))  # zeros drawn as the floor colour
+        self.colorbar.setLevels(self._levels)
 
     def kept(self) -> np.ndarray:
         """(T, T) bool: the terms the trace keeps, t - K <= k <= t (the lower triangle without truncation)."""
@@ -153,15 +174,12 @@ class GradientView(QtWidgets.QWidget):
         self.veil.setRect(QtCore.QRectF(-0.5, -0.5, st.T, st.T))
 
     def _new_trace(self) -> None:
-        """Per-reset work: levels from the full C (fixed for the whole pass), spin range, outline."""
+        """Per-reset work: spin range, outline, band; C and its levels follow from the worker."""
         st, prev = self.session.stepper, self._stepper
         self._stepper, T = st, st.T
         # replaying the same kind of trace keeps the learner's chosen t; otherwise use the default
         same = prev is not None and (prev.T, prev.mode, prev.target) == (T, st.mode, st.target)
-        C = self.session.contributions
-        self._levels = style.log_levels(C)
-        self._log_c = np.log10(np.maximum(C, style.LOG_FLOOR))  # zeros drawn as the floor colour
-        self.colorbar.setLevels(self._levels)
+        self._log_c, self._drawn, self._row_drawn = None, None, None
         self.chosen_t = self.chosen_t if same else st.target if st.mode == "single" else T - 1
         with QtCore.QSignalBlocker(self.spin):  # model -> widget without feedback
             self.spin.setRange(0, T - 1)
@@ -211,14 +229,11 @@ class GradientView(QtWidgets.QWidget):
         distance d = t - k appears once the backward pass has reached step k (as in the heatmap)."""
         t, st = self.chosen_t, self._stepper
         row = self.session.jacobian_row(t)  # each (t+1,), indexed by k; from the trace's parameters
-        d = t - np.arange(t + 1)  # distance back from t, per k
         shown = self.revealed[t, : t + 1]
-        every = []
-        for key, curve in self.curves.items():
-            y = getattr(row, key)
-            every.append(y)
-            curve.setData(*_positive(d[shown][::-1], y[shown][::-1]))  # d ascending
-        self._fix_axes(t, np.concatenate(every))
+        key = (t, row is not None, int(shown.sum()), self.theme)
+        if key == self._row_drawn:  # nothing new in this row: skip the redraw
+            return
+        self._row_drawn = key
         self.row_marker.setData(
             [-0.5, t + 0.5, t + 0.5, -0.5, -0.5], [t - 0.5, t - 0.5, t + 0.5, t + 0.5, t - 0.5]
         )
@@ -227,6 +242,23 @@ class GradientView(QtWidgets.QWidget):
         if self.cut_line.isVisible():
             self.cut_line.setPos(K + 0.5)
             self.cut_line.label.setFormat(f"cut: K = {K}")
+        if row is None:  # the worker is computing it: say so, draw nothing stale
+            for curve in self.curves.values():
+                curve.setData([], [])
+            waiting = self.session.numbers.status(("row", t))
+            style.set_title(self.line_plot, f"Going back from t = {t}: {waiting}", self.theme)
+            if shown.any():
+                self.verdict_label.setText(f"E{sub(t)} going back: {waiting}")
+            else:  # nothing to judge yet: the verdict needs no number
+                self.verdict_label.setText(verdict(t, np.full(t + 1, np.nan), shown, K))
+            return
+        d = t - np.arange(t + 1)  # distance back from t, per k
+        every = []
+        for key, curve in self.curves.items():
+            y = getattr(row, key)
+            every.append(y)
+            curve.setData(*_positive(d[shown][::-1], y[shown][::-1]))  # d ascending
+        self._fix_axes(t, np.concatenate(every))
         style.set_title(self.line_plot, f"Going back from t = {t}", self.theme)
         self.verdict_label.setText(verdict(t, row.ratio, shown, K))
 
@@ -259,7 +291,10 @@ class GradientView(QtWidgets.QWidget):
             return f"C[t={t}, k={k}]: step k comes after t, so it adds nothing to E_t's gradient."
         if not self.revealed[t, k]:
             return f"C[t={t}, k={k}]: BPTT has not reached step {k} yet."
-        c = float(self.session.contributions[t, k])
+        C = self.session.contributions
+        if C is None:
+            return f"C[t={t}, k={k}]: {self.session.numbers.status('contributions')}"
+        c = float(C[t, k])
         K = self._stepper.truncate
         cut = f"   — dropped by truncation K = {K} (k < t − {K})" if not self.kept()[t, k] else ""
         if k == 0:

@@ -23,6 +23,7 @@ LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE
 WIDTH_RANGE = (1.0, 8.0)
 READABLE_ZOOM = 0.8  # fitting would shrink text below this: keep 1:1 and scroll instead
 MAX_ZOOM = 2.0
+WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
 CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across a W edge that truncation cuts: half-height, gap
 
 
@@ -88,9 +89,22 @@ class GraphView(QtWidgets.QGraphicsView):
     # --- building (once per reset) --------------------------------------------------------------
 
     def rebuild(self) -> None:
-        self.scene_.clear()
-        T = self._T = self.session.T
+        """Items for a new trace. With the same T they are kept and only restyled: making ~2,000
+        items anew at T = 200 would take the UI thread ~0.2 s on every reset."""
+        T = self.session.T
         dx = float(np.clip(1800.0 / T, 36.0, 110.0))  # 50 columns fit in 1800 px
+        if self.session.vocab.level == "word":  # words need room to be read: scroll rather than shrink
+            dx = max(dx, WORD_DX)
+        if (T, dx) == getattr(self, "_layout", None):
+            self._trace = Trace.of(self.session.stepper)
+            self._make_cut_marks()
+            self._keys.clear()
+            self._drawn = (None, 0)
+            self.show_state()
+            return
+        self.scene_.clear()
+        self._pens, self._paths = {}, {}  # made once, shared by items that look alike
+        self._T, self._layout = T, (T, dx)
         self._compact = dx < 60  # short texts in narrow columns
         lay = unrolled_layout(T, dx=dx, dy=-DY)  # y grows downwards in Qt: o on top
         pos = lay.pos + [LABEL_W + dx / 2, 0.0]
@@ -101,6 +115,7 @@ class GraphView(QtWidgets.QGraphicsView):
         self._labels: dict = {}
         self._static: dict = {}  # label key -> fixed text (row names, t=...)
         self._keys: dict = {}  # item key -> the state it was last styled for
+        self._drawn = (None, 0)  # (stepper, cursor) show_state last drew
         for (r, t), (cx, cy) in self._pos.items():
             w, h = sizes[r]
             rect = QtCore.QRectF(cx - w / 2, cy - h / 2, w, h)
@@ -139,20 +154,7 @@ class GraphView(QtWidgets.QGraphicsView):
             self._ends[(kind, t)] = (a, b)
         self._trace = Trace.of(self.session.stepper)
         self.cut_items = {}  # t -> the bar across the W edge s_{t-1} -> s_t that truncation cuts
-        for t in range(1, T):
-            why = self._trace.cut(t)
-            if why is not None:  # a "//" break mark across the edge, as on a cut axis
-                a, b = self._ends[("W", t)]
-                mx, my = (a.x() + b.x()) / 2, (a.y() + b.y()) / 2
-                mark = QtGui.QPainterPath()
-                for dx in (-CUT_GAP, CUT_GAP):
-                    mark.moveTo(mx + dx - CUT_HALF / 2.5, my + CUT_HALF)
-                    mark.lineTo(mx + dx + CUT_HALF / 2.5, my - CUT_HALF)
-                bar = QtWidgets.QGraphicsPathItem(mark)
-                bar.setZValue(3)
-                bar.setToolTip(why)
-                self.scene_.addItem(bar)
-                self.cut_items[t] = bar
+        self._make_cut_marks()
         top = -2 * DY - O_H / 2 - 10
         self._band = self.scene_.addRect(
             QtCore.QRectF(-dx / 2 + 1, top, dx - 2, X_H / 2 + 34 - top), QtGui.QPen(Qt.PenStyle.NoPen)
@@ -183,6 +185,38 @@ class GraphView(QtWidgets.QGraphicsView):
         self.apply_theme(self.theme)
         self._auto_view()
 
+    def _make_cut_marks(self) -> None:
+        """A "//" break mark across each W edge that truncation cuts, as on a cut axis."""
+        for bar in self.cut_items.values():
+            self.scene_.removeItem(bar)
+        self.cut_items = {}
+        for t in range(1, self._T):
+            why = self._trace.cut(t)
+            if why is not None:
+                a, b = self._ends[("W", t)]
+                mx, my = (a.x() + b.x()) / 2, (a.y() + b.y()) / 2
+                mark = QtGui.QPainterPath()
+                for dx in (-CUT_GAP, CUT_GAP):
+                    mark.moveTo(mx + dx - CUT_HALF / 2.5, my + CUT_HALF)
+                    mark.lineTo(mx + dx + CUT_HALF / 2.5, my - CUT_HALF)
+                bar = QtWidgets.QGraphicsPathItem(mark)
+                bar.setZValue(3)
+                bar.setToolTip(why)
+                bar.setPen(style.pen(self.theme.foreground, self.theme.line_width))
+                self.scene_.addItem(bar)
+                self.cut_items[t] = bar
+
+    def _pen(self, color: str, width: float, dashed: bool = False, edge: bool = False) -> QtGui.QPen:
+        """style.pen, made once per look (a reset at T = 200 styles 1,200 items)."""
+        key = (color, width, dashed, edge)
+        if key not in self._pens:
+            pen = style.pen(color, width, dashed=dashed)
+            if edge:
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+                pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)  # pointed arrowheads on thick lines
+            self._pens[key] = pen
+        return self._pens[key]
+
     @staticmethod
     def _arrow(a: QtCore.QPointF, b: QtCore.QPointF, width: float = 0.0, back: bool = False):
         """Line a -> b with a filled head at b (at a if back: gradients flow backwards), sized to the
@@ -205,6 +239,7 @@ class GraphView(QtWidgets.QGraphicsView):
     def apply_theme(self, theme: style.Theme) -> None:
         """Restyle only: fonts, colours and line widths; the items stay."""
         self.theme = theme
+        self._pens = {}
         self.setBackgroundBrush(QtGui.QColor(theme.background))
         for key, lab in self._labels.items():
             lab.set(self._static.get(key, ""), theme.foreground, theme)
@@ -213,18 +248,26 @@ class GraphView(QtWidgets.QGraphicsView):
         self._keys.clear()  # every item restyles on the next show_state
         self.show_state()
 
-    def show_state(self, *_args) -> None:
-        """Redraw from the session's events; idempotent, and cheap when little changed."""
-        events, T, th = self.session.stepper.events, self._T, self.theme
+    def show_state(self, step=None, *_args) -> None:
+        """Redraw from the session's events; idempotent, and cheap when little changed: after one
+        step (or one step back) only the columns it touched are looked at, not all T."""
+        st, T, th = self.session.stepper, self._T, self.theme
+        events = st.events
         fw, bw = [None] * T, [None] * T
         for ev in events:
             if ev.phase in ("forward", "backward"):
                 (fw if ev.phase == "forward" else bw)[ev.t] = ev
         last = events[-1] if events else None
+        before = self.highlighted_t
         self.phase = last.phase if last is not None else None
         self.highlighted_t = last.t if last is not None and self.phase != "update" else None
         cur_col = th.backward if self.phase == "backward" else th.forward
-        for t in range(T):
+        columns = range(T)
+        one_step = self._drawn[0] is st and abs(self._drawn[1] - st.cursor) == 1
+        if one_step and getattr(step, "phase", "update") != "update":  # its column, and the W edge into t+1
+            columns = {step.t, step.t + 1, before, self.highlighted_t} - {None, T}
+        self._drawn = (st, st.cursor)
+        for t in columns:
             f, b = fw[t], bw[t]
             for r in "xso":
                 reached = b is not None and (r == "s" or (r == "o" and b.d_out.any()))
@@ -262,22 +305,21 @@ class GraphView(QtWidgets.QGraphicsView):
     def _style_edge(self, kind: str, t: int, state: str, norm: float | None, untraced: bool = False) -> None:
         th = self.theme
         if state == "bwd":
-            pen = style.pen(th.backward, gradient_width(norm, th))
+            pen = self._pen(th.backward, gradient_width(norm, th), edge=True)
+        elif state == "fwd":
+            pen = self._pen(th.foreground, 0.75 * th.line_width, edge=True)
         else:
-            pen = style.pen(
-                *(
-                    (th.foreground, 0.75 * th.line_width)
-                    if state == "fwd"
-                    else (th.muted, 0.5 * th.line_width)
-                ),
-                dashed=state == "todo",
-            )
-        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)  # pointed arrowheads on thick lines
+            pen = self._pen(th.muted, 0.5 * th.line_width, dashed=True, edge=True)
         vis = self.edge_items[(kind, t)]
         vis.setPen(pen)
         vis.setBrush(pen.color())
-        vis.setPath(self._arrow(*self._ends[(kind, t)], pen.widthF(), back=state == "bwd"))
+        back = state == "bwd"
+        path_key = (kind, t, pen.widthF(), back)
+        if path_key not in self._paths:  # an edge's path depends only on its ends, width and direction
+            if len(self._paths) > 8 * self._T:  # widths of carried gradients vary: keep it bounded
+                self._paths.clear()
+            self._paths[path_key] = self._arrow(*self._ends[(kind, t)], pen.widthF(), back=back)
+        vis.setPath(self._paths[path_key])
         self.edge_pens[(kind, t)] = pen
         tip = graph_text.edge_tip(kind, t, int(self.session.x[t]), self._trace, norm, untraced)
         vis.setToolTip(tip)
@@ -287,7 +329,7 @@ class GraphView(QtWidgets.QGraphicsView):
         th = self.theme
         item = self.node_items[(r, t)]
         col = {"todo": th.muted, "fwd": th.foreground, "bwd": th.backward}[state]
-        item.setPen(style.pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo"))
+        item.setPen(self._pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo"))
         item.setBrush(QtGui.QColor(th.background))
         texts, tip = self._node_content(r, t, f, b)
         for i, text in enumerate(texts):

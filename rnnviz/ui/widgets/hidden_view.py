@@ -8,6 +8,8 @@ from PySide6 import QtWidgets
 
 from rnnviz.ui import style
 
+BRUSH_STEPS = 255  # bar colours: s in [-1, 1] in this many steps (finer than the eye can tell)
+
 
 class HiddenView(QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
@@ -44,6 +46,8 @@ class HiddenView(QtWidgets.QWidget):
         for plot, side in ((self.heat_plot, "bottom"), (self.heat_plot, "left"), (self.bar_plot, "left")):
             style.integer_ticks(plot.getAxis(side))  # time steps and hidden units are whole numbers
         self.image = np.empty((0, 0))
+        self._columns: tuple | None = None  # (stepper, forward steps drawn): skip unchanged images
+        self._brushes: list = []  # BRUSH_STEPS brushes spanning the colour map, made once per theme
         self.current_t: int | None = None
         self.current_s = np.empty(0)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
@@ -54,6 +58,9 @@ class HiddenView(QtWidgets.QWidget):
 
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme
+        cmap = style.colormap(theme.diverging)
+        self._brushes = [pg.mkBrush(c) for c in cmap.map(np.linspace(0, 1, BRUSH_STEPS), mode="qcolor")]
+        self._columns = None
         style.style_plot(self.heat_plot, theme, "Hidden state s_t = tanh(z_t)", "hidden unit", "time step t")
         style.style_plot(self.bar_plot, theme, "current s_t", "", "value")
         self.colorbar.setColorMap(style.colormap(theme.diverging))
@@ -67,14 +74,17 @@ class HiddenView(QtWidgets.QWidget):
         st = self.session.stepper
         H, T = self.session.rnn.hidden_size, st.T
         forward = st.forward_steps()
-        image = np.full((H, T), np.nan)  # (H, T) rows = units, columns = time
-        for ev in forward:
-            image[:, ev.t] = ev.s
-        self.image = image
-        self.heatmap.setImage(image, autoLevels=False, levels=style.HIDDEN_LEVELS)
-        self.heatmap.setRect(-0.5, -0.5, T, H)
-        self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=H)
-        self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5), padding=0)
+        if self._columns != (st, len(forward)):  # the backward pass adds no column: nothing to redo
+            self._columns = (st, len(forward))
+            image = np.full((H, T), np.nan)  # (H, T) rows = units, columns = time
+            if forward:
+                image[:, : len(forward)] = np.array([ev.s for ev in forward]).T  # forward t = 0, 1, ...
+            self.image = image
+            self.heatmap.setImage(image, autoLevels=False, levels=style.HIDDEN_LEVELS)
+            self.heatmap.setRect(-0.5, -0.5, T, H)
+            self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=H)
+            self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5), padding=0)
+        image = self.image
         last = st.last
         t = last.t if last is not None and last.phase in ("forward", "backward") else None
         if t is None and forward:
@@ -92,8 +102,8 @@ class HiddenView(QtWidgets.QWidget):
 
     def _draw_bars(self, H: int, t: int | None) -> None:
         s = self.current_s
-        cmap = style.colormap(self.theme.diverging)
-        brushes = [pg.mkBrush(c) for c in cmap.map((s + 1) / 2, mode="qcolor")]
+        steps = np.clip(np.rint((s + 1) / 2 * (BRUSH_STEPS - 1)), 0, BRUSH_STEPS - 1).astype(int)
+        brushes = [self._brushes[i] for i in steps]  # the colour of s, to 1/BRUSH_STEPS of the range
         self.bars.setOpts(
             x0=np.minimum(s, 0),
             y=np.arange(H),

@@ -52,6 +52,7 @@ class LossView(QtWidgets.QWidget):
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
 
         self.step_losses = np.empty(0)
+        self._steps_drawn: tuple | None = None  # what the E_t bars show
         self.infinity_marks: list[pg.TextItem] = []
         self.ghost: tuple | None = None  # (x, y, E_t before training, history, its count then)
         self.apply_theme(theme)
@@ -104,14 +105,20 @@ class LossView(QtWidgets.QWidget):
     def show_steps(self, *_):
         """Bars for the E_t computed so far; dashed line at their mean, which is L when all are in."""
         st = self.session.stepper
-        losses = np.array([ev.E for ev in st.forward_steps()])
-        self.step_losses = losses
+        forward = st.forward_steps()
         ghost = self.ghost_for_now()
+        key = (st, len(forward), None if ghost is None else id(ghost), self.theme)
+        if key == self._steps_drawn:  # the backward pass adds no bar: nothing to redraw
+            return
+        self._steps_drawn = key
+        losses = np.array([ev.E for ev in forward])
+        self.step_losses = losses
         shown = ghost if ghost is not None else np.empty(0)
         room = 1.35 if ghost is not None else 1.15  # the ghost's note sits above the bars
         top = _axis_top(np.concatenate([self.session.step_losses, shown]), room)  # y stays put
         infinite = ~np.isfinite(losses)  # o_t[y_t] rounded to 0: drawn to the top, marked ∞
-        brushes = [pg.mkBrush(self.theme.backward if inf else self.theme.forward) for inf in infinite]
+        finite_brush, infinite_brush = pg.mkBrush(self.theme.forward), pg.mkBrush(self.theme.backward)
+        brushes = [infinite_brush if inf else finite_brush for inf in infinite]
         heights = np.where(infinite, top, losses)
         self.step_bars.setOpts(x=np.arange(len(losses)), height=heights, width=0.8, brushes=brushes)
         self._mark_infinite(np.flatnonzero(infinite), top)

@@ -1,0 +1,101 @@
+"""The numbers of one trace that are slow at large sizes, computed in the worker when first asked for.
+
+A Jacobian row costs t exact SVDs of H x H matrices and the contributions C[t, k] O(T^2 H^2) work: at
+H = 256, T = 200 that is seconds, so the UI thread never computes them. A view asks (`contributions()`,
+`row(t)`, `radius()`); it gets the numbers if they are in, else None, and a job is queued; when the
+numbers arrive, `on_ready` is called in the UI thread and the view asks again. Every job belongs to
+this trace: once the Session replaces the trace it calls `cancel()`, and a result arriving later is
+dropped, never drawn. The jobs use the Stepper's frozen copies of the parameters, never the live
+model, which training and the update step change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rnnviz.core import RNN, Stepper, spectral_radius
+from rnnviz.ui.trace_numbers import DecayRow, decay_row, traced_model
+from rnnviz.ui.worker import Job, Worker
+
+COMPUTING = "computing…"
+
+
+class TraceNumbers:
+    def __init__(self, worker: Worker, rnn: RNN, stepper: Stepper, on_ready: Callable[[], None]):
+        self.stepper = stepper  # the trace these numbers belong to
+        self._worker, self._rnn, self._on_ready = worker, rnn, on_ready
+        self._values: dict = {}  # key -> result: "contributions", "radius", ("row", t)
+        self._failed: dict = {}  # key -> what went wrong
+        self._jobs: dict = {}  # key -> Job still outstanding
+        self._twin: RNN | None = None  # worker thread only: the traced parameters as a model
+        self.cancelled = False
+
+    # --- what views ask for (UI thread) ---------------------------------------------------------
+
+    def contributions(self) -> np.ndarray | None:
+        """(T, T) C[t, k] of the traced parameters (see RNN.contributions), or None while computing."""
+        return self._get("contributions", lambda m, st: m.contributions(st.x, st.y))
+
+    def radius(self) -> float | None:
+        """rho(W) of the traced W, or None while computing."""
+        return self._get("radius", lambda m, st: spectral_radius(m.W))
+
+    def row(self, t: int) -> DecayRow | None:
+        """The gradient view's numbers for output step t (see trace_numbers.decay_row), or None."""
+
+        def compute(m, st):
+            radius = self._values.get("radius")  # a float read: safe across threads
+            return decay_row(m, st.x, st.y, t, radius)
+
+        return self._get(("row", t), compute, urgent=True)
+
+    def status(self, key) -> str:
+        """'' once `key` is in, COMPUTING while it is computed, or why it could not be."""
+        if key in self._values:
+            return ""
+        return self._failed.get(key, COMPUTING)
+
+    def ready(self, key) -> bool:
+        return key in self._values
+
+    def cancel(self) -> None:
+        """This trace is replaced: drop its queued and running jobs (their results are never used)."""
+        self.cancelled = True
+        for job in self._jobs.values():
+            job.cancel()
+        self._jobs.clear()
+
+    # --- jobs -------------------------------------------------------------------------------------
+
+    def _get(self, key, compute: Callable, urgent: bool = False):
+        if key in self._values:
+            return self._values[key]
+        if key not in self._jobs and key not in self._failed and not self.cancelled:
+
+            def run(job: Job):
+                return compute(self._model(), self.stepper)
+
+            job = Job(run, self._done, name=str(key))
+            job.key = key
+            self._jobs[key] = self._worker.submit(job, urgent=urgent)
+        return None
+
+    def _model(self) -> RNN:
+        """(worker thread) A private model holding the traced parameters, made once per trace."""
+        if self._twin is None:
+            self._twin = traced_model(self._rnn, self.stepper)
+        return self._twin
+
+    def _done(self, job: Job) -> None:
+        """(UI thread) A job of this trace has finished."""
+        if self.cancelled or self._jobs.get(job.key) is not job:
+            return  # a late result of a replaced trace: dropped
+        del self._jobs[job.key]
+        if job.error is not None:
+            what = "not enough memory" if isinstance(job.error, MemoryError) else str(job.error)
+            self._failed[job.key] = f"could not compute: {what}"
+        else:
+            self._values[job.key] = job.result
+        self._on_ready()

@@ -1,0 +1,80 @@
+"""Training in a thread of its own, so the window keeps answering at every size.
+
+One iteration at K=2000, H=256, T=200 takes ~40 ms: run on the event loop, even one per slice
+would freeze the window for that long. Here the training thread runs `Trainer.step()` back to back
+(NumPy releases the GIL in its heavy loops) and the UI thread only reads how far it got. While it
+runs, the training thread alone touches the model, the trainer and its history (which is locked for
+the moment of each add, so the loss curve can be read meanwhile); everything the views draw is a
+read-only copy made before (the Stepper's). `stop()` returns once the current iteration is over;
+`request_stop()` returns at once, and the UI thread sees the run finished one iteration later.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from rnnviz.core import LossHistory, Trainer
+from rnnviz.ui.background import lower_this_threads_priority
+
+
+class LockedHistory(LossHistory):
+    """A LossHistory the training thread adds to while the UI thread reads it."""
+
+    def __init__(self, capacity: int = 2048):
+        self.lock = threading.Lock()
+        super().__init__(capacity)
+
+    def add(self, iteration: int, loss: float) -> None:
+        with self.lock:
+            super().add(iteration, loss)
+
+    def restore(self, points, count: int, stride: int) -> None:
+        with self.lock:
+            super().restore(points, count, stride)
+
+    def data(self):
+        with self.lock:
+            return super().data()
+
+
+class TrainingRun:
+    """`iterations` training iterations of `trainer` in a thread; `done` counts those that ran."""
+
+    def __init__(self, trainer: Trainer, iterations: int):
+        self.trainer, self.target = trainer, int(iterations)
+        self.done = 0
+        self.failed = False  # the trainer refused a step (its stopped_reason says why)
+        self.error: BaseException | None = None  # an unexpected error in the thread
+        self.ended_at: float | None = None  # time.perf_counter() when the thread ended
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rnnviz-training", daemon=True)
+        self._thread.start()
+
+    @property
+    def finished(self) -> bool:
+        """True once the thread has ended (all iterations done, stopped, or the trainer refused)."""
+        return not self._thread.is_alive()
+
+    def request_stop(self) -> None:
+        """No iteration starts after the one under way (returns at once)."""
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Ask the thread to end and wait for it: at most the rest of the current iteration."""
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        lower_this_threads_priority()
+        try:
+            while self.done < self.target and not self._stop.is_set():
+                if not self.trainer.step():
+                    self.failed = True
+                    return
+                self.done += 1
+                time.sleep(0)  # hand the GIL to the UI thread if it waits (tiny models are pure Python)
+        except BaseException as e:  # noqa: BLE001 - reported by the UI thread
+            self.error = e
+        finally:
+            self.ended_at = time.perf_counter()  # when the last iteration was over (benchmarks read it)

@@ -1,0 +1,163 @@
+"""Slow numbers are computed in the worker thread, views say so meanwhile, and a result that arrives
+after its trace was replaced is never drawn. Mechanisms only: no test compares a time."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+import pytest
+
+from rnnviz.core import RNN
+from rnnviz.ui.background import BACKGROUND_NICE
+from rnnviz.ui.widgets.gradient_view import GradientView
+from rnnviz.ui.worker import Job, Worker
+from tests.ui.helpers import computed, settled
+
+
+def test_contributions_and_rows_are_computed_outside_the_ui_thread(session, qtbot, monkeypatch):
+    threads = []
+    real = RNN.contributions
+
+    def contributions(self, x, y):
+        threads.append(threading.get_ident())
+        return real(self, x, y)
+
+    monkeypatch.setattr(RNN, "contributions", contributions)
+    session.reset()  # a new trace: its numbers are asked for again
+    assert session.contributions is None  # not computed on the UI thread, not yet in
+    C = computed(qtbot, lambda: session.contributions)
+    assert threads and threading.get_ident() not in threads
+    assert np.array_equal(C, session.rnn.contributions(session.x, session.y))
+    row = computed(qtbot, lambda: session.jacobian_row(3))
+    assert np.allclose(row.norm, session.rnn.jacobian_row(session.x, 3)[0], rtol=1e-12)
+
+
+def test_a_view_says_computing_until_the_numbers_arrive(session, shown, qtbot, monkeypatch):
+    gate = threading.Event()
+    real = RNN.contributions
+
+    def slow(self, x, y):
+        gate.wait(30)
+        return real(self, x, y)
+
+    monkeypatch.setattr(RNN, "contributions", slow)
+    session.reset()
+    view = shown(GradientView(session), 900, 400)
+    assert view.fill_text.isVisible() and "computing" in view.fill_text.textItem.toPlainText()
+    for _ in range(2 * session.T):  # the whole backward pass is stepped, C still not in
+        session.step()
+    assert np.isnan(view.heatmap.image).all() and "computing" in view.hover_text(3, 2)
+    gate.set()
+    settled(qtbot, session)
+    assert not view.fill_text.isVisible() and np.isfinite(view.heatmap.image[3, 1:4]).all()
+
+
+def test_a_late_result_of_a_replaced_trace_is_never_drawn(session, shown, qtbot, monkeypatch):
+    gate, started = threading.Event(), threading.Event()
+    real = RNN.contributions
+    calls = []
+
+    def first_one_slow(self, x, y):
+        calls.append(np.array(x))
+        if len(calls) == 1:
+            started.set()
+            gate.wait(30)  # the first trace's job is still running when the trace is replaced
+            return np.full((len(x), len(x)), 123.0)  # a value no real C has: it must never show
+        return real(self, x, y)
+
+    monkeypatch.setattr(RNN, "contributions", first_one_slow)
+    session.reset()
+    view = shown(GradientView(session), 900, 400)
+    old_numbers = session.numbers
+    qtbot.waitUntil(started.is_set)
+    session.new_sequence()  # replaces the trace while its job runs
+    assert old_numbers.cancelled and session.numbers is not old_numbers
+    gate.set()
+    C = computed(qtbot, lambda: session.contributions)
+    settled(qtbot, session)
+    assert not np.any(C == 123.0) and old_numbers.contributions() is None
+    for _ in range(2 * session.T):
+        session.step()
+    img = view.heatmap.image
+    assert np.allclose(img[np.isfinite(img)].max(), np.log10(C.max())) and not np.any(img == np.log10(123.0))
+
+
+def test_a_failed_computation_says_why_and_the_app_goes_on(session, qtbot, monkeypatch):
+    def out_of_memory(self, x, y):
+        raise MemoryError
+
+    monkeypatch.setattr(RNN, "contributions", out_of_memory)
+    session.reset()
+    assert session.contributions is None
+    qtbot.waitUntil(lambda: not session.computing)
+    assert session.numbers.status("contributions") == "could not compute: not enough memory"
+    assert session.step() is not None
+
+
+def test_the_worker_runs_jobs_in_order_urgent_first_and_ends_its_thread(qtbot):
+    worker = Worker()
+    gate, running = threading.Event(), threading.Event()
+    done = []
+
+    def first(job):
+        running.set()
+        return gate.wait(30)
+
+    worker.submit(Job(first, lambda job: done.append("first")))
+    assert not running.is_set()  # jobs start once the UI thread is back in its event loop
+    qtbot.waitUntil(running.is_set)  # the thread has taken the first job: the rest wait in the queue
+    worker.submit(Job(lambda job: "b", lambda job: done.append(job.result)))
+    worker.submit(Job(lambda job: "urgent", lambda job: done.append(job.result)), urgent=True)
+    dropped = worker.submit(Job(lambda job: "dropped", lambda job: done.append(job.result)))
+    dropped.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: not worker.busy())
+    assert done == ["first", "urgent", "b"]
+    assert worker.shutdown() and worker._thread is None
+
+
+def test_closing_the_session_ends_its_threads(session, qtbot):
+    session.train(1_000_000)
+    session.jacobian_row(session.T - 1)
+    session.shutdown()
+    assert not session.training and not session._worker.busy()
+    assert not any(t.name in ("rnnviz-training",) for t in threading.enumerate())
+
+
+def test_esc_returns_at_once_and_training_ends_after_the_iteration_under_way(session, qtbot, monkeypatch):
+    gate, inside = threading.Event(), threading.Event()
+    real_step = session.trainer.step
+
+    def step():
+        inside.set()
+        gate.wait(30)  # an iteration that takes as long as the test wants
+        return real_step()
+
+    monkeypatch.setattr(session.trainer, "step", step)
+    session.train(1000)
+    qtbot.waitUntil(inside.is_set)
+    session.request_stop()  # must not wait for the iteration under way
+    assert session.training  # still finishing that iteration
+    gate.set()
+    qtbot.waitUntil(lambda: not session.training)
+    assert session.history.count == 1  # the iteration under way, and no other
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities need setpriority")
+def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatch):
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    worker = Worker()
+    job = worker.submit(Job(lambda job: nice()))
+    qtbot.waitUntil(lambda: not worker.busy())
+    seen = []
+    real_step = session.trainer.step
+    monkeypatch.setattr(session.trainer, "step", lambda: seen.append(nice()) or real_step())
+    session.train(2)
+    qtbot.waitUntil(lambda: not session.training)
+    ui = nice()
+    assert job.result >= BACKGROUND_NICE > ui and seen and min(seen) >= BACKGROUND_NICE
+    worker.shutdown()
