@@ -23,6 +23,7 @@ from rnnviz.core.model import (
     JacobianNorms,
     Model,
     make_model,
+    spectral_norm,
     spectral_radius,
 )
 from rnnviz.core.stepper import BackwardStep, ForwardStep, Stepper, UpdateStep
@@ -39,6 +40,7 @@ __all__ = [
     "Gradients",
     "JacobianNorms",
     "spectral_radius",
+    "spectral_norm",
     "Stepper",
     "ForwardStep",
     "BackwardStep",
