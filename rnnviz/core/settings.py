@@ -24,6 +24,8 @@ LIMITS = {  # name: (low, high), inclusive; what the app accepts
     "target": (-1, 199),  # single-loss mode traces E_target; -1 = the last step
 }
 DATA_FIELDS = ("task", "text", "text_name", "level", "delay", "hidden", "seq_len", "seed", "spectral_radius")
+
+
 DATA_FIELDS += ("activation", "w_init")  # the choices of the vanilla RNN's cell (issue 13)
 CHOICE_MEANINGS = {  # name: (allowed values, what each means), checked in Settings
     "activation": (("tanh", "relu"), "the hidden activation s_t = f(z_t)"),

@@ -103,11 +103,6 @@ class ControlPanel(QtWidgets.QWidget):
         )
         self.radius_label = QtWidgets.QLabel(toolTip="The spectral radius W has now")
         data.addRow("ρ(W) now", self.radius_label)
-        self.norm_label = QtWidgets.QLabel(
-            toolTip="The largest singular value of W now: ‖W‖₂ ≥ ρ(W), and ‖W‖₂^(t−k) bounds how far"
-            " W alone can stretch a gradient over t−k steps (Pascanu et al. 2013)"
-        )
-        data.addRow("‖W‖₂ now", self.norm_label)
 
         bptt = self._group(outer, "Backpropagation through time")
         self.mode = QtWidgets.QComboBox(toolTip="Sweep the whole loss L, or trace one loss E_t term by term")
@@ -231,7 +226,6 @@ class ControlPanel(QtWidgets.QWidget):
         self.level.setEnabled(s.task == "file")
         self.fields["target"].setEnabled(s.mode == "single")
         self.radius_label.setText(f"{self.session.rnn.spectral_radius():.3f}")
-        self.norm_label.setText(f"{self.session.rnn.spectral_norm():.3f}")
 
     def start_training(self) -> None:
         self.session.train(self.iterations.value())
