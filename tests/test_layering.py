@@ -30,6 +30,16 @@ def test_core_imports_only_numpy_stdlib_and_core(path):
             assert name.startswith("rnnviz.core"), f"{path.name} reaches up into {name}"
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.py")), ids=lambda p: p.name)
+def test_experiments_use_only_the_core(path):
+    """The runner sits beside the UI, on the core: the app may call it, it never calls the app."""
+    for name in imported_modules(path):
+        top = name.split(".")[0]
+        assert top not in ("PySide6", "pyqtgraph", "shiboken6", "PIL"), f"{path.name} imports {name}"
+        if top == "rnnviz":
+            assert name.startswith(("rnnviz.core", "rnnviz.experiments")), f"{path.name} imports {name}"
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "ui" / "widgets").glob("*.py")), ids=lambda p: p.name)
 def test_views_never_import_each_other(path):
     for name in imported_modules(path):

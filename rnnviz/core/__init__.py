@@ -13,6 +13,7 @@ from rnnviz.core.data import (
     read_text_file,
 )
 from rnnviz.core.gradcheck import gradcheck
+from rnnviz.core.history import GradNormHistory, LossHistory
 from rnnviz.core.layout import unrolled_layout
 from rnnviz.core.model import (
     GRU,
@@ -23,10 +24,11 @@ from rnnviz.core.model import (
     JacobianNorms,
     Model,
     make_model,
+    spectral_norm,
     spectral_radius,
 )
 from rnnviz.core.stepper import BackwardStep, ForwardStep, Stepper, UpdateStep
-from rnnviz.core.train import LossHistory, TrainConfig, Trainer, clip_gradients, sample
+from rnnviz.core.train import TrainConfig, Trainer, clip_elements, clip_gradients, sample
 
 __all__ = [
     "RNN",
@@ -39,6 +41,7 @@ __all__ = [
     "Gradients",
     "JacobianNorms",
     "spectral_radius",
+    "spectral_norm",
     "Stepper",
     "ForwardStep",
     "BackwardStep",
@@ -46,7 +49,9 @@ __all__ = [
     "TrainConfig",
     "Trainer",
     "LossHistory",
+    "GradNormHistory",
     "clip_gradients",
+    "clip_elements",
     "sample",
     "Vocabulary",
     "TextSource",

@@ -14,6 +14,7 @@ import numpy as np
 from rnnviz.core import backprop
 from rnnviz.core.analysis import GradientAnalysis
 from rnnviz.core.cells import Cell, GRUCell, LSTMCell, RNNCell, cell_class
+from rnnviz.core.cells.base import scaled_to_radius, spectral_radius
 from rnnviz.core.results import EMPTY, Forward, Gradients, JacobianNorms
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
@@ -28,6 +29,7 @@ __all__ = [
     "JacobianNorms",
     "softmax_rows",
     "spectral_radius",
+    "spectral_norm",
     "check_time_index",
 ]
 
@@ -40,9 +42,10 @@ def softmax_rows(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def spectral_radius(m: np.ndarray) -> float:
-    """Largest absolute eigenvalue of a square matrix."""
-    return float(np.max(np.abs(np.linalg.eigvals(m)))) if m.size else 0.0
+def spectral_norm(m: np.ndarray) -> float:
+    """Largest singular value ||m||_2 (Pascanu et al. 2013 bound the Jacobian products with it; it is
+    at least the spectral radius, and equal to it for a normal W: symmetric, or orthogonal times a number)."""
+    return float(np.linalg.norm(m, 2)) if m.size else 0.0
 
 
 class _Param:
@@ -68,13 +71,16 @@ class Model(GradientAnalysis):
         for name in cls.cell_class(1, 1).param_shapes():
             setattr(cls, name, _Param(name))
 
-    def __init__(self, vocab_size: int, hidden_size: int, seed: int | np.random.Generator = 0):
+    def __init__(self, vocab_size: int, hidden_size: int, seed: int | np.random.Generator = 0, **options):
+        """`options`: the cell's choices (its `option_defaults`), e.g. w_init='orthogonal' for every
+        cell, activation='relu' for the vanilla RNN, forget_bias=5.0 for the LSTM."""
         if type(self) is Model:
             raise TypeError("Model is the shared base: use RNN, LSTM, GRU or make_model(cell, ...)")
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        self.spec = self.cell_class(self.vocab_size, self.hidden_size)  # the cell: names, equations, steps
+        # the cell: names, equations, steps, and the options it was built with
+        self.spec = self.cell_class(self.vocab_size, self.hidden_size, **options)
         self._params = self.spec.init_params(rng)
 
     @property
@@ -206,16 +212,17 @@ class RNN(Model):
     def spectral_radius(self) -> float:
         return spectral_radius(self.W)
 
+    def spectral_norm(self) -> float:
+        """||W||_2, the largest singular value of W (>= the spectral radius)."""
+        return spectral_norm(self.W)
+
     def set_spectral_radius(self, rho: float) -> None:
         """Rescale W so its largest |eigenvalue| is rho: below 1 gradients tend to vanish,
         well above 1 they tend to explode."""
         rho = float(rho)
         if not np.isfinite(rho) or rho < 0:
             raise ValueError(f"spectral radius must be a finite number >= 0, got {rho}")
-        current = self.spectral_radius()
-        if current == 0:
-            raise ValueError("W is all zeros: its spectral radius cannot be rescaled")
-        self.W = self.W * (rho / current)
+        self.W = scaled_to_radius(self.W, rho)
 
     def deltas(self, x, y) -> np.ndarray:
         """(T, T, H): deltas[t, k] = delta_k^(t) = dE_t/dz_k (zero where k > t). E_t not divided by T.
@@ -245,9 +252,10 @@ class RNN(Model):
         return d[:, :, None] * cache["s_prev"][: t + 1][:, None, :]
 
     def jacobian_row(self, x, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row t of jacobian_norms: (norm, w_factor, tanh_factor), each (t+1,) indexed by k."""
+        """Row t of jacobian_norms: (norm, w_factor, the activation's factor: tanh_factor or, for a
+        ReLU RNN, relu_factor), each (t+1,) indexed by k."""
         J = self.jacobian_norms_row(x, t)
-        return J.norm, J.w_factor, J.tanh_factor
+        return J.norm, J.w_factor, J.tanh_factor if J.relu_factor is None else J.relu_factor
 
 
 class LSTM(Model):
@@ -265,7 +273,10 @@ class GRU(Model):
 MODELS: dict[str, type[Model]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
-def make_model(cell: str, vocab_size: int, hidden_size: int, seed: int | np.random.Generator = 0) -> Model:
-    """make_model("lstm", vocab_size=K, hidden_size=H, seed=0) equals LSTM(K, H, seed=0)."""
+def make_model(
+    cell: str, vocab_size: int, hidden_size: int, seed: int | np.random.Generator = 0, **options
+) -> Model:
+    """make_model("lstm", vocab_size=K, hidden_size=H, seed=0) equals LSTM(K, H, seed=0); options go
+    to the cell (e.g. make_model("rnn", K, H, activation="relu", w_init="identity"))."""
     cell_class(cell)  # a clear ValueError for an unknown name
-    return MODELS[cell](vocab_size, hidden_size, seed=seed)
+    return MODELS[cell](vocab_size, hidden_size, seed=seed, **options)

@@ -97,10 +97,13 @@ class JacobianNorms:
 
     norm[t, k]        = ||d state_t / d state_k||_2 = ||prod_{j=k+1..t} d state_j / d state_{j-1}||_2,
                         state = s (RNN, GRU) or (s, c) (LSTM); for the RNN d s_j/d s_{j-1} = diag(1 - s_j^2) W
-    vanilla RNN only:
+    vanilla RNN only (d s_j / d s_{j-1} = diag(f'(z_j)) W, f its activation):
     w_factor[t, k]    = ||W||_2 ** (t - k)                  what W alone allows
-    tanh_factor[t, k] = prod_{j=k+1..t} max_i (1 - s_j^2)_i what the tanh slopes allow
-                        norm <= w_factor * tanh_factor (Pascanu et al. 2013): either below 1 makes it vanish.
+    tanh_factor[t, k] = prod_{j=k+1..t} max_i (1 - s_j^2)_i what the tanh slopes allow (f = tanh)
+    relu_factor[t, k] = prod_{j=k+1..t} max_i [z_j > 0]_i   what the ReLU slopes allow (f = ReLU): 1 while
+                        some unit is active at every step, 0 once every unit of a step is off
+                        norm <= w_factor * (tanh_factor or relu_factor) (Pascanu et al. 2013): either
+                        factor below 1 makes it vanish; with ReLU the slopes never shrink it gradually.
     LSTM only:
     cell_path[t, k]   = max_i prod_{j=k+1..t} f_j[i]        what the cell-state path alone lets through
     """
@@ -109,8 +112,9 @@ class JacobianNorms:
     w_factor: np.ndarray | None = None
     tanh_factor: np.ndarray | None = None
     cell_path: np.ndarray | None = None
+    relu_factor: np.ndarray | None = None
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """The curves this cell has (name -> array), the norm first."""
-        names = ("norm", "w_factor", "tanh_factor", "cell_path")
+        names = ("norm", "w_factor", "tanh_factor", "relu_factor", "cell_path")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}

@@ -1,7 +1,8 @@
 """Settings: every hyperparameter and the seed in one serialisable, validated object.
 
-Data settings (task, text, sizes, seed, spectral radius) change the model or the sequence and so
-reset the Stepper; training settings (lr, optimizer, clip, truncate) only affect training.
+Data settings (task, text, sizes, seed, spectral radius, activation, W init) change the model or the
+sequence and so reset the Stepper; training settings (lr, optimizer, clip, clip kind, truncate) only
+affect training.
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ DATA_FIELDS = (
 )  # fmt: skip
 
 
+DATA_FIELDS += ("activation", "w_init")  # the choices of the vanilla RNN's cell (issue 13)
+CHOICE_MEANINGS = {  # name: (allowed values, what each means), checked in Settings
+    "activation": (("tanh", "relu"), "the hidden activation s_t = f(z_t)"),
+    "w_init": (
+        ("uniform", "orthogonal", "identity"),
+        "how W starts (then rescaled if a spectral radius is set)",
+    ),
+    "clip_kind": (("norm", "element"), "clip the global gradient norm, or every gradient entry"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     task: str = "echo"  # one of TASK_NAMES, or 'file' for your own text
@@ -48,6 +60,10 @@ class Settings:
     mode: str = "full"  # 'full' BPTT sweep or 'single' loss E_target
     target: int = -1
     final_update: bool = False  # end the step-through with one SGD update W <- W - lr dL/dW
+    # issue 13's choices (defaults: the behaviour before they existed)
+    activation: str = "tanh"  # vanilla RNN: 'tanh' or 'relu' (with w_init 'identity': the IRNN)
+    w_init: str = "uniform"  # W at the start: 'uniform' +-1/sqrt(H), 'orthogonal' or 'identity'
+    clip_kind: str = "norm"  # 'norm' (scale the whole gradient) or 'element' (clip each entry); clip = bound
 
     def __post_init__(self):
         for name, (low, high) in LIMITS.items():
@@ -68,6 +84,11 @@ class Settings:
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}")
+        for name, (allowed, meaning) in CHOICE_MEANINGS.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(
+                    f"{name} ({meaning}) must be one of {', '.join(allowed)}, got {getattr(self, name)!r}"
+                )
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -119,10 +140,12 @@ def _source(task: str, delay: int, max_vocab: int, text: str = "", level: str = 
 
 
 def make_model(s: Settings, vocab_size: int):
-    """A freshly initialised RNN for these settings (seeded; W rescaled if asked)."""
+    """A freshly initialised RNN for these settings (seeded; W as w_init says, rescaled if asked)."""
     from rnnviz.core.model import RNN
 
-    rnn = RNN(vocab_size=vocab_size, hidden_size=s.hidden, seed=s.seed)
+    rnn = RNN(
+        vocab_size=vocab_size, hidden_size=s.hidden, seed=s.seed, activation=s.activation, w_init=s.w_init
+    )
     if s.spectral_radius > 0:
         rnn.set_spectral_radius(s.spectral_radius)
     return rnn
@@ -132,7 +155,12 @@ def train_config(s: Settings):
     from rnnviz.core.train import TrainConfig
 
     return TrainConfig(
-        lr=s.lr, optimizer=s.optimizer, clip=s.clip or None, truncate=s.truncate or None, seq_len=s.seq_len
+        lr=s.lr,
+        optimizer=s.optimizer,
+        clip=s.clip or None,
+        truncate=s.truncate or None,
+        seq_len=s.seq_len,
+        clip_kind=s.clip_kind,
     )
 
 

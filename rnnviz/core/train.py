@@ -7,17 +7,23 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rnnviz.core.backprop import Workspace
+from rnnviz.core.history import GradNormHistory, LossHistory
 from rnnviz.core.model import Gradients, Model
 from rnnviz.core.validate import check_positive_int
+
+CLIP_KINDS = ("norm", "element")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     lr: float = 0.1  # learning rate
     optimizer: str = "adagrad"  # 'adagrad' (as min-char-rnn) or 'sgd'
-    clip: float | None = 5.0  # max global gradient norm; None = no clipping
+    clip: float | None = 5.0  # the clipping threshold; None = no clipping
     truncate: int | None = None  # BPTT truncation K; None = full BPTT
     seq_len: int = 25  # T, tokens per training sequence
+    clip_kind: str = "norm"  # 'norm': scale all gradients together so their global norm is at most clip
+    #                          (Pascanu et al. 2013, Algorithm 1); 'element': clip every entry to
+    #                          [-clip, clip] (as min-char-rnn and Mikolov 2012), which can turn the direction
 
     def __post_init__(self):
         if not (isinstance(self.lr, (int, float)) and np.isfinite(self.lr) and 0 < self.lr <= 100):
@@ -29,63 +35,11 @@ class TrainConfig:
         if self.truncate is not None:
             check_positive_int("truncate", self.truncate, allow_zero=True)
         check_positive_int("seq_len", self.seq_len)
+        if self.clip_kind not in CLIP_KINDS:
+            raise ValueError(f"clip_kind must be one of {', '.join(CLIP_KINDS)}, got {self.clip_kind!r}")
 
     def with_(self, **changes) -> TrainConfig:
         return replace(self, **changes)
-
-
-class LossHistory:
-    """(iteration, loss) pairs kept in bounded memory: when full, neighbours are averaged in pairs
-    and the stride doubles, so 100k iterations still fit in `capacity` points."""
-
-    def __init__(self, capacity: int = 2048):
-        self.capacity = max(4, int(capacity)) // 2 * 2
-        self.iters = np.empty(self.capacity)
-        self.losses = np.empty(self.capacity)
-        self.n = 0
-        self.stride = 1  # iterations per stored point
-        self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
-        self.smooth = None  # exponential moving average of every loss added
-        self.count = 0  # iterations added in all
-
-    def add(self, iteration: int, loss: float) -> None:
-        self.count += 1
-        self.smooth = loss if self.smooth is None else 0.98 * self.smooth + 0.02 * loss
-        if self._acc_n == 0 and self.n == self.capacity:  # full: merge pairs, so all points weigh alike
-            half = self.capacity // 2
-            self.iters[:half] = self.iters.reshape(half, 2).mean(axis=1)
-            self.losses[:half] = self.losses.reshape(half, 2).mean(axis=1)
-            self.n, self.stride = half, self.stride * 2
-        self._acc_sum += loss
-        self._acc_iter += iteration
-        self._acc_n += 1
-        if self._acc_n == self.stride:
-            self.iters[self.n] = self._acc_iter / self._acc_n
-            self.losses[self.n] = self._acc_sum / self._acc_n
-            self.n += 1
-            self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
-
-    def restore(self, points: np.ndarray, count: int, stride: int) -> None:
-        """Refill from saved (n, 2) points (as `data()` gave them), e.g. from a session file."""
-        n = min(len(points), self.capacity)
-        self.iters[:n], self.losses[:n] = points[-n:, 0], points[-n:, 1]
-        self.n, self.count, self.stride = n, max(int(count), n), max(1, int(stride))
-        self._acc_sum, self._acc_n, self._acc_iter = 0.0, 0, 0.0
-        self.smooth = float(points[-1, 1]) if n else None
-
-    def data(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.iters[: self.n].copy(), self.losses[: self.n].copy()
-
-    def smoothed(self, window: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Moving average over `window` stored points (shorter at the start); by default a
-        thirtieth of the points, at least 5, so the curve looks alike at every length."""
-        it, loss = self.data()
-        window = max(5, len(loss) // 30) if window is None else window
-        if len(loss) == 0:
-            return it, loss
-        c = np.cumsum(np.concatenate([[0.0], loss]))
-        lo = np.maximum(np.arange(1, len(loss) + 1) - window, 0)
-        return it, (c[1:] - c[lo]) / (np.arange(1, len(loss) + 1) - lo)
 
 
 class Trainer:
@@ -107,9 +61,10 @@ class Trainer:
         self.source, self.config = source, config
         self.rng = np.random.default_rng(seed)
         self.history = LossHistory()
+        self.grad_norms = GradNormHistory()  # the global gradient norm before clipping, per iteration
         self.iteration = 0
         self.stopped_reason: str | None = None
-        self.last_grad_norm = 0.0
+        self.last_grad_norm = 0.0  # before clipping
         self._memory = {k: np.zeros_like(v) for k, v in rnn.params().items()}  # Adagrad sums
         self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # reused work arrays
         self._workspace = Workspace()  # and bptt's
@@ -131,10 +86,11 @@ class Trainer:
                 " Lower the learning rate, turn on clipping or lower the spectral radius of W."
             )
             return False
-        clip = self.config.clip
-        factor = clip / norm if clip is not None and norm > clip else None  # as clip_gradients
+        clip, by_norm = self.config.clip, self.config.clip_kind == "norm"
+        factor = clip / norm if clip is not None and by_norm and norm > clip else None  # as clip_gradients
+        bound = clip if clip is not None and not by_norm else None  # as clip_elements
         with np.errstate(all="ignore"):
-            new = self._updated(g, factor)
+            new = self._updated(g, factor, bound)
         if not self._all_finite(new):
             self.stopped_reason = (
                 f"stopped at iteration {self.iteration}: the update would make the parameters infinite"
@@ -144,6 +100,7 @@ class Trainer:
             return False
         self._commit(new)
         self.history.add(self.iteration, g.loss)
+        self.grad_norms.add(self.iteration, norm)
         self.iteration += 1
         return True
 
@@ -156,9 +113,10 @@ class Trainer:
             done += 1
         return done
 
-    def _updated(self, g: Gradients, factor: float | None) -> dict[str, tuple]:
+    def _updated(self, g: Gradients, factor: float | None, bound: float | None = None) -> dict[str, tuple]:
         """name -> (columns, new values there) or (None, the step to subtract from all of it): one
-        optimizer step on the gradients times `factor` (clipping). Adagrad's memory is updated here.
+        optimizer step on the gradients times `factor` (norm clipping), or with every entry clipped
+        to [-bound, bound] (element-wise clipping). Adagrad's memory is updated here.
         The arithmetic is that of `p - lr * d / sqrt(mem + 1e-8)`, done in reused buffers (a fresh
         temporary per operation costs more than the maths at K = 8000)."""
         lr, adagrad = self.config.lr, self.config.optimizer == "adagrad"
@@ -173,6 +131,8 @@ class Trainer:
                 cols = None  # most columns touched: the dense path is faster
             if cols is not None:  # (H, n): the only columns that change
                 c = d[:, cols] if factor is None else d[:, cols] * factor
+                if bound is not None:
+                    c = np.clip(c, -bound, bound)
                 if adagrad:
                     m = mem[:, cols] + c * c
                     mem[:, cols] = m
@@ -182,6 +142,8 @@ class Trainer:
                 continue
             a, b = self._buffers(name, p)
             c = d if factor is None else np.multiply(d, factor, out=a)  # clipped gradient
+            if bound is not None:
+                c = np.clip(d, -bound, bound, out=a)
             if adagrad:
                 mem += np.multiply(c, c, out=b)  # mem += c * c
                 np.sqrt(np.add(mem, 1e-8, out=b), out=b)  # sqrt(mem + 1e-8)
@@ -230,6 +192,14 @@ def clip_gradients(g: Gradients, max_norm: float | None) -> Gradients:
     if max_norm is None or norm <= max_norm:
         return g
     return g.scaled(max_norm / norm)
+
+
+def clip_elements(g: Gradients, bound: float | None) -> Gradients:
+    """Every entry of every gradient clipped to [-bound, bound] (fresh arrays); None: g itself."""
+    if bound is None:
+        return g
+    arrays = {"d" + name: np.clip(a, -bound, bound) for name, a in g.as_dict().items()}
+    return Gradients(loss=g.loss, nonzero_columns=g.nonzero_columns, **arrays)
 
 
 def sample(rnn: Model, start: int, n: int, rng: np.random.Generator, temperature: float = 1.0) -> np.ndarray:

@@ -40,6 +40,37 @@ def sigmoid(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     return np.reciprocal(out, out=out)
 
 
+W_INITS = ("uniform", "orthogonal", "identity")
+
+
+def initial_w(kind: str, uniform: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(H, H) a recurrent matrix as `kind` says, from the uniform one already drawn:
+    'uniform'    that matrix, entries +-1/sqrt(H) (the default);
+    'orthogonal' Q of the QR decomposition of a standard normal matrix, signs fixed so Q is uniformly
+                 distributed over the orthogonal matrices (Mezzadri 2007): every singular value 1;
+    'identity'   I (Le, Jaitly & Hinton 2015's IRNN, with ReLU): s_t starts as s_{t-1} plus the input."""
+    if kind == "uniform":
+        return uniform
+    H = uniform.shape[0]
+    if kind == "identity":
+        return np.eye(H)
+    q, r = np.linalg.qr(rng.standard_normal((H, H)))  # (H, H) each
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)  # column j times sign(r_jj)
+
+
+def spectral_radius(m: np.ndarray) -> float:
+    """Largest absolute eigenvalue of a square matrix."""
+    return float(np.max(np.abs(np.linalg.eigvals(m)))) if m.size else 0.0
+
+
+def scaled_to_radius(W: np.ndarray, rho: float) -> np.ndarray:
+    """W times rho / rho(W), so its largest |eigenvalue| is rho (ValueError if rho(W) = 0)."""
+    current = spectral_radius(W)
+    if current == 0:
+        raise ValueError("W is all zeros (or nilpotent): its spectral radius cannot be rescaled")
+    return W * (rho / current)
+
+
 def carried_rows(values_at_k: np.ndarray, k, carry_rows: slice) -> np.ndarray:
     """The rows of per-step values that go with the carried rows: when k is a slice of steps, row j
     of a batch is step j; when k is one step, its values apply to every row."""
@@ -59,11 +90,36 @@ class Cell:
     equations: tuple[str, ...] = ()  # forward equations, one per line
     backward_equations: tuple[str, ...] = ()  # their derivatives, one per line
 
-    def __init__(self, vocab_size: int, hidden_size: int):
+    # Choices made when the cell is built (a model passes them on: make_model("rnn", K, H, w_init=...)).
+    # Every cell: how its recurrent matrices W_* start. A subclass adds its own (e.g. the RNN's activation).
+    option_defaults: dict = {
+        "w_init": "uniform",  # 'uniform' +-1/sqrt(H) | 'orthogonal' | 'identity' (Le et al. 2015)
+        "w_radius": 0.0,  # > 0: each W_* rescaled to this spectral radius after w_init; 0 = as drawn
+    }
+
+    def __init__(self, vocab_size: int, hidden_size: int, **options):
         self.K, self.H = vocab_size, hidden_size
         H = hidden_size
         self.cols = {b: slice(j * H, (j + 1) * H) for j, b in enumerate(self.stack)}  # block -> columns
         self._shapes = self._param_shapes()
+        self.options = self._checked_options(options)
+
+    def _checked_options(self, options: dict) -> dict:
+        """The defaults with `options` applied; ValueError, in words, for an unknown name or value."""
+        unknown = sorted(set(options) - set(self.option_defaults))
+        if unknown:
+            raise ValueError(
+                f"the {self.title} has no option {', '.join(unknown)}; its options are"
+                f" {', '.join(self.option_defaults)}"
+            )
+        out = {**self.option_defaults, **options}
+        if out["w_init"] not in W_INITS:
+            raise ValueError(f"w_init must be one of {', '.join(W_INITS)}, got {out['w_init']!r}")
+        radius = out["w_radius"]
+        if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not (0 <= radius < np.inf):
+            raise ValueError(f"w_radius must be a number >= 0 (0 = keep W as drawn), got {radius!r}")
+        out["w_radius"] = float(radius)
+        return out
 
     # --- parameters ---------------------------------------------------------------------------
 
@@ -83,7 +139,9 @@ class Cell:
         return shapes
 
     def init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """Weights uniform +-1/sqrt(fan_in) (fan_in K for U_b, H for W_b and V); biases from `bias_init`."""
+        """Weights uniform +-1/sqrt(fan_in) (fan_in K for U_b, H for W_b and V); biases from `bias_init`.
+        Then the options: every W_b replaced as `w_init` says, then rescaled to `w_radius`. The uniform
+        draws come first whatever the options, so U_b, V and the biases are the same for one seed."""
         out = {}
         for name, shape in self.param_shapes().items():
             if len(shape) == 1:
@@ -91,6 +149,11 @@ class Cell:
             else:
                 fan_in = shape[1]  # columns: K for U_b, H for W_b and V
                 out[name] = rng.uniform(-1, 1, shape) / np.sqrt(fan_in)
+        for b in self.blocks:
+            name = param_name("W", b)
+            out[name] = initial_w(self.options["w_init"], out[name], rng)
+            if self.options["w_radius"] > 0:
+                out[name] = scaled_to_radius(out[name], self.options["w_radius"])
         return out
 
     def bias_init(self, name: str) -> float:

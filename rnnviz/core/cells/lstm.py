@@ -48,8 +48,19 @@ class LSTMCell(Cell):
         "dE/ds_{t-1} = Σ W_*ᵀ dE/da_*",
     )
 
+    option_defaults = {**Cell.option_defaults, "forget_bias": 1.0}  # b_f at the start
+
+    def _checked_options(self, options):
+        out = super()._checked_options(options)
+        b = out["forget_bias"]
+        if isinstance(b, bool) or not isinstance(b, (int, float)) or not np.isfinite(b):
+            raise ValueError(f"forget_bias must be a finite number, got {b!r}")
+        out["forget_bias"] = float(b)
+        return out
+
     def bias_init(self, name):
-        return 1.0 if name == "b_f" else 0.0  # Jozefowicz et al. 2015: start by remembering
+        # Jozefowicz et al. 2015: b_f = 1, start by remembering; larger keeps more (sigma(5) = 0.993)
+        return self.options["forget_bias"] if name == "b_f" else 0.0
 
     # --- forward ----------------------------------------------------------------------------------
 
