@@ -24,7 +24,7 @@ DRAWING_TAGS = {"path", "rect", "text", "polyline", "polygon", "image", "line", 
 
 @pytest.fixture
 def hidden_view(session, shown):
-    return shown(HiddenView(session), 420, 240)
+    return shown(HiddenView(session), 560, 280)  # above its least usable size (issue 10)
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_png_has_scaled_size_and_ink(session, hidden_view, label, tmp_path):
         session.step()
     out = export_widget_png(hidden_view, tmp_path / "hidden.png", scale=2.0)
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (840, 480)
+    assert (image.width(), image.height()) == (1120, 560)
     assert colours(image) > 20  # heatmap, bars, axes: not one flat colour
     out = export_widget_png(label, tmp_path / "label.png", scale=1.5)
     image = QImage(str(out))
@@ -175,7 +175,7 @@ def test_gif_has_a_frame_per_step_and_restores_the_cursor(session, hidden_view, 
     assert out == [tmp_path / "steps.gif"] and leftovers(tmp_path) == ["steps.gif"]
     with Image.open(out[0]) as gif:
         frames = list(ImageSequence.Iterator(gif))
-        assert len(frames) == n and gif.size == (420, 240)
+        assert len(frames) == n and gif.size == (560, 280)
         assert gif.info["duration"] == 250 and gif.info["loop"] == 0
     assert calls == [(i, n) for i in range(1, n + 1)]
     assert session.stepper.cursor == 3 and hidden_view.current_t == 2
@@ -188,7 +188,7 @@ def test_png_sequence_in_folder_or_pattern_with_step_limit(session, hidden_view,
     assert [p.name for p in out] == [f"frame_{i:03d}.png" for i in range(5)] and leftovers(folder) == [
         p.name for p in out
     ]
-    assert QImage(str(out[-1])).size().toTuple() == (210, 120)
+    assert QImage(str(out[-1])).size().toTuple() == (280, 140)
     out = export_step_through(session, hidden_view, tmp_path / "step_%02d.png", steps=2)
     assert [p.name for p in out] == ["step_00.png", "step_01.png", "step_02.png"]
     assert session.stepper.cursor == 0

@@ -16,13 +16,15 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.fit_text import ElidedLabel
+from rnnviz.ui.plot_area import PlotArea, fit_legend, min_size
 from rnnviz.ui.verdict import RULE, verdict
 
-NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name
-    "ratio": "gradient |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|",
-    "norm": "‖∏ ∂s_j/∂s_j−1‖₂",
-    "w_factor": "‖W‖₂^(t−k)",
-    "radius_factor": "ρ(W)^(t−k)",
+NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
+    "ratio": "|∂Eₜ/∂zₖ|÷|∂Eₜ/∂zₜ|",
+    "norm": "‖∏ ∂sⱼ/∂sⱼ₋₁‖₂",
+    "w_factor": "‖W‖₂ᵗ⁻ᵏ",
+    "radius_factor": "ρ(W)ᵗ⁻ᵏ",
     "tanh_factor": "∏ max tanh′",
 }
 VEIL_ALPHA = 200  # cells truncation drops: mostly hidden, still readable on hover
@@ -51,10 +53,10 @@ class GradientView(QtWidgets.QWidget):
         )
         self.spin.valueChanged.connect(self._on_spin)
         self.spin_label = QtWidgets.QLabel("output step t:")
-        self.hover_label = QtWidgets.QLabel("Hover a cell to read C[t, k].")
+        self.hover_label = ElidedLabel("Hover a cell to read C[t, k].")
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
-        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget = PlotArea()
 
         # left: the C[t, k] heatmap, t = 0 at the top like a matrix
         self.heat_plot = self.layout_widget.addPlot(row=0, col=0, rowspan=2)  # full height
@@ -71,7 +73,9 @@ class GradientView(QtWidgets.QWidget):
         for item in (self.outline, self.veil, self.band, self.row_marker, self.fill_text):
             self.heat_plot.addItem(item)
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
-        self.colorbar = pg.ColorBarItem(label="log10 |contribution|", interactive=False, colorMapMenu=False)
+        self.colorbar = pg.ColorBarItem(
+            label="log10 |contribution|", interactive=False, colorMapMenu=False, width=14
+        )
         self.colorbar.setImageItem(self.heatmap)
         self.layout_widget.addItem(self.colorbar, row=0, col=1, rowspan=2)
 
@@ -82,7 +86,7 @@ class GradientView(QtWidgets.QWidget):
         self.line_plot.hideButtons()
         self.line_plot.setMouseEnabled(x=False, y=False)
         self.curves = {key: pg.PlotDataItem() for key in NAMES}
-        self.legend = pg.LegendItem(colCount=2)  # below the plot, so it never covers a curve
+        self.legend = pg.LegendItem(colCount=1, horSpacing=3)  # beside or below: never on a curve
         for key, curve in self.curves.items():
             self.line_plot.addItem(curve)
             self.legend.addItem(curve, NAMES[key])
@@ -95,14 +99,15 @@ class GradientView(QtWidgets.QWidget):
         self.layout_widget.ci.layout.setColumnStretchFactor(2, 5)
         # the legend row takes only the height it needs
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.legend_beside: bool | None = None  # legend right of the line plot (short view) or below
 
-        top = QtWidgets.QHBoxLayout()
+        top = self.top_row = QtWidgets.QHBoxLayout()
         top.addWidget(self.spin_label)
         top.addWidget(self.spin)
         top.addSpacing(20)
         top.addWidget(self.hover_label, 1)
         lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
         lay.addWidget(self.layout_widget, 1)
         lay.addWidget(self.verdict_label)
@@ -181,9 +186,9 @@ class GradientView(QtWidgets.QWidget):
                 bx += [t - K - 0.5, t - K - 0.5]
                 by += [t - 0.5, t + 0.5]
             self.band.setData(bx, by)
-        title = "Contributions to ∂E<sub>t</sub>/∂W"
+        title = "Contributions to ∂Eₜ/∂W"
         if K is not None:
-            title += f"<br>kept: the band K = {K}"
+            title += f" · band K = {K}"
         style.set_title(self.heat_plot, title, self.theme)
         self.fill_text.setPos(0.4 * T, 0.8 * T)  # inside the empty triangle
         # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
@@ -285,7 +290,7 @@ class GradientView(QtWidgets.QWidget):
         style.style_plot(
             self.heat_plot,
             th,
-            "Contributions to ∂E<sub>t</sub>/∂W",
+            "Contributions to ∂Eₜ/∂W",
             left="output step t",
             bottom="contributing step k",
         )
@@ -293,14 +298,11 @@ class GradientView(QtWidgets.QWidget):
             self.line_plot,
             th,
             "",
-            left="relative to t (log scale)",
+            left="relative to t (log)",
             bottom="distance t − k (steps back)",
         )
         self.colorbar.setColorMap(style.colormap(th.sequential))
-        style.label_axis(self.colorbar.getAxis("left"), "log10 |contribution|", th)
-        style.label_axis(self.colorbar.axis, "", th)  # the axis with the values
-        self.colorbar.axis.setTickFont(style.font(th, 0.95))
-        self.colorbar.axis.setTextPen(style.pen(th.foreground, 1))
+        style.style_colorbar(self.colorbar, "log10 |contribution|", th)
         self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
         self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
         self.fill_text.setColor(th.muted)
@@ -327,4 +329,74 @@ class GradientView(QtWidgets.QWidget):
             w.setFont(style.font(th))
         self.spin.setMinimumWidth(int(th.font_pt * 5))  # room for two digits and the arrows
         self.verdict_label.setFont(style.font(th, 1.1, bold=True))
+        for plot in (self.heat_plot, self.line_plot):
+            style.usable(plot)
+        self.legend_beside = None
+        self._reflow()
         self.show_state()
+
+    # --- layout -----------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """The legend (one column) goes below the line plot when the view is tall enough for both,
+        else beside it. The verdict keeps the lines it needs."""
+        lw = self.layout_widget
+        grid = lw.ci.layout
+        left, top, right, bottom = grid.getContentsMargins()
+        self.verdict_label.setMinimumHeight(
+            max(0, self.verdict_label.heightForWidth(max(1, self.width() - 8)))
+        )
+        fit_legend(self.legend, 0, 1)  # one column: its width is known before the plots are placed
+        below = sum(min_size(i).height() for i in (self.line_plot, self.legend)) + grid.verticalSpacing()
+        beside = lw.height() < below + top + bottom
+        if beside == self.legend_beside:
+            return
+        self.legend_beside = beside
+        cells = {self.heat_plot: (0, 0, 2, 1), self.colorbar: (0, 1, 2, 1), self.line_plot: (0, 2, 1, 1)}
+        cells[self.legend] = (0, 3, 1, 1) if beside else (1, 2, 1, 1)
+        lw.place(cells)
+        self.updateGeometry()  # its least width changed with the arrangement
+
+    def _sizes(self) -> dict[str, QtCore.QSizeF]:
+        """The least room of each arrangement, the row above and the verdict included: "beside"
+        (legend right of the line plot) and "below" (legend under it, in one column: the worst case)."""
+        grid = self.layout_widget.ci.layout
+        left, top, right, bottom = grid.getContentsMargins()
+        heat, bar, line = (min_size(i) for i in (self.heat_plot, self.colorbar, self.line_plot))
+        lay = self.layout()
+        m = lay.contentsMargins()
+        legend = min_size(self.legend)  # in one column, always
+        legend_w, legend_h = legend.width(), legend.height()
+        gap = grid.horizontalSpacing()
+        sizes = {
+            "beside": (
+                heat.width() + bar.width() + line.width() + legend_w + 3 * gap,
+                max(line.height(), legend_h),
+            ),
+            "below": (
+                heat.width() + bar.width() + max(line.width(), legend_w) + 2 * gap,
+                line.height() + legend_h,
+            ),
+        }
+        out = {}
+        for name, (w, h) in sizes.items():
+            w += left + right + m.left() + m.right()
+            verdict = max(
+                self.verdict_label.heightForWidth(int(w)), self.verdict_label.fontMetrics().height()
+            )
+            h = max(h, heat.height(), bar.height()) + top + bottom + self.top_row.sizeHint().height()
+            out[name] = QtCore.QSizeF(w, h + verdict + 2 * lay.spacing() + m.top() + m.bottom())
+        return out
+
+    def minimum_width_for(self, height: float) -> int:
+        """The width it needs at this height: the legend below the plot when tall enough, else beside."""
+        sizes = self._sizes()
+        return int(sizes["below" if height >= sizes["below"].height() else "beside"].width()) + 1
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """As short as the legend beside allows, as wide as this height's arrangement needs."""
+        return QtCore.QSize(self.minimum_width_for(self.height()), int(self._sizes()["beside"].height()) + 1)
