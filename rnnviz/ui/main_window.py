@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtWidgets
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt
+from PySide6.QtCore import QMargins, QSettings, QSignalBlocker, Qt
+from PySide6.QtGui import QGuiApplication
 
-from rnnviz.ui import style
-from rnnviz.ui.actions import ACTIONS, build_actions
+from rnnviz.ui import screen_fit, style
+from rnnviz.ui.actions import ACTIONS, HOLD, HOLD_DELAY_MS, HOLD_INTERVAL_MS, build_actions
 from rnnviz.ui.file_actions import FileActions
+from rnnviz.ui.fit_text import ElidedLabel
+from rnnviz.ui.key_hold import KeyHold
+from rnnviz.ui.status_line import status_line
+from rnnviz.ui.view_choice import ViewChoice
+from rnnviz.ui.view_deck import ViewDeck
 from rnnviz.ui.widgets.controls import ControlPanel
 from rnnviz.ui.widgets.equations_view import EquationsView
 from rnnviz.ui.widgets.gradcheck_view import GradcheckView
@@ -33,7 +38,9 @@ BUSY_WHILE_TRAINING = (
     "export_gif",
 )
 PRESENTER_TOOLBAR = ("back", "step", "play")
-STATE_VERSION = 2  # bump when the dock layout changes, so an old saved layout is not applied
+STATE_VERSION = 3  # bump when the dock layout changes, so an old saved layout is not applied
+TAB_TITLES = {"hidden": "Hidden state", "loss": "Loss", "gradients": "Gradients"}
+GRAPH_SHARE = 2, 3  # graph : views below it, of the height between the strip and the status bar
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -52,15 +59,15 @@ class MainWindow(QtWidgets.QMainWindow):
             "loss": self.loss_view,
             "gradients": self.gradient_view,
         }
-
-        bottom = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
-        for w in (self.hidden_view, self.loss_view, self.gradient_view):
-            bottom.addWidget(w)
-        bottom.setSizes([420, 380, 760])
+        # below the graph: side by side while each view keeps a usable size, else in tabs
+        self.deck = ViewDeck({n: self.views[n] for n in TAB_TITLES}, TAB_TITLES)
+        self.view_choice = ViewChoice()
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.graph_view)
-        self.splitter.addWidget(bottom)
-        self.splitter.setSizes([340, 520])
+        self.splitter.addWidget(self.deck)
+        for i, share in enumerate(GRAPH_SHARE):
+            self.splitter.setStretchFactor(i, share)
         self.setCentralWidget(self.splitter)
 
         self.controls = ControlPanel(session)
@@ -80,10 +87,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self.equations_dock, self.gradcheck_dock)
         self.controls_dock.raise_()
         self.lesson_panel.sig_show_panel.connect(self.show_panel)
+        self.lesson_panel.sig_views.connect(self.show_lesson_views)
+        self.lesson_panel.sig_lesson_changed.connect(self._lesson_changed)
         # the lesson's caption runs across the top, where the whole class reads it
         self.lesson_dock = self._dock("Lesson", self.lesson_panel, Qt.DockWidgetArea.TopDockWidgetArea)
-        self.resizeDocks([self.lesson_dock], [120], Qt.Orientation.Vertical)
-        self.resizeDocks([self.controls_dock], [360], Qt.Orientation.Horizontal)
+        self.lesson_dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        self.lesson_dock.setTitleBarWidget(QtWidgets.QWidget())  # the caption alone: no title row
 
         self.files = FileActions(self, session)
         self._discard_training = False  # set once the user has answered "close anyway"
@@ -109,22 +118,33 @@ class MainWindow(QtWidgets.QMainWindow):
                 "quit": self.close,
                 "gradcheck": self.run_gradcheck,
                 "presenter": self.toggle_presenter,
+                "view_hidden": lambda: self.choose_view("hidden"),
+                "view_loss": lambda: self.choose_view("loss"),
+                "view_gradients": lambda: self.choose_view("gradients"),
+                "view_auto": self.automatic_views,
+                "reset_layout": self.reset_layout,
             },
         )
+        self.key_hold = KeyHold(self, [self.actions[a] for a in HOLD], HOLD_DELAY_MS, HOLD_INTERVAL_MS)
         self._build_menus_and_toolbar()
         self.controls.open_button.clicked.connect(self.files.open_dialog)
 
-        self.phase_label = QtWidgets.QLabel()
+        self.phase_label = ElidedLabel()
         self.statusBar().addPermanentWidget(self.phase_label)
         session.sig_reset.connect(self.show_status)
         session.sig_stepped.connect(self.show_status)
+        session.sig_reset.connect(self._follow_phase)
+        session.sig_stepped.connect(self._follow_phase)
         session.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         session.sig_playing_changed.connect(self.actions["play"].setChecked)
         session.sig_training_changed.connect(self._training_changed)
         self._training_changed(False)
         self._keep_arrow_keys_for_stepping()
         self.show_status()
-        self.resize(1920, 1080)
+        self._was_maximized = False
+        self._strip_shown = True
+        self._default_state = self.saveState(STATE_VERSION)  # for View > Reset layout
+        self.fit_to_screen(first=True)
         if restore:
             self._restore_geometry()
 
@@ -146,9 +166,15 @@ class MainWindow(QtWidgets.QMainWindow):
             menus[spec.menu].addAction(self.actions[spec.id])
             if spec.toolbar:
                 self.toolbar.addAction(self.actions[spec.id])
+        self.toolbar.addSeparator()
+        # the lesson's choice and buttons share the toolbar's row: a row of height saved for the views
+        self.lesson_row = self.toolbar.addWidget(self.lesson_panel.controls_row)
         self.addActions(list(self.actions.values()))  # shortcuts work even with the menu bar hidden
+        view = menus["View"]
+        view.insertSeparator(self.actions["view_hidden"])
+        view.insertSeparator(self.actions["reset_layout"])
         for dock in (self.controls_dock, self.lesson_dock, self.equations_dock, self.gradcheck_dock):
-            menus["View"].addAction(dock.toggleViewAction())
+            view.insertAction(self.actions["reset_layout"], dock.toggleViewAction())
 
     def _keep_arrow_keys_for_stepping(self) -> None:
         """Start with the focus on the graph, and give it back after Enter in a number field, so
@@ -168,33 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- status --------------------------------------------------------------------------------
 
     def status_text(self) -> str:
-        """One line: the phase, the timestep and its numbers, named for the loss the trace follows."""
-        st = self.session.stepper
-        last = st.last
-        if last is None:
-            return f"ready — press → to start the forward pass (T = {st.T})"
-        full = st.mode == "full"
-        loss = "L" if full else f"E{_sub(st.target)}"
-        if last.phase == "forward":
-            text = f"forward   t = {last.t} of {st.T - 1}   E{_sub(last.t)} = {last.E:.4f}"
-        elif last.phase == "backward":
-            t = last.t
-            text = (
-                f"backward  t = {t}   |δ{_sub(t)}| = |∂{loss}/∂z{_sub(t)}| = {np.linalg.norm(last.delta):.3g}"
-                f"   |∂{loss}/∂W| so far = {np.linalg.norm(last.dW):.3g}"
-            )
-        else:
-            before, after = self.session.update_losses(last)
-            text = f"update applied (W ← W − η ∂{loss}/∂W): L = {before:.4f} → {after:.4f} on this sequence"
-        if st.truncate is not None and last.phase == "backward":
-            text += f"   (truncated BPTT, K = {st.truncate})"
-        if st.done and last.phase == "backward":
-            if full:
-                text += f"   — done: L = {self.session.step_losses.mean():.4f}"
-            else:
-                E = self.session.step_losses[st.target]
-                text += f"   — done: ∂{loss}/∂W complete, {loss} = {E:.4f}"
-        return text
+        return status_line(self.session)
 
     def show_status(self, *_) -> None:
         self.phase_label.setText(self.status_text())
@@ -222,40 +222,151 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gradcheck_dock.raise_()
         self.gradcheck_view.run()
 
+    # --- which views stand beside the graph -----------------------------------------------------
+
+    def _phase(self) -> str | None:
+        last = self.session.stepper.last
+        return None if last is None else last.phase
+
+    def show_lesson_views(self, names: tuple) -> None:
+        """The views a lesson step needs: beside the graph in presenter mode, in front otherwise."""
+        self.view_choice.lesson = tuple(names)
+        self.view_choice.automatic()  # a new step of the lesson: its views, not an older choice
+        if self.presenting:
+            self.deck.set_shown(self.view_choice.shown(self._phase()))
+        for name in reversed(names):
+            self.deck.bring_to_front(name)
+
+    def choose_view(self, name: str) -> None:
+        """Keys 1-3: in presenter mode show or hide that view beside the graph; else bring it to front."""
+        if self.presenting:
+            self.deck.set_shown(self.view_choice.toggle(name, self._phase()))
+        self.deck.bring_to_front(name)
+
+    def automatic_views(self) -> None:
+        """Key 0: back to the views the lesson step (or the phase) needs."""
+        self.view_choice.automatic()
+        self._follow_phase()
+
+    def _follow_phase(self, *_) -> None:
+        if self.presenting:
+            self.deck.set_shown(self.view_choice.shown(self._phase()))
+
+    # --- presenter mode -------------------------------------------------------------------------
+
     @property
     def presenting(self) -> bool:
-        return self.theme is style.PRESENTER
+        return self.theme.name == "presenter"
 
     def toggle_presenter(self) -> None:
         self.set_presenter(not self.presenting)
 
     def set_presenter(self, on: bool) -> None:
-        """Large fonts and a high-contrast palette; only step/back/play stay in reach."""
-        self.theme = style.PRESENTER if on else style.NORMAL
+        """Full screen for a projector: large type in every element, the caption in one strip, the
+        graph and the one or two views the step needs (keys 1-3 and 0 change them); only
+        step/back/play stay on the toolbar."""
+        if on == self.presenting:
+            return
+        if on:
+            self._was_maximized = self.isMaximized()
+            self._strip_shown = self.lesson_dock.isVisible()  # the user may have closed it
+        self.theme = style.presenter_for(self.available_geometry().height()) if on else style.NORMAL
         for w in list(self.views.values()) + list(self.panels.values()):
             w.apply_theme(self.theme)
-        f = self.font()
-        f.setPointSizeF(self.theme.font_pt)
-        self.toolbar.setFont(f)
-        self.phase_label.setFont(f)
+        font = style.font(self.theme)
+        for w in (self.toolbar, self.phase_label, self.deck.tabs, self.statusBar()):
+            w.setFont(font)
+        QtWidgets.QToolTip.setFont(font)  # hover texts are read from the back of the room too
         for spec in ACTIONS:
             if spec.toolbar:
                 self.actions[spec.id].setVisible(not on or spec.id in PRESENTER_TOOLBAR)
+        self.lesson_row.setVisible(not on)
         for dock in (self.controls_dock, self.equations_dock, self.gradcheck_dock):
-            dock.setVisible(not on)  # the room sees the four views and the caption, nothing else
+            dock.setVisible(not on)  # the room sees the graph, its views and the caption
         self.menuBar().setVisible(not on)
-        self.resizeDocks([self.lesson_dock], [210 if on else 120], Qt.Orientation.Vertical)
+        self.lesson_panel.set_compact(on)
+        self._show_lesson_strip()
+        self.deck.set_shown(self.view_choice.shown(self._phase()) if on else list(TAB_TITLES))
         with QSignalBlocker(self.actions["presenter"]):
             self.actions["presenter"].setChecked(on)
-        self.showFullScreen() if on else self.showNormal()
+        if on:
+            self.showFullScreen()
+        elif self._was_maximized:
+            self.showMaximized()
+        else:
+            self.showNormal()
+
+    def _lesson_changed(self, running: bool) -> None:
+        if self.presenting:
+            self._show_lesson_strip()
+
+    def _show_lesson_strip(self) -> None:
+        """In presenter mode the strip shows only while a lesson runs (it is the lesson's caption);
+        back in normal mode it is as the user left it."""
+        if self.presenting:
+            self.lesson_dock.setVisible(self.lesson_panel.lesson is not None)
+        else:
+            self.lesson_dock.setVisible(self._strip_shown)
 
     # --- geometry ------------------------------------------------------------------------------
+
+    def available_geometry(self):
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def frame_margins(self):
+        """The window manager's frame (title bar) around the window; a guess before it is shown."""
+        if self.isVisible() and self.frameGeometry() != self.geometry():
+            g, f = self.geometry(), self.frameGeometry()
+            return QMargins(
+                g.left() - f.left(), g.top() - f.top(), f.right() - g.right(), f.bottom() - g.bottom()
+            )
+        return screen_fit.TITLE_BAR_GUESS
+
+    def fit_to_screen(self, first: bool = False) -> None:
+        """Never larger than the screen's available area, title bar and status bar included; the
+        first window takes all of it."""
+        available, frame = self.available_geometry(), self.frame_margins()
+        if first:
+            self.setGeometry(screen_fit.first_geometry(available, frame))
+        else:
+            self.setGeometry(screen_fit.fitted(self.geometry(), available, frame))
+        self._share_height()
+
+    def _share_height(self) -> None:
+        total = sum(self.splitter.sizes()) or self.height()
+        graph = total * GRAPH_SHARE[0] // sum(GRAPH_SHARE)
+        self.splitter.setSizes([graph, total - graph])
+
+    def show_first(self) -> None:
+        """Show as the app starts: the saved size and layout if there are any, else maximised."""
+        if QSettings("rnnviz", "rnnviz").value("geometry") is None:
+            self.showMaximized()
+        else:
+            self.show()
+            self.fit_to_screen()
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: panels as on the first start, the window fitted to this screen."""
+        if self.presenting:
+            self.set_presenter(False)
+        self.restoreState(self._default_state, STATE_VERSION)
+        self.controls_dock.raise_()
+        s = QSettings("rnnviz", "rnnviz")
+        for key in ("geometry", "state", "splitter"):
+            s.remove(key)
+        self.showNormal()
+        self.fit_to_screen(first=True)
+        self.showMaximized()
 
     def _restore_geometry(self) -> None:
         s = QSettings("rnnviz", "rnnviz")
         if s.value("geometry") is not None:
             self.restoreGeometry(s.value("geometry"))
             self.restoreState(s.value("state"), STATE_VERSION)  # ignored if saved by another layout
+            if s.value("splitter") is not None:
+                self.splitter.restoreState(s.value("splitter"))
+            self.fit_to_screen()  # saved on a bigger screen: shrink to this one
 
     def closeEvent(self, event) -> None:
         """Closing first ends every long operation; training no file holds is not lost unasked."""
@@ -274,6 +385,7 @@ class MainWindow(QtWidgets.QMainWindow):
             s = QSettings("rnnviz", "rnnviz")
             s.setValue("geometry", self.saveGeometry())
             s.setValue("state", self.saveState(STATE_VERSION))
+            s.setValue("splitter", self.splitter.saveState())
         super().closeEvent(event)
 
     def _close_anyway(self) -> None:
@@ -282,12 +394,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.close()
 
 
-def _sub(t: int) -> str:
-    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
 def _scrolled(widget) -> QtWidgets.QScrollArea:
+    """A panel that scrolls vertically, never sideways: as wide as its narrowest layout."""
     scroll = QtWidgets.QScrollArea(widgetResizable=True)
     scroll.setWidget(widget)
-    scroll.setMinimumWidth(widget.sizeHint().width() + 24)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    bar = scroll.verticalScrollBar().sizeHint().width()
+    scroll.setMinimumWidth(widget.minimumSizeHint().width() + bar + 2 * scroll.frameWidth())
     return scroll

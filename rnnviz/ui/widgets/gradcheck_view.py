@@ -35,6 +35,7 @@ class GradcheckView(QtWidgets.QWidget):
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._work)
         lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
         self.intro = QtWidgets.QLabel(
             "Checks the gradients rnnviz shows against central differences "
             "(L(θ+ε) − L(θ−ε)) / 2ε on the current sequence and parameters.",
