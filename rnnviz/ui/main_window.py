@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import QMargins, QSettings, QSignalBlocker, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt
 
-from rnnviz.ui import screen_fit, style
+from rnnviz.ui import style
 from rnnviz.ui.actions import ACTIONS, HOLD, HOLD_DELAY_MS, HOLD_INTERVAL_MS, build_actions
 from rnnviz.ui.file_actions import FileActions
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.key_hold import KeyHold
+from rnnviz.ui.presenter import TAB_TITLES, PresenterMode
 from rnnviz.ui.status_line import status_line
 from rnnviz.ui.view_choice import ViewChoice
 from rnnviz.ui.view_deck import ViewDeck
@@ -22,6 +22,7 @@ from rnnviz.ui.widgets.graph_view import GraphView
 from rnnviz.ui.widgets.hidden_view import HiddenView
 from rnnviz.ui.widgets.lesson_panel import LessonPanel
 from rnnviz.ui.widgets.loss_view import LossView
+from rnnviz.ui.window_geometry import GRAPH_SHARE, STATE_VERSION, WindowGeometry
 
 BUSY_WHILE_TRAINING = (
     "undo",
@@ -37,13 +38,9 @@ BUSY_WHILE_TRAINING = (
     "gradcheck",
     "export_gif",
 )
-PRESENTER_TOOLBAR = ("back", "step", "play")
-STATE_VERSION = 3  # bump when the dock layout changes, so an old saved layout is not applied
-TAB_TITLES = {"hidden": "Hidden state", "loss": "Loss", "gradients": "Gradients"}
-GRAPH_SHARE = 2, 3  # graph : views below it, of the height between the strip and the status bar
 
 
-class MainWindow(QtWidgets.QMainWindow):
+class MainWindow(PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
     def __init__(self, session, theme: style.Theme = style.NORMAL, restore: bool = True):
         super().__init__()
         self.session = session
@@ -143,6 +140,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_status()
         self._was_maximized = False
         self._strip_shown = True
+        self._panel_width = 0
         self._default_state = self.saveState(STATE_VERSION)  # for View > Reset layout
         self.fit_to_screen(first=True)
         if restore:
@@ -215,158 +213,14 @@ class MainWindow(QtWidgets.QMainWindow):
         }
         dock[name].show()
         dock[name].raise_()
+        if self.presenting:  # large type needs room: two fifths of the width, the views the rest
+            self.resizeDocks([dock[name]], [self.width() * 2 // 5], Qt.Orientation.Horizontal)
 
     def run_gradcheck(self) -> None:
         """Show the check's panel and start it (it runs in slices; see GradcheckView)."""
         self.gradcheck_dock.show()
         self.gradcheck_dock.raise_()
         self.gradcheck_view.run()
-
-    # --- which views stand beside the graph -----------------------------------------------------
-
-    def _phase(self) -> str | None:
-        last = self.session.stepper.last
-        return None if last is None else last.phase
-
-    def show_lesson_views(self, names: tuple) -> None:
-        """The views a lesson step needs: beside the graph in presenter mode, in front otherwise."""
-        self.view_choice.lesson = tuple(names)
-        self.view_choice.automatic()  # a new step of the lesson: its views, not an older choice
-        if self.presenting:
-            self.deck.set_shown(self.view_choice.shown(self._phase()))
-        for name in reversed(names):
-            self.deck.bring_to_front(name)
-
-    def choose_view(self, name: str) -> None:
-        """Keys 1-3: in presenter mode show or hide that view beside the graph; else bring it to front."""
-        if self.presenting:
-            self.deck.set_shown(self.view_choice.toggle(name, self._phase()))
-        self.deck.bring_to_front(name)
-
-    def automatic_views(self) -> None:
-        """Key 0: back to the views the lesson step (or the phase) needs."""
-        self.view_choice.automatic()
-        self._follow_phase()
-
-    def _follow_phase(self, *_) -> None:
-        if self.presenting:
-            self.deck.set_shown(self.view_choice.shown(self._phase()))
-
-    # --- presenter mode -------------------------------------------------------------------------
-
-    @property
-    def presenting(self) -> bool:
-        return self.theme.name == "presenter"
-
-    def toggle_presenter(self) -> None:
-        self.set_presenter(not self.presenting)
-
-    def set_presenter(self, on: bool) -> None:
-        """Full screen for a projector: large type in every element, the caption in one strip, the
-        graph and the one or two views the step needs (keys 1-3 and 0 change them); only
-        step/back/play stay on the toolbar."""
-        if on == self.presenting:
-            return
-        if on:
-            self._was_maximized = self.isMaximized()
-            self._strip_shown = self.lesson_dock.isVisible()  # the user may have closed it
-        self.theme = style.presenter_for(self.available_geometry().height()) if on else style.NORMAL
-        for w in list(self.views.values()) + list(self.panels.values()):
-            w.apply_theme(self.theme)
-        font = style.font(self.theme)
-        for w in (self.toolbar, self.phase_label, self.deck.tabs, self.statusBar()):
-            w.setFont(font)
-        QtWidgets.QToolTip.setFont(font)  # hover texts are read from the back of the room too
-        for spec in ACTIONS:
-            if spec.toolbar:
-                self.actions[spec.id].setVisible(not on or spec.id in PRESENTER_TOOLBAR)
-        self.lesson_row.setVisible(not on)
-        for dock in (self.controls_dock, self.equations_dock, self.gradcheck_dock):
-            dock.setVisible(not on)  # the room sees the graph, its views and the caption
-        self.menuBar().setVisible(not on)
-        self.lesson_panel.set_compact(on)
-        self._show_lesson_strip()
-        self.deck.set_shown(self.view_choice.shown(self._phase()) if on else list(TAB_TITLES))
-        with QSignalBlocker(self.actions["presenter"]):
-            self.actions["presenter"].setChecked(on)
-        if on:
-            self.showFullScreen()
-        elif self._was_maximized:
-            self.showMaximized()
-        else:
-            self.showNormal()
-
-    def _lesson_changed(self, running: bool) -> None:
-        if self.presenting:
-            self._show_lesson_strip()
-
-    def _show_lesson_strip(self) -> None:
-        """In presenter mode the strip shows only while a lesson runs (it is the lesson's caption);
-        back in normal mode it is as the user left it."""
-        if self.presenting:
-            self.lesson_dock.setVisible(self.lesson_panel.lesson is not None)
-        else:
-            self.lesson_dock.setVisible(self._strip_shown)
-
-    # --- geometry ------------------------------------------------------------------------------
-
-    def available_geometry(self):
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        return screen.availableGeometry()
-
-    def frame_margins(self):
-        """The window manager's frame (title bar) around the window; a guess before it is shown."""
-        if self.isVisible() and self.frameGeometry() != self.geometry():
-            g, f = self.geometry(), self.frameGeometry()
-            return QMargins(
-                g.left() - f.left(), g.top() - f.top(), f.right() - g.right(), f.bottom() - g.bottom()
-            )
-        return screen_fit.TITLE_BAR_GUESS
-
-    def fit_to_screen(self, first: bool = False) -> None:
-        """Never larger than the screen's available area, title bar and status bar included; the
-        first window takes all of it."""
-        available, frame = self.available_geometry(), self.frame_margins()
-        if first:
-            self.setGeometry(screen_fit.first_geometry(available, frame))
-        else:
-            self.setGeometry(screen_fit.fitted(self.geometry(), available, frame))
-        self._share_height()
-
-    def _share_height(self) -> None:
-        total = sum(self.splitter.sizes()) or self.height()
-        graph = total * GRAPH_SHARE[0] // sum(GRAPH_SHARE)
-        self.splitter.setSizes([graph, total - graph])
-
-    def show_first(self) -> None:
-        """Show as the app starts: the saved size and layout if there are any, else maximised."""
-        if QSettings("rnnviz", "rnnviz").value("geometry") is None:
-            self.showMaximized()
-        else:
-            self.show()
-            self.fit_to_screen()
-
-    def reset_layout(self) -> None:
-        """View > Reset layout: panels as on the first start, the window fitted to this screen."""
-        if self.presenting:
-            self.set_presenter(False)
-        self.restoreState(self._default_state, STATE_VERSION)
-        self.controls_dock.raise_()
-        s = QSettings("rnnviz", "rnnviz")
-        for key in ("geometry", "state", "splitter"):
-            s.remove(key)
-        self.showNormal()
-        self.fit_to_screen(first=True)
-        self.showMaximized()
-
-    def _restore_geometry(self) -> None:
-        s = QSettings("rnnviz", "rnnviz")
-        if s.value("geometry") is not None:
-            self.restoreGeometry(s.value("geometry"))
-            self.restoreState(s.value("state"), STATE_VERSION)  # ignored if saved by another layout
-            if s.value("splitter") is not None:
-                self.splitter.restoreState(s.value("splitter"))
-            self.fit_to_screen()  # saved on a bigger screen: shrink to this one
 
     def closeEvent(self, event) -> None:
         """Closing first ends every long operation; training no file holds is not lost unasked."""
@@ -382,10 +236,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.session.pause()
         if not self.presenting:
-            s = QSettings("rnnviz", "rnnviz")
-            s.setValue("geometry", self.saveGeometry())
-            s.setValue("state", self.saveState(STATE_VERSION))
-            s.setValue("splitter", self.splitter.saveState())
+            self.save_geometry()
         super().closeEvent(event)
 
     def _close_anyway(self) -> None:

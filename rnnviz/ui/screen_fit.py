@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QRect, QSize
 
-TITLE_BAR_GUESS = QMargins(0, 32, 0, 0)  # a window manager's frame before the window is shown
+TITLE_BAR_GUESS = QMargins(4, 32, 4, 4)  # a window manager's frame, before the window is shown
 
 
 def fitted(geometry: QRect, available: QRect, frame: QMargins, minimum: QSize | None = None) -> QRect:

@@ -24,6 +24,9 @@ class ViewDeck(QtWidgets.QWidget):
         self.tabs.tabBar().setExpanding(False)
         self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.stack = QtWidgets.QStackedLayout(self)
+        # the deck's least size is minimumSizeHint's alone: the splitter's sum of the views (side by
+        # side) must not become the window's minimum, or the window could never be narrow enough to tab
+        self.stack.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetNoConstraint)
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self.tabs)
         self._parking = QtWidgets.QWidget(self)  # holds the views not shown
@@ -65,11 +68,13 @@ class ViewDeck(QtWidgets.QWidget):
             for i, name in enumerate(self.shown):
                 self.splitter.insertWidget(i, self.views[name])
                 self.views[name].show()
+            self._least_widths()
             weights = [self.min_width(n, self.height()) for n in self.shown]
             self.splitter.setSizes(weights)  # shares in proportion to what each needs
             self.stack.setCurrentWidget(self.splitter)
         else:
             for name in self.shown:
+                self.views[name].setMinimumWidth(0)  # a tab gets the deck's width: its own least
                 self.tabs.addTab(self.views[name], self.titles[name])
                 self.tabs.setTabToolTip(self.tabs.count() - 1, self.titles[name])
             if current in self.shown:
@@ -96,10 +101,20 @@ class ViewDeck(QtWidgets.QWidget):
 
     def minimumSizeHint(self) -> QSize:
         """What the tabs need: one view at a time (side by side is used only when it fits)."""
-        shown = [self.views[n].minimumSizeHint() for n in self.shown] or [QSize(0, 0)]
+        if not self.shown:
+            return QSize(0, 0)
         bar = self.tabs.tabBar().sizeHint().width() + 2 if len(self.shown) > 1 else 0  # tabs at the side
-        return QSize(max(s.width() for s in shown) + bar, max(s.height() for s in shown))
+        least = [self.views[n].minimumSizeHint() for n in self.shown]
+        return QSize(max(s.width() for s in least) + bar, max(s.height() for s in least))
+
+    def _least_widths(self) -> None:
+        """Side by side, each view may be as narrow as it needs at the deck's height (a view that
+        reflows needs less when tall): the widths that decided that they fit."""
+        for name in self.shown:
+            self.views[name].setMinimumWidth(self.min_width(name, self.height()))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.arrange()
+        if self.mode == "side" and event.oldSize().height() != event.size().height():
+            self._least_widths()

@@ -17,7 +17,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-LESSON = "05_vanishing"  # its caption half-way through the backward pass is one of the longest
+SCENARIOS = {  # name -> the lesson running (its caption in the strip, its views beside the graph)
+    "no lesson": None,
+    "lesson": "05_vanishing",  # half-way through the backward pass: one of the longest captions
+    "lesson with a panel": "03_bptt_one_loss",  # the equations panel shown, even in presenter mode
+}
+SHOT = "lesson"  # the scenario saved as docs/screens/<size>-<mode>.png
 SIZES = ("1024x768", "1280x720", "1366x768", "1920x1080", "2560x1440", "1920x1080@2x")
 
 
@@ -43,7 +48,7 @@ def save_small(image, path: Path) -> None:
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
     size = (rgb.width(), rgb.height())
     picture = Image.frombuffer("RGB", size, bytes(rgb.constBits()), "raw", "RGB", rgb.bytesPerLine(), 1)
-    picture.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    picture.quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)  # colours stay true
 
 
 def settle(app, rounds: int = 6) -> None:
@@ -66,18 +71,20 @@ def probe(size: str, out: Path | None) -> list[dict]:
     window = MainWindow(session)
     window.show_first()
     results = []
-    for scenario in ("no lesson", "lesson"):
-        if scenario == "lesson":  # a long caption in the strip, its views beside the graph
-            names = [lesson.name for lesson in window.lesson_panel.lessons]
-            window.lesson_panel.start(names.index(LESSON))
+    names = [lesson.name for lesson in window.lesson_panel.lessons]
+    for scenario, lesson in SCENARIOS.items():
+        if lesson is not None:
+            window.lesson_panel.start(names.index(lesson))
         for _ in range(session.T + session.T // 2):  # half-way through the backward pass
             session.step()
         for mode in ("normal", "presenter"):
             window.set_presenter(mode == "presenter")
+            if scenario == "lesson with a panel":
+                window.show_panel("equations")  # as its caption does (entering presenter mode hid it)
             settle(app)
             report = check_all(window, mode == "presenter", lambda: settle(app, 2))
             shot = None
-            if out is not None and scenario == "lesson":
+            if out is not None and scenario == SHOT:
                 shot = out / f"{size.replace('@', '-')}-{mode}.png"
                 save_small(window.grab().toImage(), shot)
             results.append(
@@ -92,11 +99,41 @@ def probe(size: str, out: Path | None) -> list[dict]:
             )
         window.set_presenter(False)
     window.close()
+    results.append(restored_from_a_bigger_screen(app, session))
     window.deleteLater()
     session.deleteLater()
     settle(app)
     app.shutdown()
     return results
+
+
+def restored_from_a_bigger_screen(app, session) -> dict:
+    """A window closed at 3000 x 2000 (as on a large monitor) opens again on this screen: it fits."""
+    from rnnviz.ui.main_window import MainWindow
+    from tests.ui.screen_rules import Report, check_window
+
+    big = MainWindow(session)
+    big.showNormal()
+    big.resize(3000, 2000)
+    settle(app)
+    big.close()  # saves its size and panels
+    again = MainWindow(session)
+    again.show_first()
+    settle(app)
+    report = Report()
+    check_window(again, report)
+    again.close()
+    for w in (big, again):
+        w.deleteLater()
+    size = f"{again.screen().geometry().width()}x{again.screen().geometry().height()}"
+    return {
+        "size": size,
+        "scenario": "restored from a bigger screen",
+        "mode": "normal",
+        "counts": report.counts,
+        "violations": report.violations,
+        "shot": "None",
+    }
 
 
 def run_in_subprocess(size: str, out: Path | None) -> list[dict]:

@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
 from rnnviz.ui.fit_text import ElidedLabel
-from rnnviz.ui.plot_area import PlotArea, fit_legend, min_size
+from rnnviz.ui.plot_area import PlotArea, min_size
 from rnnviz.ui.verdict import RULE, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
@@ -99,7 +99,7 @@ class GradientView(QtWidgets.QWidget):
         self.layout_widget.ci.layout.setColumnStretchFactor(2, 5)
         # the legend row takes only the height it needs
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
-        self.legend_beside: bool | None = None  # legend right of the line plot (short view) or below
+        self.legend_place: str | None = None  # "below", "beside" or "inside" the line plot
 
         top = self.top_row = QtWidgets.QHBoxLayout()
         top.addWidget(self.spin_label)
@@ -331,7 +331,7 @@ class GradientView(QtWidgets.QWidget):
         self.verdict_label.setFont(style.font(th, 1.1, bold=True))
         for plot in (self.heat_plot, self.line_plot):
             style.usable(plot)
-        self.legend_beside = None
+        self.legend_place = None
         self._reflow()
         self.show_state()
 
@@ -343,44 +343,36 @@ class GradientView(QtWidgets.QWidget):
 
     def _reflow(self) -> None:
         """The legend (one column) goes below the line plot when the view is tall enough for both,
-        else beside it. The verdict keeps the lines it needs."""
-        lw = self.layout_widget
-        grid = lw.ci.layout
-        left, top, right, bottom = grid.getContentsMargins()
+        else beside it (the view is never narrower than that: minimumSizeHint). The verdict keeps
+        the lines it needs."""
         self.verdict_label.setMinimumHeight(
             max(0, self.verdict_label.heightForWidth(max(1, self.width() - 8)))
         )
-        fit_legend(self.legend, 0, 1)  # one column: its width is known before the plots are placed
-        below = sum(min_size(i).height() for i in (self.line_plot, self.legend)) + grid.verticalSpacing()
-        beside = lw.height() < below + top + bottom
-        if beside == self.legend_beside:
+        below = self._sizes()["below"]
+        place = (
+            "below" if self.width() >= below.width() - 1 and self.height() >= below.height() - 1 else "beside"
+        )
+        if place == self.legend_place:
             return
-        self.legend_beside = beside
+        self.legend_place = place
         cells = {self.heat_plot: (0, 0, 2, 1), self.colorbar: (0, 1, 2, 1), self.line_plot: (0, 2, 1, 1)}
-        cells[self.legend] = (0, 3, 1, 1) if beside else (1, 2, 1, 1)
-        lw.place(cells)
-        self.updateGeometry()  # its least width changed with the arrangement
+        cells[self.legend] = (0, 3, 1, 1) if place == "beside" else (1, 2, 1, 1)
+        self.layout_widget.place(cells)
 
     def _sizes(self) -> dict[str, QtCore.QSizeF]:
-        """The least room of each arrangement, the row above and the verdict included: "beside"
-        (legend right of the line plot) and "below" (legend under it, in one column: the worst case)."""
+        """The least room of each arrangement, the row above and the verdict included: legend
+        "below" the line plot or "beside" it (in one column)."""
         grid = self.layout_widget.ci.layout
         left, top, right, bottom = grid.getContentsMargins()
         heat, bar, line = (min_size(i) for i in (self.heat_plot, self.colorbar, self.line_plot))
         lay = self.layout()
         m = lay.contentsMargins()
-        legend = min_size(self.legend)  # in one column, always
-        legend_w, legend_h = legend.width(), legend.height()
+        legend = min_size(self.legend)
         gap = grid.horizontalSpacing()
+        plots_w = heat.width() + bar.width() + 2 * gap
         sizes = {
-            "beside": (
-                heat.width() + bar.width() + line.width() + legend_w + 3 * gap,
-                max(line.height(), legend_h),
-            ),
-            "below": (
-                heat.width() + bar.width() + max(line.width(), legend_w) + 2 * gap,
-                line.height() + legend_h,
-            ),
+            "below": (plots_w + max(line.width(), legend.width()), line.height() + gap + legend.height()),
+            "beside": (plots_w + line.width() + gap + legend.width(), max(line.height(), legend.height())),
         }
         out = {}
         for name, (w, h) in sizes.items():
@@ -398,5 +390,7 @@ class GradientView(QtWidgets.QWidget):
         return int(sizes["below" if height >= sizes["below"].height() else "beside"].width()) + 1
 
     def minimumSizeHint(self) -> QtCore.QSize:
-        """As short as the legend beside allows, as wide as this height's arrangement needs."""
-        return QtCore.QSize(self.minimum_width_for(self.height()), int(self._sizes()["beside"].height()) + 1)
+        """Room for the legend beside the plot, whatever the height: the size it asks for never
+        depends on the size it is given (ViewDeck asks minimum_width_for a given height)."""
+        beside = self._sizes()["beside"]
+        return QtCore.QSize(int(beside.width()) + 1, int(beside.height()) + 1)

@@ -107,7 +107,6 @@ class LossView(QtWidgets.QWidget):
         if not side:
             cells = {self.step_plot: (0, 0, 1, 1), self.curve_plot: (1, 0, 1, 1), self.legend: (2, 0, 1, 1)}
         self.layout_widget.place(cells)
-        self.updateGeometry()  # its least width changed with the arrangement
 
     def _sizes(self) -> dict[str, QtCore.QSizeF]:
         """The least room of each arrangement: "side" (plots beside each other, the legend below
@@ -134,8 +133,10 @@ class LossView(QtWidgets.QWidget):
         return int(sizes["stacked" if height >= sizes["stacked"].height() else "side"].width()) + 1
 
     def minimumSizeHint(self) -> QtCore.QSize:
-        """As short as side by side allows, as wide as this height's arrangement needs."""
-        return QtCore.QSize(self.minimum_width_for(self.height()), int(self._sizes()["side"].height()) + 1)
+        """Side by side: as short as it gets, and wide enough for any height (whatever its
+        height: no feedback between the arrangement and the size the window gives it)."""
+        side = self._sizes()["side"]
+        return QtCore.QSize(int(side.width()) + 1, int(side.height()) + 1)
 
     def show_state(self, *_):
         self.show_steps()
