@@ -40,16 +40,26 @@ def _span(text: str, color: str, size: str | None) -> str:
 
 def set_plot_title(plot, text: str, color: str, size_pt: float) -> None:
     """Title across the whole plot (axes included), one line at `size_pt`, cut to fit with a
-    tooltip. `plot.titleLabel.text` keeps the whole title; `shown_title(plot)` is what is drawn."""
+    tooltip. `plot.titleLabel.text` keeps the whole title; `shown_title(plot)` is what is drawn.
+    Cheap when nothing changed (views set their titles at every step)."""
     label = plot.titleLabel
     if not getattr(label, "fits", False):
         _patch_title(plot, label)
     size = f"{size_pt:g}pt"
-    plot.setTitle(text, color=color, size=size)  # shows the row; sets label.text = the whole title
-    height = QtGui.QFontMetricsF(css_font(size)).height() + 6
-    label.setMaximumHeight(height)
-    plot.layout.setRowFixedHeight(0, height)  # pyqtgraph fixes 30 px: a large font would be cut
-    label.resizeEvent(None)
+    if label.isVisible() and (label.text, label.opts.get("color"), label.opts.get("size")) == (
+        text,
+        color,
+        size,
+    ):
+        return
+    if label.opts.get("size") != size or not label.isVisible():  # the row's height follows the font
+        height = QtGui.QFontMetricsF(css_font(size)).height() + 8
+        label.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)  # pyqtgraph fixes 30 px: a large font would be cut
+        label.setVisible(True)
+    label.text = text  # what LabelItem.setText would do, without drawing the whole text first
+    label.opts.update(color=color, size=size)
+    label.resizeEvent(None)  # cuts it to the room, draws it, centres it
 
 
 def _patch_title(plot, label) -> None:
@@ -61,6 +71,8 @@ def _patch_title(plot, label) -> None:
     def update_min():
         """No minimum or preferred width: a title never widens (or squeezes) its plot."""
         h = label.item.boundingRect().height()
+        if label._sizeHint.get(Qt.SizeHint.MinimumSize) == (0, h):
+            return  # unchanged: no new layout pass
         label.setMinimumWidth(0)
         label.setMinimumHeight(h)
         label._sizeHint = {

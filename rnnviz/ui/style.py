@@ -165,13 +165,26 @@ def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bott
         roomy_ticks(ax)
 
 
-def usable(plot: pg.PlotItem) -> None:
-    """Never smaller than PLOT_MIN_W x PLOT_MIN_H, nor than its axes and title need around a data
-    area of at least DATA_MIN (a colour bar inside the plot adds its own width)."""
-    plot.vb.setMinimumSize(*DATA_MIN)
+def size_scale(theme: Theme) -> float:
+    """How much larger than designed a plot must be: presenter type scaled up for a big screen
+    (presenter_for) scales the plots with it, so their axes do not eat the data area."""
+    return max(1.0, theme.font_pt / PRESENTER.font_pt) if theme.name == PRESENTER.name else 1.0
+
+
+def plot_minimum(theme: Theme) -> tuple[float, float, float, float]:
+    """(plot width, plot height, data width, data height): the least a plot may be."""
+    k = size_scale(theme)
+    return PLOT_MIN_W * k, PLOT_MIN_H * k, DATA_MIN[0] * k, DATA_MIN[1] * k
+
+
+def usable(plot: pg.PlotItem, theme: Theme) -> None:
+    """Never smaller than plot_minimum, nor than its axes and title need around its least data
+    area (a colour bar inside the plot adds its own width)."""
+    width, height, data_w, data_h = plot_minimum(theme)
+    plot.vb.setMinimumSize(data_w, data_h)
     plot.setMinimumSize(0, 0)  # measure what the parts need, not a minimum set before
     need = plot.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
-    plot.setMinimumSize(max(PLOT_MIN_W, need.width()), max(PLOT_MIN_H, need.height()))
+    plot.setMinimumSize(max(width, need.width()), max(height, need.height()))
 
 
 def style_colorbar(bar: pg.ColorBarItem, label: str, theme: Theme) -> None:

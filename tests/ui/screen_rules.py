@@ -11,11 +11,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.ui import style
 from rnnviz.ui.fit_text import ELLIPSIS, ElidedLabel, css_font
-from rnnviz.ui.widgets.graph_view import GRAPH_MIN_H
+from rnnviz.ui.graph_scroll import GRAPH_MIN_H
 from tests.ui.helpers import in_front
 
 SLACK = 1.0  # px of rounding allowed
-PLOT_MIN_W, PLOT_MIN_H = style.PLOT_MIN_W, style.PLOT_MIN_H
 
 
 TYPE_SHARE = 0.025  # presenter mode: every text at least this share of the screen's height
@@ -114,13 +113,17 @@ def check_plots(name: str, view, r: Report, presenting: bool) -> None:
     lw = view.layout_widget
     area = QtCore.QRectF(lw.rect())
     boxes = []
+    theme = getattr(view, "theme", style.NORMAL)
+    least_w, least_h, data_w, data_h = style.plot_minimum(theme)  # PLOT_MIN, larger for large type
     for plot in plot_items(lw):
         box = plot.sceneBoundingRect()
         r.saw("plot")
-        if box.width() < PLOT_MIN_W - SLACK or box.height() < PLOT_MIN_H - SLACK:
-            r.bad(f"{name}: a plot is {box.width():.0f}x{box.height():.0f}, below {PLOT_MIN_W}x{PLOT_MIN_H}")
+        if box.width() < least_w - SLACK or box.height() < least_h - SLACK:
+            r.bad(
+                f"{name}: a plot is {box.width():.0f}x{box.height():.0f}, below {least_w:.0f}x{least_h:.0f}"
+            )
         data = plot.vb.sceneBoundingRect()
-        if data.width() < style.DATA_MIN[0] - SLACK or data.height() < style.DATA_MIN[1] - SLACK:
+        if data.width() < data_w - SLACK or data.height() < data_h - SLACK:
             r.bad(f"{name}: a plot's data area is {data.width():.0f}x{data.height():.0f}")
         boxes.append((f"plot '{plot.titleLabel.text}'", box, plot))
         check_title(name, plot, r, presenting)

@@ -17,7 +17,8 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
 from rnnviz.ui.fit_text import ElidedLabel
-from rnnviz.ui.plot_area import PlotArea, min_size
+from rnnviz.ui.gradient_layout import GradientLayout
+from rnnviz.ui.plot_area import PlotArea
 from rnnviz.ui.verdict import RULE, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
@@ -36,7 +37,7 @@ def _positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return d[keep].astype(float), y[keep]
 
 
-class GradientView(QtWidgets.QWidget):
+class GradientView(GradientLayout, QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
@@ -330,67 +331,7 @@ class GradientView(QtWidgets.QWidget):
         self.spin.setMinimumWidth(int(th.font_pt * 5))  # room for two digits and the arrows
         self.verdict_label.setFont(style.font(th, 1.1, bold=True))
         for plot in (self.heat_plot, self.line_plot):
-            style.usable(plot)
+            style.usable(plot, th)
         self.legend_place = None
         self._reflow()
         self.show_state()
-
-    # --- layout -----------------------------------------------------------------------------------------
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._reflow()
-
-    def _reflow(self) -> None:
-        """The legend (one column) goes below the line plot when the view is tall enough for both,
-        else beside it (the view is never narrower than that: minimumSizeHint). The verdict keeps
-        the lines it needs."""
-        self.verdict_label.setMinimumHeight(
-            max(0, self.verdict_label.heightForWidth(max(1, self.width() - 8)))
-        )
-        below = self._sizes()["below"]
-        place = (
-            "below" if self.width() >= below.width() - 1 and self.height() >= below.height() - 1 else "beside"
-        )
-        if place == self.legend_place:
-            return
-        self.legend_place = place
-        cells = {self.heat_plot: (0, 0, 2, 1), self.colorbar: (0, 1, 2, 1), self.line_plot: (0, 2, 1, 1)}
-        cells[self.legend] = (0, 3, 1, 1) if place == "beside" else (1, 2, 1, 1)
-        self.layout_widget.place(cells)
-
-    def _sizes(self) -> dict[str, QtCore.QSizeF]:
-        """The least room of each arrangement, the row above and the verdict included: legend
-        "below" the line plot or "beside" it (in one column)."""
-        grid = self.layout_widget.ci.layout
-        left, top, right, bottom = grid.getContentsMargins()
-        heat, bar, line = (min_size(i) for i in (self.heat_plot, self.colorbar, self.line_plot))
-        lay = self.layout()
-        m = lay.contentsMargins()
-        legend = min_size(self.legend)
-        gap = grid.horizontalSpacing()
-        plots_w = heat.width() + bar.width() + 2 * gap
-        sizes = {
-            "below": (plots_w + max(line.width(), legend.width()), line.height() + gap + legend.height()),
-            "beside": (plots_w + line.width() + gap + legend.width(), max(line.height(), legend.height())),
-        }
-        out = {}
-        for name, (w, h) in sizes.items():
-            w += left + right + m.left() + m.right()
-            verdict = max(
-                self.verdict_label.heightForWidth(int(w)), self.verdict_label.fontMetrics().height()
-            )
-            h = max(h, heat.height(), bar.height()) + top + bottom + self.top_row.sizeHint().height()
-            out[name] = QtCore.QSizeF(w, h + verdict + 2 * lay.spacing() + m.top() + m.bottom())
-        return out
-
-    def minimum_width_for(self, height: float) -> int:
-        """The width it needs at this height: the legend below the plot when tall enough, else beside."""
-        sizes = self._sizes()
-        return int(sizes["below" if height >= sizes["below"].height() else "beside"].width()) + 1
-
-    def minimumSizeHint(self) -> QtCore.QSize:
-        """Room for the legend beside the plot, whatever the height: the size it asks for never
-        depends on the size it is given (ViewDeck asks minimum_width_for a given height)."""
-        beside = self._sizes()["beside"]
-        return QtCore.QSize(int(beside.width()) + 1, int(beside.height()) + 1)

@@ -62,7 +62,7 @@ class HiddenView(QtWidgets.QWidget):
         style.style_colorbar(self.colorbar, "s value", theme)
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
         for plot in (self.heat_plot, self.bar_plot):
-            style.usable(plot)
+            style.usable(plot, theme)
         self.layout_widget.updateGeometry()
         self.show_state()
 

@@ -80,7 +80,7 @@ class LossView(QtWidgets.QWidget):
         for _, label in self.legend.items:  # setLabelTextSize only stores the size: re-render
             label.setText(label.text)
         for plot in (self.step_plot, self.curve_plot):
-            style.usable(plot)
+            style.usable(plot, theme)
         self.side_by_side = None
         self._reflow()
         self.show_state()
