@@ -21,10 +21,12 @@ class GradientLayout:
         """The legend (one column) goes below the line plot when the view is tall enough for both,
         else beside it (the view is never narrower than that: minimumSizeHint). The verdict keeps
         the lines it needs."""
-        self.verdict_label.setMinimumHeight(
-            max(0, self.verdict_label.heightForWidth(max(1, self.width() - 8)))
-        )
-        below = self._sizes()["below"]
+        # lines at the width it has, never at a narrower one it had for a moment while being moved
+        # (one word a line would make it, and the window, taller for good)
+        sizes = self._sizes()
+        width = max(self.width(), sizes["beside"].width()) - 8
+        self.verdict_label.setMinimumHeight(max(0, self.verdict_label.heightForWidth(int(width))))
+        below = sizes["below"]
         place = (
             "below" if self.width() >= below.width() - 1 and self.height() >= below.height() - 1 else "beside"
         )

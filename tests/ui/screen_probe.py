@@ -21,6 +21,7 @@ SCENARIOS = {  # name -> the lesson running (its caption in the strip, its views
     "no lesson": None,
     "lesson": "05_vanishing",  # half-way through the backward pass: one of the longest captions
     "lesson with a panel": "03_bptt_one_loss",  # the equations panel shown, even in presenter mode
+    "two views": None,  # presenter mode: the gradient and hidden-state views beside each other
 }
 SHOT = "lesson"  # the scenario saved as docs/screens/<size>-<mode>.png
 SIZES = ("1024x768", "1280x720", "1366x768", "1920x1080", "2560x1440", "1920x1080@2x")
@@ -72,6 +73,18 @@ def probe(size: str, out: Path | None) -> list[dict]:
     window.show_first()
     results = []
     names = [lesson.name for lesson in window.lesson_panel.lessons]
+    for mode in ("normal", "presenter"):  # before the first step: the views' notes ("fills in ...")
+        window.set_presenter(mode == "presenter")
+        if mode == "presenter":  # the smallest heatmap: the gradient view beside another one
+            window.choose_view("gradients")
+        settle(app)
+        report = check_all(window, mode == "presenter", lambda: settle(app, 2))
+        results.append(
+            {"size": size, "scenario": "start", "mode": mode, "counts": report.counts,
+             "violations": report.violations, "shot": "None"}
+        )  # fmt: skip
+    window.automatic_views()
+    window.set_presenter(False)
     for scenario, lesson in SCENARIOS.items():
         if lesson is not None:
             window.lesson_panel.start(names.index(lesson))
@@ -81,6 +94,12 @@ def probe(size: str, out: Path | None) -> list[dict]:
             window.set_presenter(mode == "presenter")
             if scenario == "lesson with a panel":
                 window.show_panel("equations")  # as its caption does (entering presenter mode hid it)
+            if scenario == "two views" and mode == "presenter":
+                window.lesson_panel.end()
+                window.automatic_views()
+                for name in ("gradients", "hidden"):  # keys 3 and 1
+                    if name not in window.deck.shown:
+                        window.choose_view(name)
             settle(app)
             report = check_all(window, mode == "presenter", lambda: settle(app, 2))
             shot = None

@@ -130,6 +130,11 @@ def check_plots(name: str, view, r: Report, presenting: bool) -> None:
         for side in ("left", "bottom", "right"):
             check_axis(f"{name} '{plot.titleLabel.text}' {side} axis", plot.getAxis(side), r, presenting)
     for item in lw.scene().items():
+        if isinstance(item, pg.TextItem) and item.isVisible() and item.toPlainText().strip():
+            r.saw("text in a plot")
+            box, room = item.sceneBoundingRect(), item.getViewBox().sceneBoundingRect()
+            if not room.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(box):
+                r.bad(f"{name}: '{item.toPlainText()}' {_r(box)} runs off its plot {_r(room)}")
         if isinstance(item, pg.ColorBarItem) and item.isVisible():
             r.saw("colour bar")
             boxes.append(("colour bar", item.sceneBoundingRect(), item))
@@ -141,7 +146,8 @@ def check_plots(name: str, view, r: Report, presenting: bool) -> None:
             check_legend(name, item, r, presenting)
     for i, (a, ra, ia) in enumerate(boxes):
         if not area.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(ra):
-            r.bad(f"{name}: {a} {_r(ra)} sticks out of its view {_r(area)} (clipped)")
+            others = ", ".join(f"{b} {_r(rb)}" for b, rb, _ in boxes if b != a)
+            r.bad(f"{name}: {a} {_r(ra)} sticks out of its view {_r(area)} (clipped; beside {others})")
         for b, rb, ib in boxes[i + 1 :]:
             if ia.isAncestorOf(ib) or ib.isAncestorOf(ia):
                 continue  # a colour bar drawn inside its plot

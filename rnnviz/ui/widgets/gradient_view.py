@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.ui import style
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.gradient_layout import GradientLayout
-from rnnviz.ui.plot_area import PlotArea
+from rnnviz.ui.plot_area import FittedNote, PlotArea
 from rnnviz.ui.verdict import RULE, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
@@ -68,7 +68,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.heat_plot.addItem(self.heatmap)
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t
-        self.fill_text = pg.TextItem("fills in during BPTT", anchor=(0.5, 0.5))
+        self.fill_text = FittedNote("fills in during BPTT", self.heat_plot.vb)  # fits a small heatmap
         self.veil = pg.ImageItem()  # truncated BPTT: covers the cells it drops
         self.band = pg.PlotDataItem()  # truncated BPTT: the left edge of the band of kept terms
         for item in (self.outline, self.veil, self.band, self.row_marker, self.fill_text):
@@ -191,7 +191,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         if K is not None:
             title += f" · band K = {K}"
         style.set_title(self.heat_plot, title, self.theme)
-        self.fill_text.setPos(0.4 * T, 0.8 * T)  # inside the empty triangle
+        self.fill_text.setPos((T - 1) / 2, (T - 1) / 2)  # the middle of the heatmap
         # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
         self.heat_plot.setRange(xRange=(-0.7, T - 0.3), yRange=(-0.7, T - 0.3), padding=0)
 
@@ -307,7 +307,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
         self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
         self.fill_text.setColor(th.muted)
-        self.fill_text.setFont(style.font(th, 1.2))
+        self.fill_text.set_base_font(style.font(th))
         self.band.setPen(style.pen(th.backward, max(2.0, lw)))
         self.cut_line.setPen(style.pen(th.backward, max(1.5, lw * 0.75), dashed=True))
         self.cut_line.label.setColor(th.backward)

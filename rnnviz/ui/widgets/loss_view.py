@@ -101,6 +101,7 @@ class LossView(QtWidgets.QWidget):
         stacked = sum(min_size(i).height() for i in (self.step_plot, self.curve_plot, self.legend))
         side = self.height() < stacked + 2 * grid.verticalSpacing() + top + bottom
         if side == self.side_by_side:
+            self.layout_widget.refit()  # the legend's columns may have changed
             return
         self.side_by_side = side
         cells = {self.step_plot: (0, 0, 1, 1), self.curve_plot: (0, 1, 1, 1), self.legend: (1, 0, 1, 2)}
