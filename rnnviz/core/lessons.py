@@ -8,6 +8,9 @@ A lesson file is JSON:
                    "when": {<Settings field> or "trained": value, ...},   optional: shown only while
                                                  these hold ("trained": whether the model has been trained)
                    "show": "equations" | "gradcheck" | "controls",   optional: the panel it refers to
+                   "views": ["gradients", "loss"],   optional: the one or two views (hidden, loss,
+                                                 gradients) it needs beside the graph in presenter
+                                                 mode; a caption without it keeps the last one named
                    "untrained": true},   optional: it describes the untrained preset model
                   ...]}
 `step` is the Stepper cursor (steps taken) from which the caption shows; T is the sequence length,
@@ -30,6 +33,8 @@ from rnnviz.core.settings import DATA_FIELDS, Settings
 
 FORMAT = "rnnviz-lesson"
 PANELS = ("equations", "gradcheck", "controls")  # what a caption's "show" may bring into view
+VIEWS = ("hidden", "loss", "gradients")  # what a caption's "views" may name (the graph is always shown)
+MAX_VIEWS = 2  # beside the graph on a projector
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
 UNTRAINED_NOTE = (  # before a caption about the preset's untrained model, once the model is trained
     "[This describes the untrained model; yours has been trained since:"
@@ -44,6 +49,7 @@ class Caption:
     text: str
     when: tuple[tuple[str, object], ...] = ()  # (setting, value) pairs that must all hold
     show: str | None = None  # a panel to bring into view while this caption is shown
+    views: tuple[str, ...] = ()  # the views it needs beside the graph in presenter mode
     untrained: bool = False  # it describes the preset's untrained model (said so once trained)
 
     def applies(self, settings: Settings, trained: bool = False) -> bool:
@@ -86,6 +92,10 @@ class Lesson:
         text = fill(self.captions[index].text, settings or self.settings)
         return UNTRAINED_NOTE + text if trained and self.captions[index].untrained else text
 
+    def views_at(self, index: int) -> tuple[str, ...]:
+        """The views caption `index` needs: its own, else those the last caption before it named."""
+        return next((c.views for c in reversed(self.captions[: index + 1]) if c.views), ())
+
     def caption_at(self, cursor: int, T: int, settings: Settings | None = None, trained: bool = False) -> str:
         return self.text(self.caption_index(cursor, T, settings, trained), settings, trained)
 
@@ -120,7 +130,7 @@ def resolve_step(step: str | int, T: int) -> int:
 def _caption(c, i: int, name: str) -> Caption:
     if not isinstance(c, dict) or not isinstance(c.get("text"), str) or "step" not in c:
         raise ValueError(f"lesson {name}: caption {i} needs a 'step' and a 'text'")
-    unknown = sorted(set(c) - {"step", "text", "when", "show", "untrained"})
+    unknown = sorted(set(c) - {"step", "text", "when", "show", "views", "untrained"})
     if unknown:
         raise ValueError(f"lesson {name}: caption {i} has unknown key(s): {', '.join(unknown)}")
     when = c.get("when", {})
@@ -130,13 +140,25 @@ def _caption(c, i: int, name: str) -> Caption:
         )
     if c.get("show") is not None and c["show"] not in PANELS:
         raise ValueError(f"lesson {name}: caption {i}: 'show' must be one of {', '.join(PANELS)}")
+    views = c.get("views", [])
+    counted = isinstance(views, list) and ("views" not in c or 1 <= len(views) <= MAX_VIEWS)
+    if not counted or any(v not in VIEWS for v in views) or len(set(views)) != len(views):
+        raise ValueError(
+            f"lesson {name}: caption {i}: 'views' must list one or {MAX_VIEWS} different views"
+            f" of {', '.join(VIEWS)}"
+        )
     names = set(Template(c["text"]).get_identifiers()) - set(SETTING_NAMES) - {"T", "band"}
     if names:
         raise ValueError(f"lesson {name}: caption {i} names unknown setting(s): ${', $'.join(sorted(names))}")
     if not isinstance(c.get("untrained", False), bool):
         raise ValueError(f"lesson {name}: caption {i}: 'untrained' must be true or false")
     return Caption(
-        c["step"], c["text"], tuple(sorted(when.items())), c.get("show"), c.get("untrained", False)
+        c["step"],
+        c["text"],
+        tuple(sorted(when.items())),
+        c.get("show"),
+        tuple(views),
+        c.get("untrained", False),
     )
 
 

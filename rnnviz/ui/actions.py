@@ -1,4 +1,8 @@
-"""Every action in one table: id, text, shortcut, tooltip. MainWindow builds menus and toolbar from it."""
+"""Every action in one table: id, text, shortcut, tooltip. MainWindow builds menus and toolbar from it.
+
+No action auto-repeats: holding the key of a HOLD action steps at HOLD_INTERVAL_MS (ui/key_hold.py),
+and releasing it stops at once.
+"""
 
 from __future__ import annotations
 
@@ -76,11 +80,49 @@ ACTIONS = (
         "presenter",
         "&Presenter mode",
         "F11",
-        "Large fonts, high contrast, only step/back/play",
+        "Full screen, large type: the graph and the one or two views the lesson step needs",
         "View",
         checkable=True,
     ),
+    ActionSpec(
+        "view_hidden",
+        "&Hidden state view",
+        "1",
+        "Bring the hidden-state view to the front (presenter mode: show or hide it beside the graph)",
+        "View",
+    ),
+    ActionSpec(
+        "view_loss",
+        "&Loss view",
+        "2",
+        "Bring the loss view to the front (presenter mode: show or hide it beside the graph)",
+        "View",
+    ),
+    ActionSpec(
+        "view_gradients",
+        "&Gradient view",
+        "3",
+        "Bring the gradient view to the front (presenter mode: show or hide it beside the graph)",
+        "View",
+    ),
+    ActionSpec(
+        "view_auto",
+        "Views the &lesson step needs",
+        "0",
+        "Presenter mode: back to the views the lesson step names (or, outside a lesson, the phase's)",
+        "View",
+    ),
+    ActionSpec(
+        "reset_layout",
+        "&Reset layout",
+        "",
+        "Put the window and its panels back as on the first start (fitted to this screen)",
+        "View",
+    ),
 )
+HOLD = ("back", "step")  # held down, these repeat at a steady pace (never auto-repeated key presses)
+HOLD_DELAY_MS = 400  # a press steps once; held this long, it starts repeating ...
+HOLD_INTERVAL_MS = 150  # ... one step per this many ms, each drawn before the next
 
 
 def build_actions(parent, handlers: dict) -> dict[str, QAction]:
@@ -94,6 +136,7 @@ def build_actions(parent, handlers: dict) -> dict[str, QAction]:
         a.setToolTip(f"{spec.tip} ({spec.shortcut})" if spec.shortcut else spec.tip)
         a.setStatusTip(spec.tip)
         a.setCheckable(spec.checkable)
+        a.setAutoRepeat(False)  # a held key must not queue steps (HOLD actions repeat on a timer)
         handler = handlers.get(spec.id)
         if handler is None:
             a.setEnabled(False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+SCREENSHOT_SIZE = (1920, 1080)
+
 
 def run(args) -> int:
     from PySide6 import QtWidgets
@@ -30,7 +32,8 @@ def run(args) -> int:
     for _ in range(args.steps):
         if session.step() is None:
             break
-    if args.screenshot:
+    if args.screenshot:  # no screen to fit: the picture is a 1920 x 1080 window
+        window.resize(SCREENSHOT_SIZE[0], SCREENSHOT_SIZE[1])
         window.show()
         app.processEvents()
         ok = window.grab().save(args.screenshot)
@@ -41,7 +44,7 @@ def run(args) -> int:
             return 1
         print(f"saved {args.screenshot}")
         return 0
-    window.show()
+    window.show_first()  # the saved size and layout, or the whole screen the first time
     code = app.exec()
     _tear_down(app, window, session)
     return code

@@ -10,16 +10,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
 import os
 import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, QRect, QRectF, QSize
 from PySide6.QtGui import QImage, QPainter, QPalette
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsScene, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QGraphicsItem, QGraphicsScene, QWidget
 
 MAX_PIXELS = 200_000_000  # a bigger picture is a mistake, not a slide
 
@@ -32,8 +33,34 @@ class ExportError(Exception):
 
 
 def _render_widget(widget, painter) -> None:
-    """QWidget.render, also for a QGraphicsView (which hides it behind a scene-render overload)."""
-    QWidget.render(widget, painter, QPoint())
+    """Draw what exporting `widget` shows at the painter's origin: a view that offers export_scene()
+    (the graph) draws its whole scene at 1:1, independent of its viewport and scroll position, with
+    no scroll bars; any other widget is drawn as on screen (QWidget.render, also for a
+    QGraphicsView, which hides it behind a scene-render overload)."""
+    whole = _whole_scene(widget)
+    if whole is None:
+        QWidget.render(widget, painter, QPoint())
+        return
+    scene, rect, background = whole
+    target = QRectF(0, 0, rect.width(), rect.height())
+    painter.fillRect(target, background)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, target, rect)
+
+
+def _whole_scene(widget):
+    """(scene, its rect, background) for a view that exports its whole scene, else None."""
+    export_scene = getattr(widget, "export_scene", None)
+    return export_scene() if callable(export_scene) else None
+
+
+def _picture_size(widget) -> QSize:
+    """The exported picture's size at scale 1: the whole scene for the graph, else the widget's."""
+    whole = _whole_scene(widget)
+    if whole is None:
+        return widget.size()
+    rect = whole[1]
+    return QSize(max(1, math.ceil(rect.width())), max(1, math.ceil(rect.height())))
 
 
 def _target(path, suffixes: tuple[str, ...]) -> Path:
@@ -98,13 +125,14 @@ def _render_image(widget, scale: float = 1.0) -> QImage:
     _check_widget(widget)
     if not (np.isfinite(scale) and 0 < scale <= 16):
         raise ExportError(f"The scale must be between 0 and 16, got {scale!r}.")
-    w, h = max(1, round(widget.width() * scale)), max(1, round(widget.height() * scale))
+    size = _picture_size(widget)
+    w, h = max(1, round(size.width() * scale)), max(1, round(size.height() * scale))
     if w * h > MAX_PIXELS:
         raise ExportError(f"The picture would be too large ({w} x {h} pixels); use a smaller scale.")
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     if image.isNull():
         raise ExportError(f"Not enough memory for a {w} x {h} picture; use a smaller scale.")
-    image.setDevicePixelRatio(w / widget.width())
+    image.setDevicePixelRatio(w / size.width())
     image.fill(widget.palette().color(QPalette.ColorRole.Window))  # opaque, for slides
     painter = QPainter(image)
     try:
@@ -158,7 +186,8 @@ def export_widget_svg(widget, path) -> Path:
     p = _target(path, (".svg",))
     _check_widget(widget)
     title = widget.windowTitle() or type(widget).__name__
-    return _write_atomic(p, _svg_bytes(widget.size(), lambda painter: _render_widget(widget, painter), title))
+    size = _picture_size(widget)
+    return _write_atomic(p, _svg_bytes(size, lambda painter: _render_widget(widget, painter), title))
 
 
 def _scene_and_item(obj):
@@ -302,6 +331,7 @@ def export_step_through(
         except ImportError as e:
             raise ExportError("GIF export needs the Pillow package (pip install pillow).") from e
     old_cursor = session.stepper.cursor
+    scrolled = _scroll_position(widget)
     frames, temps = [], []
     done = False
     try:
@@ -355,6 +385,25 @@ def export_step_through(
         if not done:
             _remove(*temps)
         _restore_cursor(session, old_cursor)
+        _restore_scroll(widget, scrolled)
+
+
+def _scroll_position(widget) -> tuple[int, int] | None:
+    if isinstance(widget, QAbstractScrollArea):
+        return widget.horizontalScrollBar().value(), widget.verticalScrollBar().value()
+    return None
+
+
+def _restore_scroll(widget, position) -> None:
+    """Scroll back to where the user was, and repaint the whole view: frames drawn from the live
+    widget must leave nothing of themselves on screen."""
+    if position is not None:
+        widget.horizontalScrollBar().setValue(position[0])
+        widget.verticalScrollBar().setValue(position[1])
+    if isinstance(widget, QAbstractScrollArea):
+        widget.viewport().update()
+    elif isinstance(widget, QWidget):
+        widget.update()
 
 
 def _restore_cursor(session, cursor: int) -> None:

@@ -110,9 +110,9 @@ class FileActions:
 
     # --- export --------------------------------------------------------------------------------
 
-    def _choose_view(self, title: str) -> str | None:
+    def _choose_view(self, title: str, question: str = "Which view?") -> str | None:
         names = list(self.window.views)
-        name, ok = QtWidgets.QInputDialog.getItem(self.window, title, "Which view?", names, 0, False)
+        name, ok = QtWidgets.QInputDialog.getItem(self.window, title, question, names, 0, False)
         return name if ok else None
 
     def export_view(self, name: str, path: str) -> bool:
@@ -166,7 +166,9 @@ class FileActions:
                 self.export_csv(table, path)
 
     def export_gif_dialog(self) -> None:
-        name = self._choose_view("Export step-through")
+        name = self._choose_view(
+            "Export GIF", "Which view to animate, step by step?"
+        )  # short title: never cut
         if not name:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(

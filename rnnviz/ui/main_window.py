@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtWidgets
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt
+from PySide6.QtCore import Qt
 
 from rnnviz.ui import style
-from rnnviz.ui.actions import ACTIONS, build_actions
+from rnnviz.ui.actions import ACTIONS, HOLD, HOLD_DELAY_MS, HOLD_INTERVAL_MS, build_actions
 from rnnviz.ui.file_actions import FileActions
+from rnnviz.ui.fit_text import ElidedLabel
+from rnnviz.ui.key_hold import KeyHold
+from rnnviz.ui.presenter import TAB_TITLES, PresenterMode
+from rnnviz.ui.status_line import status_line
+from rnnviz.ui.view_choice import ViewChoice
+from rnnviz.ui.view_deck import ViewDeck
 from rnnviz.ui.widgets.controls import ControlPanel
 from rnnviz.ui.widgets.equations_view import EquationsView
 from rnnviz.ui.widgets.gradcheck_view import GradcheckView
@@ -17,6 +22,7 @@ from rnnviz.ui.widgets.graph_view import GraphView
 from rnnviz.ui.widgets.hidden_view import HiddenView
 from rnnviz.ui.widgets.lesson_panel import LessonPanel
 from rnnviz.ui.widgets.loss_view import LossView
+from rnnviz.ui.window_geometry import GRAPH_SHARE, STATE_VERSION, WindowGeometry
 
 BUSY_WHILE_TRAINING = (
     "undo",
@@ -32,11 +38,9 @@ BUSY_WHILE_TRAINING = (
     "gradcheck",
     "export_gif",
 )
-PRESENTER_TOOLBAR = ("back", "step", "play")
-STATE_VERSION = 2  # bump when the dock layout changes, so an old saved layout is not applied
 
 
-class MainWindow(QtWidgets.QMainWindow):
+class MainWindow(PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
     def __init__(self, session, theme: style.Theme = style.NORMAL, restore: bool = True):
         super().__init__()
         self.session = session
@@ -52,15 +56,15 @@ class MainWindow(QtWidgets.QMainWindow):
             "loss": self.loss_view,
             "gradients": self.gradient_view,
         }
-
-        bottom = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
-        for w in (self.hidden_view, self.loss_view, self.gradient_view):
-            bottom.addWidget(w)
-        bottom.setSizes([420, 380, 760])
+        # below the graph: side by side while each view keeps a usable size, else in tabs
+        self.deck = ViewDeck({n: self.views[n] for n in TAB_TITLES}, TAB_TITLES)
+        self.view_choice = ViewChoice()
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.graph_view)
-        self.splitter.addWidget(bottom)
-        self.splitter.setSizes([340, 520])
+        self.splitter.addWidget(self.deck)
+        for i, share in enumerate(GRAPH_SHARE):
+            self.splitter.setStretchFactor(i, share)
         self.setCentralWidget(self.splitter)
 
         self.controls = ControlPanel(session)
@@ -80,10 +84,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self.equations_dock, self.gradcheck_dock)
         self.controls_dock.raise_()
         self.lesson_panel.sig_show_panel.connect(self.show_panel)
+        self.lesson_panel.sig_views.connect(self.show_lesson_views)
+        self.lesson_panel.sig_lesson_changed.connect(self._lesson_changed)
         # the lesson's caption runs across the top, where the whole class reads it
         self.lesson_dock = self._dock("Lesson", self.lesson_panel, Qt.DockWidgetArea.TopDockWidgetArea)
-        self.resizeDocks([self.lesson_dock], [120], Qt.Orientation.Vertical)
-        self.resizeDocks([self.controls_dock], [360], Qt.Orientation.Horizontal)
+        self.lesson_dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        self.lesson_dock.setTitleBarWidget(QtWidgets.QWidget())  # the caption alone: no title row
 
         self.files = FileActions(self, session)
         self._discard_training = False  # set once the user has answered "close anyway"
@@ -109,22 +115,34 @@ class MainWindow(QtWidgets.QMainWindow):
                 "quit": self.close,
                 "gradcheck": self.run_gradcheck,
                 "presenter": self.toggle_presenter,
+                "view_hidden": lambda: self.choose_view("hidden"),
+                "view_loss": lambda: self.choose_view("loss"),
+                "view_gradients": lambda: self.choose_view("gradients"),
+                "view_auto": self.automatic_views,
+                "reset_layout": self.reset_layout,
             },
         )
+        self.key_hold = KeyHold(self, [self.actions[a] for a in HOLD], HOLD_DELAY_MS, HOLD_INTERVAL_MS)
         self._build_menus_and_toolbar()
         self.controls.open_button.clicked.connect(self.files.open_dialog)
 
-        self.phase_label = QtWidgets.QLabel()
+        self.phase_label = ElidedLabel()
         self.statusBar().addPermanentWidget(self.phase_label)
         session.sig_reset.connect(self.show_status)
         session.sig_stepped.connect(self.show_status)
+        session.sig_reset.connect(self._follow_phase)
+        session.sig_stepped.connect(self._follow_phase)
         session.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         session.sig_playing_changed.connect(self.actions["play"].setChecked)
         session.sig_training_changed.connect(self._training_changed)
         self._training_changed(False)
         self._keep_arrow_keys_for_stepping()
         self.show_status()
-        self.resize(1920, 1080)
+        self._was_maximized = False
+        self._strip_shown = True
+        self._panel_width = 0
+        self._default_state = self.saveState(STATE_VERSION)  # for View > Reset layout
+        self.fit_to_screen(first=True)
         if restore:
             self._restore_geometry()
 
@@ -146,9 +164,15 @@ class MainWindow(QtWidgets.QMainWindow):
             menus[spec.menu].addAction(self.actions[spec.id])
             if spec.toolbar:
                 self.toolbar.addAction(self.actions[spec.id])
+        self.toolbar.addSeparator()
+        # the lesson's choice and buttons share the toolbar's row: a row of height saved for the views
+        self.lesson_row = self.toolbar.addWidget(self.lesson_panel.controls_row)
         self.addActions(list(self.actions.values()))  # shortcuts work even with the menu bar hidden
+        view = menus["View"]
+        view.insertSeparator(self.actions["view_hidden"])
+        view.insertSeparator(self.actions["reset_layout"])
         for dock in (self.controls_dock, self.lesson_dock, self.equations_dock, self.gradcheck_dock):
-            menus["View"].addAction(dock.toggleViewAction())
+            view.insertAction(self.actions["reset_layout"], dock.toggleViewAction())
 
     def _keep_arrow_keys_for_stepping(self) -> None:
         """Start with the focus on the graph, and give it back after Enter in a number field, so
@@ -168,33 +192,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- status --------------------------------------------------------------------------------
 
     def status_text(self) -> str:
-        """One line: the phase, the timestep and its numbers, named for the loss the trace follows."""
-        st = self.session.stepper
-        last = st.last
-        if last is None:
-            return f"ready — press → to start the forward pass (T = {st.T})"
-        full = st.mode == "full"
-        loss = "L" if full else f"E{_sub(st.target)}"
-        if last.phase == "forward":
-            text = f"forward   t = {last.t} of {st.T - 1}   E{_sub(last.t)} = {last.E:.4f}"
-        elif last.phase == "backward":
-            t = last.t
-            text = (
-                f"backward  t = {t}   |δ{_sub(t)}| = |∂{loss}/∂z{_sub(t)}| = {np.linalg.norm(last.delta):.3g}"
-                f"   |∂{loss}/∂W| so far = {np.linalg.norm(last.dW):.3g}"
-            )
-        else:
-            before, after = self.session.update_losses(last)
-            text = f"update applied (W ← W − η ∂{loss}/∂W): L = {before:.4f} → {after:.4f} on this sequence"
-        if st.truncate is not None and last.phase == "backward":
-            text += f"   (truncated BPTT, K = {st.truncate})"
-        if st.done and last.phase == "backward":
-            if full:
-                text += f"   — done: L = {self.session.step_losses.mean():.4f}"
-            else:
-                E = self.session.step_losses[st.target]
-                text += f"   — done: ∂{loss}/∂W complete, {loss} = {E:.4f}"
-        return text
+        return status_line(self.session)
 
     def show_status(self, *_) -> None:
         self.phase_label.setText(self.status_text())
@@ -215,47 +213,14 @@ class MainWindow(QtWidgets.QMainWindow):
         }
         dock[name].show()
         dock[name].raise_()
+        if self.presenting:  # large type needs room: two fifths of the width, the views the rest
+            self.resizeDocks([dock[name]], [self.width() * 2 // 5], Qt.Orientation.Horizontal)
 
     def run_gradcheck(self) -> None:
         """Show the check's panel and start it (it runs in slices; see GradcheckView)."""
         self.gradcheck_dock.show()
         self.gradcheck_dock.raise_()
         self.gradcheck_view.run()
-
-    @property
-    def presenting(self) -> bool:
-        return self.theme is style.PRESENTER
-
-    def toggle_presenter(self) -> None:
-        self.set_presenter(not self.presenting)
-
-    def set_presenter(self, on: bool) -> None:
-        """Large fonts and a high-contrast palette; only step/back/play stay in reach."""
-        self.theme = style.PRESENTER if on else style.NORMAL
-        for w in list(self.views.values()) + list(self.panels.values()):
-            w.apply_theme(self.theme)
-        f = self.font()
-        f.setPointSizeF(self.theme.font_pt)
-        self.toolbar.setFont(f)
-        self.phase_label.setFont(f)
-        for spec in ACTIONS:
-            if spec.toolbar:
-                self.actions[spec.id].setVisible(not on or spec.id in PRESENTER_TOOLBAR)
-        for dock in (self.controls_dock, self.equations_dock, self.gradcheck_dock):
-            dock.setVisible(not on)  # the room sees the four views and the caption, nothing else
-        self.menuBar().setVisible(not on)
-        self.resizeDocks([self.lesson_dock], [210 if on else 120], Qt.Orientation.Vertical)
-        with QSignalBlocker(self.actions["presenter"]):
-            self.actions["presenter"].setChecked(on)
-        self.showFullScreen() if on else self.showNormal()
-
-    # --- geometry ------------------------------------------------------------------------------
-
-    def _restore_geometry(self) -> None:
-        s = QSettings("rnnviz", "rnnviz")
-        if s.value("geometry") is not None:
-            self.restoreGeometry(s.value("geometry"))
-            self.restoreState(s.value("state"), STATE_VERSION)  # ignored if saved by another layout
 
     def closeEvent(self, event) -> None:
         """Closing first ends every long operation; training no file holds is not lost unasked."""
@@ -271,9 +236,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.session.shutdown()  # pause, and end the worker thread
         if not self.presenting:
-            s = QSettings("rnnviz", "rnnviz")
-            s.setValue("geometry", self.saveGeometry())
-            s.setValue("state", self.saveState(STATE_VERSION))
+            self.save_geometry()
         super().closeEvent(event)
 
     def _close_anyway(self) -> None:
@@ -282,12 +245,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.close()
 
 
-def _sub(t: int) -> str:
-    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
 def _scrolled(widget) -> QtWidgets.QScrollArea:
+    """A panel that scrolls vertically, never sideways: as wide as its narrowest layout."""
     scroll = QtWidgets.QScrollArea(widgetResizable=True)
     scroll.setWidget(widget)
-    scroll.setMinimumWidth(widget.sizeHint().width() + 24)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    bar = scroll.verticalScrollBar().sizeHint().width()
+    scroll.setMinimumWidth(widget.minimumSizeHint().width() + bar + 2 * scroll.frameWidth())
     return scroll

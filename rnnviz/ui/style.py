@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
+
+from rnnviz.ui import fit_text
 
 # Okabe-Ito: a palette that stays distinct for the common kinds of colour blindness.
 OKABE_ITO = {
@@ -75,6 +78,28 @@ PRESENTER = Theme(
     line_width=3.5,
 )
 
+# Usable sizes (issue 10): a plot is never drawn smaller than this; where the room runs out, the
+# window moves views into tabs or reflows them instead of shrinking them.
+PLOT_MIN_W, PLOT_MIN_H = 200, 150  # a plot with its axes and title, in pixels
+DATA_MIN = (110, 70)  # its data area inside the axes
+
+PRESENTER_DESIGN_HEIGHT = 720  # presenter mode is designed for a 1280x720 projector ...
+PRESENTER_STEPS = (0.75, 2.0)  # ... and scaled for other screens, in quarter steps between these
+
+
+def presenter_for(screen_height: int) -> Theme:
+    """Presenter mode for a screen this tall (logical pixels): the type keeps the same share of
+    the screen's height, so the back of the room reads the same on any projector. Near 720 px
+    (648-809) that is PRESENTER itself."""
+    lo, hi = PRESENTER_STEPS
+    factor = min(max(round(4 * screen_height / PRESENTER_DESIGN_HEIGHT) / 4, lo), hi)
+    if factor == 1:
+        return PRESENTER
+    return replace(
+        PRESENTER, font_pt=round(PRESENTER.font_pt * factor), line_width=PRESENTER.line_width * factor
+    )
+
+
 HIDDEN_LEVELS = (-1.0, 1.0)  # s_t = tanh(z_t) always lies here: fixed, so a colour always means the same
 LOG_FLOOR = 1e-12  # contributions below this are drawn as the floor colour
 
@@ -84,8 +109,6 @@ def colormap(name: str) -> pg.ColorMap:
 
 
 def pen(color: str, width: float = 2.0, dashed: bool = False):
-    from PySide6.QtCore import Qt
-
     p = pg.mkPen(QColor(color), width=width)
     if dashed:
         p.setStyle(Qt.PenStyle.DashLine)
@@ -108,19 +131,9 @@ def log_levels(values: np.ndarray, decades: int = 8) -> tuple[float, float]:
 
 
 def set_title(plot: pg.PlotItem, title: str, theme: Theme) -> None:
-    """Title at the theme's size. Its width must not become the plot's minimum width, or a narrow
-    view would overflow and clip its plots (pyqtgraph sizes a title's minimum to its text)."""
-    label = plot.titleLabel
-    if not getattr(label, "shrinks", False):  # LabelItem re-applies its minimum on every resize
-        full_minimum = label.updateMin
-
-        def update_min():
-            full_minimum()
-            label.setMinimumWidth(0)
-
-        label.updateMin = update_min
-        label.shrinks = True
-    plot.setTitle(title, color=theme.foreground, size=f"{theme.font_pt + 2}pt")
+    """One-line plain-text title at the theme's size, cut with "…" to the plot's width (the whole
+    title is its tooltip): a title never widens its plot, and is never clipped."""
+    fit_text.set_plot_title(plot, title, theme.foreground, theme.font_pt + 2)
 
 
 def label_axis(ax: pg.AxisItem, text: str, theme: Theme) -> None:
@@ -130,6 +143,7 @@ def label_axis(ax: pg.AxisItem, text: str, theme: Theme) -> None:
     "(x0.001)" in the label), and enableAutoSIPrefix(False) would freeze whatever factor was in
     force at that moment. An empty list of SI ranges makes every update choose a factor of 1.
     """
+    fit_text.fit_axis_label(ax)  # a label longer than its axis is cut with "…", never clipped
     if text:
         ax.setLabel(
             text, color=theme.foreground, siPrefixEnableRanges=(), **{"font-size": f"{theme.font_pt}pt"}
@@ -148,6 +162,76 @@ def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bott
         ax.setTextPen(pen(theme.foreground, 1))
         ax.setTickFont(font(theme, 0.95))
         label_axis(ax, text, theme)
+        roomy_ticks(ax)
+
+
+def size_scale(theme: Theme) -> float:
+    """How much larger than designed a plot must be: presenter type scaled up for a big screen
+    (presenter_for) scales the plots with it, so their axes do not eat the data area."""
+    return max(1.0, theme.font_pt / PRESENTER.font_pt) if theme.name == PRESENTER.name else 1.0
+
+
+def plot_minimum(theme: Theme) -> tuple[float, float, float, float]:
+    """(plot width, plot height, data width, data height): the least a plot may be."""
+    k = size_scale(theme)
+    return PLOT_MIN_W * k, PLOT_MIN_H * k, DATA_MIN[0] * k, DATA_MIN[1] * k
+
+
+def usable(plot: pg.PlotItem, theme: Theme) -> None:
+    """Never smaller than plot_minimum, nor than its axes and title need around its least data
+    area (a colour bar inside the plot adds its own width)."""
+    width, height, data_w, data_h = plot_minimum(theme)
+    plot.vb.setMinimumSize(data_w, data_h)
+    plot.setMinimumSize(0, 0)  # measure what the parts need, not a minimum set before
+    need = plot.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+    plot.setMinimumSize(max(width, need.width()), max(height, need.height()))
+
+
+def style_colorbar(bar: pg.ColorBarItem, label: str, theme: Theme) -> None:
+    """A colour bar's name and values at the theme's size, with room for its widest value."""
+    label_axis(bar.getAxis("left"), label, theme)  # the axis that carries the name
+    values = bar.axis
+    label_axis(values, "", theme)
+    values.setPen(pen(theme.foreground, 1))
+    values.setTextPen(pen(theme.foreground, 1))
+    values.setTickFont(font(theme, 0.95))
+    values.setWidth(int(QFontMetricsF(font(theme, 0.95)).horizontalAdvance("−0.55") + 14))
+    roomy_ticks(values)
+
+
+def roomy_ticks(ax: pg.AxisItem) -> None:
+    """No more tick labels than the axis has room for in its font. pyqtgraph chooses how many
+    from the axis length alone, so large type made neighbours collide ("-0.50.5")."""
+    if getattr(ax, "roomy_ticks", False):
+        return
+    choose = ax.tickSpacing
+
+    def spaced(min_val: float, max_val: float, size: float):
+        levels = choose(min_val, max_val, size)
+        if not levels or not max_val > min_val or size <= 0:
+            return levels
+        fm = QFontMetricsF(ax.style["tickFont"] or QFont())
+        major = levels[0][0]  # pyqtgraph's labelled spacing, widened until its labels fit
+        if ax.orientation in ("left", "right"):
+            room = 1.6 * fm.height()
+        else:
+            texts = ax.tickStrings([min_val, max_val, (min_val + max_val) / 2], ax.scale, major)
+            room = max(fm.horizontalAdvance(t) for t in texts) + fm.height()
+        most = max(2, int(size / room))
+        while (max_val - min_val) / major > most:
+            major = _next_125(major)
+        return [(major, 0.0)] + [(s, off) for s, off in levels if s < major][:1]
+
+    ax.tickSpacing = spaced
+    ax.setStyle(maxTextLevel=0)  # labels on the spaced ticks only; finer ticks stay unlabelled
+    ax.roomy_ticks = True
+
+
+def _next_125(spacing: float) -> float:
+    """The next spacing up the 1, 2, 5, 10, ... ladder."""
+    e = np.floor(np.log10(spacing))
+    m = spacing / 10**e
+    return float((2 if m < 1.5 else 5 if m < 3.5 else 10) * 10**e)
 
 
 def integer_ticks(ax: pg.AxisItem) -> None:
@@ -171,11 +255,33 @@ SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def decade_ticks(ax: pg.AxisItem, lo: int, hi: int, max_labels: int = 7) -> None:
     """Log-axis labels at powers of ten only (1, 10⁻³, ...), never a stack of 0.9 0.8 0.7 ...
 
-    lo and hi are log10 values (the axis is in log mode, so its coordinates are exponents)."""
+    lo and hi are log10 values (the axis is in log mode, so its coordinates are exponents). At most
+    max_labels labels, and never more than the axis's length has room for (re-counted on resize)."""
+    ax.decades = (lo, hi, max_labels)
+    if not getattr(ax, "decade_resize", False):
+        resize = ax.resizeEvent
+
+        def resize_event(ev=None):
+            resize(ev)
+            _set_decades(ax)
+
+        ax.resizeEvent = resize_event
+        ax.decade_resize = True
+    _set_decades(ax)
+
+
+def _set_decades(ax: pg.AxisItem) -> None:
+    lo, hi, max_labels = ax.decades
+    length = ax.size().height() if ax.orientation in ("left", "right") else ax.size().width()
+    room = 1.6 * QFontMetricsF(ax.style["tickFont"] or QFont()).height()
+    if length > 0:
+        max_labels = max(2, min(max_labels, int(length / room) + 1))
     every = max(1, -(-(hi - lo) // (max_labels - 1)))  # ceil: at most max_labels labels
     major = [(float(e), decade_label(e)) for e in range(lo, hi + 1) if e % every == 0]
     minor = [(float(e), "") for e in range(lo, hi + 1) if e % every]
-    ax.setTicks([major, minor])
+    if getattr(ax, "decade_ticks", None) != (major, minor):
+        ax.decade_ticks = (major, minor)
+        ax.setTicks([major, minor])
 
 
 def decade_label(e: int) -> str:

@@ -84,6 +84,11 @@ def _lesson(**changes):
         (_lesson(captions=[{"step": 0, "text": "K = $k_value"}]), "unknown setting"),
         (_lesson(captions=[{"step": 0, "text": "a", "colour": "red"}]), "unknown key"),
         (_lesson(captions=[{"step": 0, "text": "a", "untrained": "yes"}]), "'untrained'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "views": ["graph"]}]), "'views'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "views": []}]), "'views'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "views": "loss"}]), "'views'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "views": ["loss", "loss"]}]), "'views'"),
+        (_lesson(captions=[{"step": 0, "text": "a", "views": ["loss", "hidden", "gradients"]}]), "'views'"),
     ],
 )
 def test_bad_lessons_get_clear_errors(text, message):
@@ -127,3 +132,40 @@ def test_captions_follow_the_settings_and_the_free_ones_keep_the_lesson():
     assert lesson.ended_by(s.with_(hidden=6)) == ["hidden"]  # the preset's own
     assert lesson.ended_by(s.with_(seed=9)) == ["seed"]  # data: a new model
     assert lesson.ended_by(s.with_(lr=0.5)) == []  # neither: the captions still hold
+
+
+def test_a_caption_names_its_views_and_later_captions_keep_them():
+    lesson = parse_lesson(
+        _lesson(
+            captions=[
+                {"step": 0, "text": "a"},
+                {"step": 1, "text": "b", "views": ["hidden", "loss"]},
+                {"step": 2, "text": "c"},
+                {"step": "T", "text": "d", "views": ["gradients"]},
+            ]
+        ),
+        "x",
+    )
+    assert [lesson.views_at(i) for i in range(4)] == [
+        (),
+        ("hidden", "loss"),
+        ("hidden", "loss"),
+        ("gradients",),
+    ]
+
+
+def test_every_builtin_lesson_names_the_views_of_its_steps():
+    """Presenter mode shows what each step needs: every lesson names views from its first caption,
+    and a backward-pass caption that speaks of a heatmap or the gradient view names the gradients."""
+    for lesson in builtin_lessons():
+        assert lesson.captions[0].views, lesson.name
+        for i, c in enumerate(lesson.captions):
+            views = lesson.views_at(i)
+            assert 1 <= len(views) <= 2
+            text = c.text.lower()
+            if "contribution heatmap" in text or "gradient view" in text:
+                assert "gradients" in views, (lesson.name, i)
+            if "hidden-state heatmap" in text:
+                assert "hidden" in views, (lesson.name, i)
+            if "training curve" in text or "bar chart" in text:
+                assert "loss" in views, (lesson.name, i)

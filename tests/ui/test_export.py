@@ -25,7 +25,7 @@ DRAWING_TAGS = {"path", "rect", "text", "polyline", "polygon", "image", "line", 
 
 @pytest.fixture
 def hidden_view(session, shown):
-    return shown(HiddenView(session), 420, 240)
+    return shown(HiddenView(session), 560, 280)  # above its least usable size (issue 10)
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_png_has_scaled_size_and_ink(session, hidden_view, label, tmp_path):
         session.step()
     out = export_widget_png(hidden_view, tmp_path / "hidden.png", scale=2.0)
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (840, 480)
+    assert (image.width(), image.height()) == (1120, 560)
     assert colours(image) > 20  # heatmap, bars, axes: not one flat colour
     out = export_widget_png(label, tmp_path / "label.png", scale=1.5)
     image = QImage(str(out))
@@ -179,7 +179,7 @@ def test_gif_has_a_frame_per_step_and_restores_the_cursor(session, hidden_view, 
     assert out == [tmp_path / "steps.gif"] and leftovers(tmp_path) == ["steps.gif"]
     with Image.open(out[0]) as gif:
         frames = list(ImageSequence.Iterator(gif))
-        assert len(frames) == n and gif.size == (420, 240)
+        assert len(frames) == n and gif.size == (560, 280)
         assert gif.info["duration"] == 250 and gif.info["loop"] == 0
     assert calls == [(i, n) for i in range(1, n + 1)]
     assert session.stepper.cursor == 3 and hidden_view.current_t == 2
@@ -192,7 +192,7 @@ def test_png_sequence_in_folder_or_pattern_with_step_limit(session, hidden_view,
     assert [p.name for p in out] == [f"frame_{i:03d}.png" for i in range(5)] and leftovers(folder) == [
         p.name for p in out
     ]
-    assert QImage(str(out[-1])).size().toTuple() == (210, 120)
+    assert QImage(str(out[-1])).size().toTuple() == (280, 140)
     out = export_step_through(session, hidden_view, tmp_path / "step_%02d.png", steps=2)
     assert [p.name for p in out] == ["step_00.png", "step_01.png", "step_02.png"]
     assert session.stepper.cursor == 0
@@ -242,3 +242,63 @@ def test_errors_are_readable_and_leave_no_file(session, label, qtbot, tmp_path, 
         export_widget_png(label, tmp_path / "full.png")
     assert leftovers(tmp_path) == []
     assert session.stepper.cursor == 0
+
+
+# --- the whole graph (issue 10, item 4) -------------------------------------------------------------
+
+
+@pytest.fixture
+def small_graph(session, shown):
+    from rnnviz.ui.widgets.graph_view import GraphView
+
+    assert session.update_settings(seq_len=30)
+    return shown(GraphView(session), 500, 200)  # shows a few of the 30 columns at a time
+
+
+def graph_look(view):
+    """Everything the live graph shows: edges, nodes, the highlight, the scroll position, the zoom."""
+    edges = {k: (i.path(), i.pen().color().name(), i.pen().widthF(), i.brush().color().name())
+             for k, i in view.edge_items.items()}  # fmt: skip
+    nodes = {k: (i.pen().color().name(), i.pen().widthF()) for k, i in view.node_items.items()}
+    scroll = view.horizontalScrollBar().value()
+    return edges, nodes, scroll, view.transform(), view._band.isVisible(), view._band.pos()
+
+
+def test_graph_picture_is_the_whole_unrolled_graph_whatever_the_window_shows(session, small_graph, tmp_path):
+    for _ in range(5):
+        session.step()
+    scene = small_graph.sceneRect()
+    bar = small_graph.horizontalScrollBar()
+    assert bar.maximum() > 0  # the window scrolls: it shows only part of the graph
+    at_start = QImage(str(export_widget_png(small_graph, tmp_path / "start.png", scale=1.0)))
+    bar.setValue(bar.maximum())
+    at_end = QImage(str(export_widget_png(small_graph, tmp_path / "end.png", scale=1.0)))
+    assert at_start.size().toTuple() == (int(np.ceil(scene.width())), int(np.ceil(scene.height())))
+    assert at_start == at_end  # independent of the viewport and its scroll position: no scroll bars
+    double = QImage(str(export_widget_png(small_graph, tmp_path / "double.png", scale=2.0)))
+    assert double.width() == 2 * at_start.width()  # drawn at twice the resolution
+    # ink at both ends: the row names on the left, the last column on the right
+    for x0 in (0, at_start.width() - 120):
+        patch = at_start.copy(x0, 0, 120, at_start.height())
+        assert colours(patch) > 3, x0
+    svg = ET.parse(export_widget_svg(small_graph, tmp_path / "graph.svg")).getroot()
+    view_box = [float(v) for v in svg.get("viewBox").split()]
+    assert view_box[2:] == [np.ceil(scene.width()), np.ceil(scene.height())]
+
+
+def test_a_gif_of_the_graph_has_whole_graph_frames_and_leaves_the_live_view_as_it_was(
+    session, small_graph, tmp_path
+):
+    from PIL import Image
+
+    for _ in range(session.T + 3):
+        session.step()
+    small_graph.horizontalScrollBar().setValue(40)
+    before, picture = graph_look(small_graph), small_graph.grab().toImage()
+    out = export_step_through(session, small_graph, tmp_path / "graph.gif", steps=8)
+    with Image.open(out[0]) as gif:
+        scene = small_graph.sceneRect()
+        assert gif.size == (int(np.ceil(scene.width())), int(np.ceil(scene.height())))
+    assert session.stepper.cursor == session.T + 3
+    assert graph_look(small_graph) == before  # no stray arrowheads, same scroll, same zoom
+    assert small_graph.grab().toImage() == picture

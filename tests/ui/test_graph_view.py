@@ -121,35 +121,62 @@ def test_presenter_theme_restyles_without_rebuilding(session, view):
     assert label.font().pointSizeF() == pytest.approx(style.PRESENTER.font_pt)
 
 
-def test_fits_short_sequences_and_scrolls_long_ones(session, view, qtbot):
-    view.resize(1000, 400)
+def _rows_fit(view) -> bool:
+    """All three rows (the whole scene's height) lie inside the viewport."""
+    shown = view.mapFromScene(view.sceneRect()).boundingRect()
+    return shown.top() >= -1 and shown.bottom() <= view.viewport().height() + 1
+
+
+def _resize(view, qtbot, w: int, h: int) -> None:
+    view.resize(w, h)
+    qtbot.waitUntil(lambda: (view.width(), view.height()) == (w, h))
+
+
+def _wheel(view, dy: int, modifiers):
+    Qt, pos = QtCore.Qt, QtCore.QPointF(50, 50)
+    view.wheelEvent(
+        QtGui.QWheelEvent(
+            pos, pos, QtCore.QPoint(), QtCore.QPoint(0, dy), Qt.MouseButton.NoButton, modifiers,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )
+    )  # fmt: skip
+
+
+def test_rows_always_fit_the_height_and_only_time_scrolls(session, view, qtbot):
+    """Issue 10: the graph is scaled to its height (all three rows in view at any size); the whole
+    sequence shows when its text stays readable, else it scrolls along time only."""
+    assert session.update_settings(seq_len=12)
     view.show()
     qtbot.waitExposed(view)
-    k_short = view.transform().m11()
-    assert k_short != pytest.approx(1.0)
-    shown = view.mapToScene(view.viewport().rect()).boundingRect()
-    assert shown.contains(view.sceneRect().adjusted(1, 1, -1, -1))
-    assert session.update_settings(seq_len=50)
-    assert view.transform().m11() == pytest.approx(1.0)  # too long to fit readably: 1:1, scroll
+    for w, h in ((1800, 330), (1000, 400), (600, 160), (400, 600)):
+        _resize(view, qtbot, w, h)
+        assert _rows_fit(view), (w, h)
+        assert not view.verticalScrollBar().isVisible()
+    _resize(view, qtbot, 1800, 330)  # T = 12 fits readably: the whole graph, no scroll bar
+    whole = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert whole.contains(view.sceneRect().adjusted(1, 1, -1, -1)) and view.transform().m11() >= 0.8
+    assert view.horizontalScrollBarPolicy() == QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    _resize(view, qtbot, 1000, 400)  # too narrow to show it readably: fitted to the height, time scrolls
+    assert view.horizontalScrollBarPolicy() == QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOn
     assert view.horizontalScrollBar().maximum() > 0
+    assert view.transform().m11() > 1.0 and _rows_fit(view)
+    assert session.update_settings(seq_len=50)
+    assert _rows_fit(view) and view.horizontalScrollBar().maximum() > 0
     for _ in range(40):
         session.step()
     col = view.node_items[("s", 39)].sceneBoundingRect()
-    assert view.mapToScene(view.viewport().rect()).boundingRect().contains(col)
-    # Ctrl+wheel zooms in
-    Qt, pos = QtCore.Qt, QtCore.QPointF(50, 50)
-    ev = QtGui.QWheelEvent(
-        pos,
-        pos,
-        QtCore.QPoint(),
-        QtCore.QPoint(0, 120),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.ControlModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    view.wheelEvent(ev)
-    assert view.transform().m11() > 1.1
+    assert view.mapToScene(view.viewport().rect()).boundingRect().contains(col)  # follows the step
+    assert view.labels_pinned()  # the row names stay readable at the left edge
+    # the wheel scrolls along time; Ctrl+wheel zooms out, and never in past the height
+    before = view.horizontalScrollBar().value()
+    _wheel(view, 120, QtCore.Qt.KeyboardModifier.NoModifier)
+    assert view.horizontalScrollBar().value() < before
+    fitted = view.transform().m11()
+    _wheel(view, -240, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert view.transform().m11() < fitted and _rows_fit(view)
+    for _ in range(5):
+        _wheel(view, 240, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert view.transform().m11() == pytest.approx(fitted)
 
 
 def test_a_step_restyles_only_what_changed_at_fifty_steps(session, view, monkeypatch):

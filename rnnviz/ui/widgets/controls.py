@@ -68,9 +68,14 @@ class ControlPanel(QtWidgets.QWidget):
         self.session = session
         self.fields: dict[str, QtWidgets.QWidget] = {}
         outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)  # a narrow panel leaves the views more room
 
         data = self._group(outer, "Data and model")
         self.task = QtWidgets.QComboBox(toolTip="What the network learns to predict")
+        self.task.setMinimumContentsLength(12)  # long task names are cut in the box, whole in the list
+        self.task.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         for name in TASK_NAMES + ("file",):
             self.task.addItem(TASK_LABELS[name], name)
         self.task.currentIndexChanged.connect(self._task_chosen)
@@ -129,7 +134,7 @@ class ControlPanel(QtWidgets.QWidget):
         )
 
         self.final_update = QtWidgets.QCheckBox(
-            "End with an SGD update step",
+            "End with an SGD step",
             toolTip="After the backward pass, one more step applies"
             " W ← W − η ∂L/∂W (and U, V alike); step back undoes it",
         )
@@ -153,7 +158,7 @@ class ControlPanel(QtWidgets.QWidget):
             train,
             "truncate",
             "Truncate BPTT at",
-            _spin("truncate", "Keep k ≥ t−K terms (0 = full BPTT)", special="off (full BPTT)"),
+            _spin("truncate", "Keep k ≥ t−K terms (0 = off: full BPTT)", special="off"),
         )
         self.iterations = QtWidgets.QSpinBox(toolTip="How many iterations Train runs")
         self.iterations.setRange(1, 1_000_000)
@@ -185,6 +190,11 @@ class ControlPanel(QtWidgets.QWidget):
         play.addRow("Speed", row)
         self._speed_changed(self.speed.value())
         outer.addStretch(1)
+        for combo in self.findChildren(QtWidgets.QComboBox):  # a narrow panel cuts long choices in the
+            combo.setMinimumContentsLength(8)  # box; the open list shows them whole
+            combo.setSizeAdjustPolicy(
+                QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
 
         session.sig_settings_changed.connect(self.show_settings)
         session.sig_reset.connect(self.show_settings)
@@ -197,7 +207,9 @@ class ControlPanel(QtWidgets.QWidget):
     def _group(self, outer, title: str) -> QtWidgets.QFormLayout:
         box = QtWidgets.QGroupBox(title)
         form = QtWidgets.QFormLayout(box)
+        form.setContentsMargins(6, 6, 6, 6)
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
         outer.addWidget(box)
         return form
 

@@ -117,6 +117,8 @@ class EquationsView(QtWidgets.QWidget):
         self.browser = QtWidgets.QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        # wrap between words only: a "label = number" chunk (joined by &nbsp;) never breaks inside
+        self.browser.setWordWrapMode(QtGui.QTextOption.WrapMode.WordWrap)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.browser)

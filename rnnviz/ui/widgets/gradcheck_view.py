@@ -35,6 +35,7 @@ class GradcheckView(QtWidgets.QWidget):
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._work)
         lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
         self.intro = QtWidgets.QLabel(
             "Checks the gradients rnnviz shows against central differences "
             "(L(θ+ε) − L(θ−ε)) / 2ε on the current sequence and parameters.",
@@ -50,7 +51,9 @@ class GradcheckView(QtWidgets.QWidget):
         self.progress = QtWidgets.QProgressBar(textVisible=True)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # every column as wide as its text; a narrow panel scrolls sideways (a stretched last
+        # column was squeezed and cut when the columns did not fit)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.summary = QtWidgets.QLabel(wordWrap=True)

@@ -16,14 +16,17 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.fit_text import ElidedLabel
+from rnnviz.ui.gradient_layout import GradientLayout
 from rnnviz.ui.graph_text import sub
+from rnnviz.ui.plot_area import FittedNote, PlotArea
 from rnnviz.ui.verdict import RULE, verdict
 
-NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name
-    "ratio": "gradient |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|",
-    "norm": "‖∏ ∂s_j/∂s_j−1‖₂",
-    "w_factor": "‖W‖₂^(t−k)",
-    "radius_factor": "ρ(W)^(t−k)",
+NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
+    "ratio": "|∂Eₜ/∂zₖ|÷|∂Eₜ/∂zₜ|",
+    "norm": "‖∏ ∂sⱼ/∂sⱼ₋₁‖₂",
+    "w_factor": "‖W‖₂ᵗ⁻ᵏ",
+    "radius_factor": "ρ(W)ᵗ⁻ᵏ",
     "tanh_factor": "∏ max tanh′",
 }
 VEIL_ALPHA = 200  # cells truncation drops: mostly hidden, still readable on hover
@@ -35,7 +38,7 @@ def _positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return d[keep].astype(float), y[keep]
 
 
-class GradientView(QtWidgets.QWidget):
+class GradientView(GradientLayout, QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
@@ -54,10 +57,10 @@ class GradientView(QtWidgets.QWidget):
         )
         self.spin.valueChanged.connect(self._on_spin)
         self.spin_label = QtWidgets.QLabel("output step t:")
-        self.hover_label = QtWidgets.QLabel("Hover a cell to read C[t, k].")
+        self.hover_label = ElidedLabel("Hover a cell to read C[t, k].")
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
-        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget = PlotArea()
 
         # left: the C[t, k] heatmap, t = 0 at the top like a matrix
         self.heat_plot = self.layout_widget.addPlot(row=0, col=0, rowspan=2)  # full height
@@ -68,13 +71,15 @@ class GradientView(QtWidgets.QWidget):
         self.heat_plot.addItem(self.heatmap)
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t
-        self.fill_text = pg.TextItem("fills in during BPTT", anchor=(0.5, 0.5))
+        self.fill_text = FittedNote("fills in during BPTT", self.heat_plot.vb)  # fits a small heatmap
         self.veil = pg.ImageItem()  # truncated BPTT: covers the cells it drops
         self.band = pg.PlotDataItem()  # truncated BPTT: the left edge of the band of kept terms
         for item in (self.outline, self.veil, self.band, self.row_marker, self.fill_text):
             self.heat_plot.addItem(item)
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
-        self.colorbar = pg.ColorBarItem(label="log10 |contribution|", interactive=False, colorMapMenu=False)
+        self.colorbar = pg.ColorBarItem(
+            label="log10 |contribution|", interactive=False, colorMapMenu=False, width=14
+        )
         self.colorbar.setImageItem(self.heatmap)
         self.layout_widget.addItem(self.colorbar, row=0, col=1, rowspan=2)
 
@@ -85,7 +90,7 @@ class GradientView(QtWidgets.QWidget):
         self.line_plot.hideButtons()
         self.line_plot.setMouseEnabled(x=False, y=False)
         self.curves = {key: pg.PlotDataItem() for key in NAMES}
-        self.legend = pg.LegendItem(colCount=2)  # below the plot, so it never covers a curve
+        self.legend = pg.LegendItem(colCount=1, horSpacing=3)  # beside or below: never on a curve
         for key, curve in self.curves.items():
             self.line_plot.addItem(curve)
             self.legend.addItem(curve, NAMES[key])
@@ -98,14 +103,15 @@ class GradientView(QtWidgets.QWidget):
         self.layout_widget.ci.layout.setColumnStretchFactor(2, 5)
         # the legend row takes only the height it needs
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.legend_place: str | None = None  # "below", "beside" or "inside" the line plot
 
-        top = QtWidgets.QHBoxLayout()
+        top = self.top_row = QtWidgets.QHBoxLayout()
         top.addWidget(self.spin_label)
         top.addWidget(self.spin)
         top.addSpacing(20)
         top.addWidget(self.hover_label, 1)
         lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
         lay.addWidget(self.layout_widget, 1)
         lay.addWidget(self.verdict_label)
@@ -199,11 +205,11 @@ class GradientView(QtWidgets.QWidget):
                 bx += [t - K - 0.5, t - K - 0.5]
                 by += [t - 0.5, t + 0.5]
             self.band.setData(bx, by)
-        title = "Contributions to ∂E<sub>t</sub>/∂W"
+        title = "Contributions to ∂Eₜ/∂W"
         if K is not None:
-            title += f"<br>kept: the band K = {K}"
+            title += f" · band K = {K}"
         style.set_title(self.heat_plot, title, self.theme)
-        self.fill_text.setPos(0.4 * T, 0.8 * T)  # inside the empty triangle
+        self.fill_text.setPos((T - 1) / 2, (T - 1) / 2)  # the middle of the heatmap
         # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
         self.heat_plot.setRange(xRange=(-0.7, T - 0.3), yRange=(-0.7, T - 0.3), padding=0)
 
@@ -320,7 +326,7 @@ class GradientView(QtWidgets.QWidget):
         style.style_plot(
             self.heat_plot,
             th,
-            "Contributions to ∂E<sub>t</sub>/∂W",
+            "Contributions to ∂Eₜ/∂W",
             left="output step t",
             bottom="contributing step k",
         )
@@ -328,18 +334,15 @@ class GradientView(QtWidgets.QWidget):
             self.line_plot,
             th,
             "",
-            left="relative to t (log scale)",
+            left="relative to t (log)",
             bottom="distance t − k (steps back)",
         )
         self.colorbar.setColorMap(style.colormap(th.sequential))
-        style.label_axis(self.colorbar.getAxis("left"), "log10 |contribution|", th)
-        style.label_axis(self.colorbar.axis, "", th)  # the axis with the values
-        self.colorbar.axis.setTickFont(style.font(th, 0.95))
-        self.colorbar.axis.setTextPen(style.pen(th.foreground, 1))
+        style.style_colorbar(self.colorbar, "log10 |contribution|", th)
         self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
         self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
         self.fill_text.setColor(th.muted)
-        self.fill_text.setFont(style.font(th, 1.2))
+        self.fill_text.set_base_font(style.font(th))
         self.band.setPen(style.pen(th.backward, max(2.0, lw)))
         self.cut_line.setPen(style.pen(th.backward, max(1.5, lw * 0.75), dashed=True))
         self.cut_line.label.setColor(th.backward)
@@ -362,4 +365,8 @@ class GradientView(QtWidgets.QWidget):
             w.setFont(style.font(th))
         self.spin.setMinimumWidth(int(th.font_pt * 5))  # room for two digits and the arrows
         self.verdict_label.setFont(style.font(th, 1.1, bold=True))
+        for plot in (self.heat_plot, self.line_plot):
+            style.usable(plot, th)
+        self.legend_place = None
+        self._reflow()
         self.show_state()

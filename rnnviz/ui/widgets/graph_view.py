@@ -14,15 +14,14 @@ from PySide6.QtCore import Qt
 
 from rnnviz.core.layout import unrolled_layout
 from rnnviz.ui import graph_text, style
+from rnnviz.ui.graph_scroll import GRAPH_MIN_H, ScrollAlongTime
 from rnnviz.ui.graph_text import Trace
 
 LABEL_W = 118.0  # room for the row labels left of column 0
-DY = 112.0  # distance between rows
+DY = 96.0  # distance between rows
 X_H, O_H = 30.0, 70.0  # heights of the x and o boxes
 LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE, clipped
 WIDTH_RANGE = (1.0, 8.0)
-READABLE_ZOOM = 0.8  # fitting would shrink text below this: keep 1:1 and scroll instead
-MAX_ZOOM = 2.0
 WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
 CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across a W edge that truncation cuts: half-height, gap
 
@@ -68,7 +67,7 @@ class _Label:
         self.item.setPos(x, cy - br.height() * k / 2)
 
 
-class GraphView(QtWidgets.QGraphicsView):
+class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
@@ -78,10 +77,12 @@ class GraphView(QtWidgets.QGraphicsView):
         self.setRenderHints(hint.Antialiasing | hint.TextAntialiasing)
         self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        self.setMinimumHeight(160)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the rows always fit
+        self.setMinimumHeight(GRAPH_MIN_H)
+        self.label_width = LABEL_W  # the row names' column, pinned when time scrolls
+        self._zoom = 1.0  # the user's Ctrl+wheel zoom, relative to the automatic scale
         self.highlighted_t: int | None = None
         self.phase: str | None = None
-        self._user_zoom = False
         session.sig_reset.connect(self.rebuild)
         session.sig_stepped.connect(self.show_state)
         self.rebuild()
@@ -181,7 +182,7 @@ class GraphView(QtWidgets.QGraphicsView):
                 )
             self._static[("row", r)], self._static[("sub", r)] = name, sub
         self.scene_.setSceneRect(QtCore.QRectF(0, top - 4, LABEL_W + T * dx + 10, X_H / 2 + 48 - top))
-        self._user_zoom = False
+        self._zoom = 1.0
         self.apply_theme(self.theme)
         self._auto_view()
 
@@ -289,8 +290,7 @@ class GraphView(QtWidgets.QGraphicsView):
             c.setAlpha(28)
             self._band.setBrush(c)
             self._band.setPos(self._pos[("x", self.highlighted_t)][0], 0)
-            if self.transform().m11() >= 0.999 or self._user_zoom:  # scrolling, not fitted
-                self.ensureVisible(self._band.sceneBoundingRect(), 80, 10)
+            self.ensureVisible(self._band.sceneBoundingRect(), 80, 0)  # when time scrolls
 
     def _carried(self, kind: str, t: int, b, before) -> float | None:
         """The norm of the gradient edge (kind, t) has carried back so far, or None if none yet.
@@ -345,36 +345,3 @@ class GraphView(QtWidgets.QGraphicsView):
         if r == "s":
             return graph_text.s_node(t, f, b, self._trace, c)
         return graph_text.o_node(t, f, b, self._trace, s.vocab, int(s.y[t]), c)
-
-    # --- zoom and scroll -------------------------------------------------------------------------
-
-    def fit(self) -> None:
-        """Scale so the whole graph fits the window (at most MAX_ZOOM)."""
-        r, v = self.sceneRect(), self.viewport().size()
-        k = min(v.width() / r.width(), v.height() / r.height(), MAX_ZOOM) * 0.99
-        self.setTransform(QtGui.QTransform.fromScale(k, k))
-        self.centerOn(r.center())
-
-    def _auto_view(self) -> None:
-        """Fit when the text stays readable; otherwise 1:1, scrolled to the current column."""
-        r, v = self.sceneRect(), self.viewport().size()
-        if min(v.width() / r.width(), v.height() / r.height()) >= READABLE_ZOOM:
-            self.fit()
-        else:
-            self.resetTransform()
-            if self.highlighted_t is not None:
-                self.ensureVisible(self._band.sceneBoundingRect(), 80, 10)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if not self._user_zoom:
-            self._auto_view()
-
-    def wheelEvent(self, event) -> None:
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # Ctrl+wheel zooms
-            self._user_zoom = True
-            k = 1.15 ** (event.angleDelta().y() / 120)
-            self.scale(k, k)
-            event.accept()
-        else:
-            super().wheelEvent(event)

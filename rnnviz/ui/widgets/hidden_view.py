@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.plot_area import PlotArea
 
 BRUSH_STEPS = 255  # bar colours: s in [-1, 1] in this many steps (finer than the eye can tell)
 
@@ -15,7 +16,7 @@ class HiddenView(QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session = session
-        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget = PlotArea()
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.layout_widget)
@@ -41,7 +42,6 @@ class HiddenView(QtWidgets.QWidget):
         self.bar_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888888")))
         self.layout_widget.ci.layout.setColumnStretchFactor(0, 3)
         self.layout_widget.ci.layout.setColumnStretchFactor(1, 2)
-        self.layout_widget.ci.layout.setColumnMinimumWidth(1, 120)  # bars stay readable
 
         for plot, side in ((self.heat_plot, "bottom"), (self.heat_plot, "left"), (self.bar_plot, "left")):
             style.integer_ticks(plot.getAxis(side))  # time steps and hidden units are whole numbers
@@ -61,12 +61,16 @@ class HiddenView(QtWidgets.QWidget):
         cmap = style.colormap(theme.diverging)
         self._brushes = [pg.mkBrush(c) for c in cmap.map(np.linspace(0, 1, BRUSH_STEPS), mode="qcolor")]
         self._columns = None
-        style.style_plot(self.heat_plot, theme, "Hidden state s_t = tanh(z_t)", "hidden unit", "time step t")
-        style.style_plot(self.bar_plot, theme, "current s_t", "", "value")
+        style.style_plot(self.heat_plot, theme, "Hidden state sₜ = tanh(zₜ)", "hidden unit", "time step t")
+        style.style_plot(self.bar_plot, theme, "current sₜ", "", "value")
+        ends = [(-1.0, "−1"), (0.0, "0"), (1.0, "1")]  # s lies in [-1, 1]: three labels never collide
+        self.bar_plot.getAxis("bottom").setTicks([ends])
         self.colorbar.setColorMap(style.colormap(theme.diverging))
-        style.label_axis(self.colorbar.getAxis("left"), "s value", theme)
-        style.label_axis(self.colorbar.axis, "", theme)  # the axis with the values
+        style.style_colorbar(self.colorbar, "s value", theme)
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
+        for plot in (self.heat_plot, self.bar_plot):
+            style.usable(plot, theme)
+        self.layout_widget.updateGeometry()
         self.show_state()
 
     def show_state(self, *_):
@@ -113,7 +117,7 @@ class HiddenView(QtWidgets.QWidget):
             pen=pg.mkPen(None),
         )
         self.bar_plot.setYRange(-0.5, H - 0.5, padding=0)
-        title = f"s_{t}" if t is not None else "s_t (none yet)"
+        title = f"s_{t}" if t is not None else "sₜ (none yet)"
         style.set_title(self.bar_plot, title, self.theme)
 
     def _hover(self, pos) -> None:

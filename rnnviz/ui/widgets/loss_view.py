@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.plot_area import PlotArea, fit_legend, legend_size, min_size
 from rnnviz.ui.tables import smoothed_loss, smoothing_window
 
 
@@ -18,7 +19,7 @@ class LossView(QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session = session
-        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget = PlotArea()
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.layout_widget)
@@ -49,6 +50,7 @@ class LossView(QtWidgets.QWidget):
         self.legend.addItem(self._chance_sample, "uniform guess (log K)")
         self.layout_widget.addItem(self.legend, row=2, col=0)
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.side_by_side: bool | None = None  # the two plots beside each other (short view) or stacked
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
 
         self.step_losses = np.empty(0)
@@ -64,7 +66,7 @@ class LossView(QtWidgets.QWidget):
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme
         style.style_plot(self.step_plot, theme, "", "E_t = −log o_t[y_t]", "time step t")
-        style.style_plot(self.curve_plot, theme, "", "mean loss L per sequence", "iteration")
+        style.style_plot(self.curve_plot, theme, "", "loss L (mean)", "iteration")
         self.step_bars.setOpts(brush=pg.mkBrush(theme.forward), pen=pg.mkPen(None))
         self.ghost_bars.setOpts(brush=pg.mkBrush(None), pen=style.pen(theme.foreground, 1.5, dashed=True))
         self.ghost_text.setColor(theme.foreground)
@@ -78,7 +80,65 @@ class LossView(QtWidgets.QWidget):
         self.legend.setLabelTextColor(theme.foreground)
         for _, label in self.legend.items:  # setLabelTextSize only stores the size: re-render
             label.setText(label.text)
+        for plot in (self.step_plot, self.curve_plot):
+            style.usable(plot, theme)
+        self.side_by_side = None
+        self._reflow()
         self.show_state()
+
+    # --- layout: stacked when there is the height for it, side by side otherwise -------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Stacked (bars above the curve, legend below) needs two plot heights; a shorter view puts
+        the plots side by side, the legend below both, instead of squeezing them. The legend takes
+        as many columns as fit the width."""
+        grid = self.layout_widget.ci.layout
+        left, top, right, bottom = grid.getContentsMargins()
+        fit_legend(self.legend, self.width() - left - right, 3)
+        stacked = sum(min_size(i).height() for i in (self.step_plot, self.curve_plot, self.legend))
+        side = self.height() < stacked + 2 * grid.verticalSpacing() + top + bottom
+        if side == self.side_by_side:
+            self.layout_widget.refit()  # the legend's columns may have changed
+            return
+        self.side_by_side = side
+        cells = {self.step_plot: (0, 0, 1, 1), self.curve_plot: (0, 1, 1, 1), self.legend: (1, 0, 1, 2)}
+        if not side:
+            cells = {self.step_plot: (0, 0, 1, 1), self.curve_plot: (1, 0, 1, 1), self.legend: (2, 0, 1, 1)}
+        self.layout_widget.place(cells)
+
+    def _sizes(self) -> dict[str, QtCore.QSizeF]:
+        """The least room of each arrangement: "side" (plots beside each other, the legend below
+        both in the columns their width allows) and "stacked" (legend in one column, the worst case)."""
+        grid = self.layout_widget.ci.layout
+        left, top, right, bottom = grid.getContentsMargins()
+        step, curve = min_size(self.step_plot), min_size(self.curve_plot)
+        gap_w, gap_h = grid.horizontalSpacing(), grid.verticalSpacing()
+        side_w = step.width() + curve.width() + gap_w
+        legends = {n: legend_size(self.legend, n) for n in (3, 2, 1)}
+        wide = next((legends[n] for n in (3, 2, 1) if legends[n].width() <= side_w), legends[1])
+        side_w = max(side_w, wide.width())
+        side_h = max(step.height(), curve.height()) + gap_h + wide.height()
+        stacked_w = max(step.width(), curve.width(), legends[1].width())
+        stacked_h = step.height() + curve.height() + legends[1].height() + 2 * gap_h
+        return {
+            "side": QtCore.QSizeF(side_w + left + right, side_h + top + bottom),
+            "stacked": QtCore.QSizeF(stacked_w + left + right, stacked_h + top + bottom),
+        }
+
+    def minimum_width_for(self, height: float) -> int:
+        """The width it needs at this height: narrow when tall enough to stack, wider side by side."""
+        sizes = self._sizes()
+        return int(sizes["stacked" if height >= sizes["stacked"].height() else "side"].width()) + 1
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """Side by side: as short as it gets, and wide enough for any height (whatever its
+        height: no feedback between the arrangement and the size the window gives it)."""
+        side = self._sizes()["side"]
+        return QtCore.QSize(int(side.width()) + 1, int(side.height()) + 1)
 
     def show_state(self, *_):
         self.show_steps()

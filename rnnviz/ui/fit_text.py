@@ -1,0 +1,184 @@
+"""Text that never clips: a title, an axis label or a label shows as much as fits its room, ending
+in "…", and its whole text is the tooltip. Plain text only (rich text cannot be cut safely).
+
+pyqtgraph draws titles and axis labels at their full width and lets the plot clip them; the
+functions here patch one item each (once), so every later resize re-fits the text.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+ELLIPSIS = "…"
+
+
+def elide(text: str, font: QtGui.QFont, width: float) -> str:
+    """`text` cut to `width` pixels in `font`, ending in "…" when cut."""
+    return QtGui.QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, max(0.0, width))
+
+
+def css_font(size: str | None) -> QtGui.QFont:
+    """The font a pyqtgraph label with this CSS size ("12pt", "16px") is drawn in."""
+    f = QtGui.QFont()
+    if size and size.endswith("pt"):
+        f.setPointSizeF(float(size[:-2]))
+    elif size and size.endswith("px"):
+        f.setPixelSize(round(float(size[:-2])))
+    return f
+
+
+def _span(text: str, color: str, size: str | None) -> str:
+    style = f"color: {color}" + (f"; font-size: {size}" if size else "")
+    return f"<span style='{style}'>{html.escape(text, quote=False)}</span>"
+
+
+# --- plot titles -------------------------------------------------------------------------------------
+
+
+def set_plot_title(plot, text: str, color: str, size_pt: float) -> None:
+    """Title across the whole plot (axes included), one line at `size_pt`, cut to fit with a
+    tooltip. `plot.titleLabel.text` keeps the whole title; `shown_title(plot)` is what is drawn.
+    Cheap when nothing changed (views set their titles at every step)."""
+    label = plot.titleLabel
+    if not getattr(label, "fits", False):
+        _patch_title(plot, label)
+    size = f"{size_pt:g}pt"
+    if label.isVisible() and (label.text, label.opts.get("color"), label.opts.get("size")) == (
+        text,
+        color,
+        size,
+    ):
+        return
+    if label.opts.get("size") != size or not label.isVisible():  # the row's height follows the font
+        height = QtGui.QFontMetricsF(css_font(size)).height() + 8
+        label.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)  # pyqtgraph fixes 30 px: a large font would be cut
+        label.setVisible(True)
+    label.text = text  # what LabelItem.setText would do, without drawing the whole text first
+    label.opts.update(color=color, size=size)
+    label.resizeEvent(None)  # cuts it to the room, draws it, centres it
+
+
+def _patch_title(plot, label) -> None:
+    # span the axis columns too: the title may use the plot's whole width, not only the data area's
+    plot.layout.removeItem(label)
+    plot.layout.addItem(label, 0, 0, 1, 3)
+    original_resize = label.resizeEvent
+
+    def update_min():
+        """No minimum or preferred width: a title never widens (or squeezes) its plot."""
+        h = label.item.boundingRect().height()
+        if label._sizeHint.get(Qt.SizeHint.MinimumSize) == (0, h):
+            return  # unchanged: no new layout pass
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(h)
+        label._sizeHint = {
+            Qt.SizeHint.MinimumSize: (0, h),
+            Qt.SizeHint.PreferredSize: (0, h),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        label.updateGeometry()
+
+    def resize_event(ev):
+        _fit_title(label)
+        original_resize(ev)
+
+    label.updateMin = update_min
+    label.resizeEvent = resize_event
+    label.fits = True
+
+
+def _fit_title(label) -> None:
+    full = label.text if isinstance(label.text, str) else ""
+    size = label.opts.get("size")
+    shown = elide(full, css_font(size), label.width() - 4) if label.width() > 0 else full
+    if getattr(label, "shown", None) != (shown, size, label.opts.get("color")):
+        label.shown = (shown, size, label.opts.get("color"))
+        label.item.setHtml(_span(shown, str(label.opts.get("color")), size))
+    label.setToolTip(full if shown != full else "")
+
+
+def shown_title(plot) -> str:
+    """The title as drawn (possibly cut, ending in "…")."""
+    return plot.titleLabel.item.toPlainText()
+
+
+# --- axis labels -------------------------------------------------------------------------------------
+
+
+def fit_axis_label(ax) -> None:
+    """Cut the axis label to the axis's length (its tooltip then says it whole); once per axis."""
+    if getattr(ax, "fits", False):
+        return
+    original_resize = ax.resizeEvent
+
+    def label_string() -> str:
+        size = ax.labelStyle.get("font-size")
+        length = ax.size().height() if ax.orientation in ("left", "right") else ax.size().width()
+        full = ax.labelText
+        shown = elide(full, css_font(size), length - 8) if length > 0 else full
+        ax.label.setToolTip(full if shown != full else "")
+        ax.shown_label = shown
+        return _span(shown, str(ax.labelStyle.get("color", "#000")), size)
+
+    def resize_event(ev=None):
+        if ax.label is not None and ax.label.isVisible():
+            ax.label.setHtml(label_string())
+        original_resize(ev)
+
+    ax.labelString = label_string
+    ax.resizeEvent = resize_event
+    ax.fits = True
+
+
+# --- widgets -----------------------------------------------------------------------------------------
+
+
+class ElidedLabel(QtWidgets.QLabel):
+    """A one-line plain-text label that shows as much of its text as fits, ending in "…", with the
+    whole text as its tooltip. text() is the whole text; shown_text() what is drawn."""
+
+    def __init__(self, text: str = "", parent=None, tip: str = ""):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._full, self._tip = "", tip
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self.updateGeometry()
+        self._refit()
+
+    def text(self) -> str:
+        return self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def sizeHint(self) -> QtCore.QSize:
+        m = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right() + 4
+        return QtCore.QSize(width, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        width = self.fontMetrics().horizontalAdvance("M" + ELLIPSIS)
+        return QtCore.QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._refit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self.updateGeometry()
+            self._refit()
+
+    def _refit(self) -> None:
+        shown = elide(self._full, self.font(), self.contentsRect().width())
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else self._tip)

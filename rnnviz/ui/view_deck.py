@@ -1,0 +1,120 @@
+"""ViewDeck: the views below the graph, side by side while each keeps its minimum size, in tabs
+when the width runs out (never squeezed to nothing). Presenter mode shows only some of them.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+from PySide6.QtCore import QSize, Qt, Signal
+
+
+class ViewDeck(QtWidgets.QWidget):
+    sig_arranged = Signal(str)  # "side" or "tabs", after the views moved
+
+    def __init__(self, views: dict[str, QtWidgets.QWidget], titles: dict[str, str], parent=None):
+        super().__init__(parent)
+        self.views, self.titles = views, titles
+        self.shown: list[str] = list(views)  # the views in the deck, in order
+        self.mode: str | None = None
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)  # dragging never hides a view
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setTabPosition(QtWidgets.QTabWidget.TabPosition.West)  # costs width, not height
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setExpanding(False)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+        self.stack = QtWidgets.QStackedLayout(self)
+        # the deck's least size is minimumSizeHint's alone: the splitter's sum of the views (side by
+        # side) must not become the window's minimum, or the window could never be narrow enough to tab
+        self.stack.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetNoConstraint)
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.tabs)
+        self._parking = QtWidgets.QWidget(self)  # holds the views not shown
+        self._parking.hide()
+        self.arrange(force=True)
+
+    def set_shown(self, names) -> None:
+        """Show these views (in this order), and no others."""
+        names = [n for n in names if n in self.views]
+        if names != self.shown:
+            self.shown = names
+            self.arrange(force=True)
+
+    def min_width(self, name: str, height: int) -> int:
+        """A view's least width at this height (a view that reflows needs less when taller)."""
+        view = self.views[name]
+        at_height = getattr(view, "minimum_width_for", None)
+        return at_height(height) if at_height is not None else view.minimumSizeHint().width()
+
+    def side_width(self) -> int:
+        """The width the shown views need side by side, each at its minimum for the deck's height."""
+        handles = self.splitter.handleWidth() * max(0, len(self.shown) - 1)
+        return sum(self.min_width(n, self.height()) for n in self.shown) + handles
+
+    def arrange(self, force: bool = False) -> None:
+        mode = "side" if len(self.shown) <= 1 or self.side_width() <= self.width() else "tabs"
+        if mode == self.mode and not force:
+            return
+        current = self.current()
+        self.mode = mode
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        self.tabs.blockSignals(False)
+        for name, view in self.views.items():
+            if name not in self.shown:
+                view.setParent(self._parking)
+        if mode == "side":
+            for i, name in enumerate(self.shown):
+                self.splitter.insertWidget(i, self.views[name])
+                self.views[name].show()
+            self._least_widths()
+            weights = [self.min_width(n, self.height()) for n in self.shown]
+            self.splitter.setSizes(weights)  # shares in proportion to what each needs
+            self.stack.setCurrentWidget(self.splitter)
+        else:
+            for name in self.shown:
+                self.views[name].setMinimumWidth(0)  # a tab gets the deck's width: its own least
+                self.tabs.addTab(self.views[name], self.titles[name])
+                self.tabs.setTabToolTip(self.tabs.count() - 1, self.titles[name])
+            if current in self.shown:
+                self.tabs.setCurrentWidget(self.views[current])
+            self.stack.setCurrentWidget(self.tabs)
+        self.updateGeometry()
+        self.sig_arranged.emit(mode)
+
+    def current(self) -> str | None:
+        """The view in front when tabbed (the first shown one when side by side)."""
+        if self.mode == "tabs" and self.tabs.currentWidget() is not None:
+            return next(n for n, v in self.views.items() if v is self.tabs.currentWidget())
+        return self.shown[0] if self.shown else None
+
+    def bring_to_front(self, name: str) -> None:
+        if self.mode == "tabs" and name in self.shown:
+            self.tabs.setCurrentWidget(self.views[name])
+
+    def in_view(self, name: str) -> bool:
+        """Whether the view is on screen (shown, and in front when tabbed)."""
+        if name not in self.shown:
+            return False
+        return self.mode == "side" or self.tabs.currentWidget() is self.views[name]
+
+    def minimumSizeHint(self) -> QSize:
+        """What the tabs need: one view at a time (side by side is used only when it fits)."""
+        if not self.shown:
+            return QSize(0, 0)
+        bar = self.tabs.tabBar().sizeHint().width() + 2 if len(self.shown) > 1 else 0  # tabs at the side
+        least = [self.views[n].minimumSizeHint() for n in self.shown]
+        return QSize(max(s.width() for s in least) + bar, max(s.height() for s in least))
+
+    def _least_widths(self) -> None:
+        """Side by side, each view may be as narrow as it needs at the deck's height (a view that
+        reflows needs less when tall): the widths that decided that they fit."""
+        for name in self.shown:
+            self.views[name].setMinimumWidth(self.min_width(name, self.height()))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.arrange()
+        if self.mode == "side" and event.oldSize().height() != event.size().height():
+            self._least_widths()
