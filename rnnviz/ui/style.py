@@ -104,6 +104,33 @@ HIDDEN_LEVELS = (-1.0, 1.0)  # s_t = tanh(z_t) always lies here: fixed, so a col
 LOG_FLOOR = 1e-12  # contributions below this are drawn as the floor colour
 
 
+def state_levels(bounds: tuple[float, float], states: np.ndarray) -> tuple[tuple[float, float], tuple]:
+    """(colour levels, bar range) for hidden states: the cell's bounds where they are finite (tanh:
+    -1..1, HIDDEN_LEVELS); an unbounded activation (ReLU: 0..inf) takes the trace's largest |s|,
+    rounded up to 1, 2 or 5 times a power of ten. The levels are symmetric about 0, so white is 0
+    for every cell; both stay fixed for the whole trace, so a colour means one value at every step."""
+    lo, hi = bounds
+    if np.isfinite(lo) and np.isfinite(hi):
+        top = max(abs(lo), abs(hi))
+    else:
+        finite = np.abs(states[np.isfinite(states)]) if np.size(states) else np.zeros(0)
+        top = _up_125(float(finite.max()) if finite.size else 1.0)
+    bars = (lo if np.isfinite(lo) else -top, hi if np.isfinite(hi) else top)
+    return (-top, top), bars
+
+
+def tick_text(v: float) -> str:
+    """A tick label with a true minus sign: -1 -> "−1", 0.5 -> "0.5"."""
+    return f"{v:g}".replace("-", "−")
+
+
+def _up_125(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, ... (times any power of ten) at least `value` (> 0)."""
+    value = max(value, 1e-6)
+    e = np.floor(np.log10(value))
+    return float(next(m * 10**e for m in (1, 2, 5, 10) if m * 10**e >= value * (1 - 1e-12)))
+
+
 def colormap(name: str) -> pg.ColorMap:
     return pg.colormap.get(name)
 
