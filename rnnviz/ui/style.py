@@ -313,3 +313,34 @@ def _set_decades(ax: pg.AxisItem) -> None:
 
 def decade_label(e: int) -> str:
     return {0: "1", 1: "10"}.get(e, "10" + str(e).translate(SUPERSCRIPT))
+
+
+# --- issue 13's lab views ---------------------------------------------------------------------------
+
+# colours of state labels in the hidden-state space (the grammar's nodes: up to 10): Okabe-Ito first,
+# then darker tones that stay apart from them; a task without labels gets NEUTRAL_STATE
+STATE_COLOURS = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["green"],
+    OKABE_ITO["purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky"],
+    "#8C6D31",  # brown
+    "#444444",  # dark grey
+    OKABE_ITO["yellow"],
+    "#7B3294",  # violet
+)
+NEUTRAL_STATE = "#707070"
+CLOUD_ALPHA = 60  # the fitted states behind the trajectory: faint, so the current sequence stands out
+CLIFF_LEVELS = (-6.0, 0.0)  # log10 E on the cliff's surface: E lies in (0, 0.49]; below 1e-6 is floor colour
+
+
+def state_colour(label: int | None) -> str:
+    return NEUTRAL_STATE if label is None or label < 0 else STATE_COLOURS[label % len(STATE_COLOURS)]
+
+
+def faded(color: str, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c
