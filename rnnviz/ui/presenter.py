@@ -37,12 +37,15 @@ class PresenterMode:
 
     def choose_view(self, name: str) -> None:
         """Keys 1-6: in presenter mode show or hide that view beside the graph; else bring it to front
-        (1-3) or open or close it (4-6, the lab's views)."""
+        (1-3, the usual views, back if a lab view stood in their place) or open or close it (4-6, the
+        lab's views)."""
         if self.presenting:
             self.deck.set_shown(self.view_choice.toggle(name, self._phase()))
         elif name not in TAB_TITLES:  # a lab view (keys 4-6): opened or closed below the graph
             self.toggle_lab_view(name)
             return
+        else:
+            self.close_lab_views()  # keys 1-3: the usual views
         self.deck.bring_to_front(name)
 
     def automatic_views(self) -> None:

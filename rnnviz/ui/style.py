@@ -332,7 +332,7 @@ STATE_COLOURS = (
     "#7B3294",  # violet
 )
 NEUTRAL_STATE = "#707070"
-CLOUD_ALPHA = 60  # the fitted states behind the trajectory: faint, so the current sequence stands out
+CLOUD_ALPHA = 90  # the fitted states behind the trajectory: faint, so the current sequence stands out
 CLIFF_LEVELS = (-6.0, 0.0)  # log10 E on the cliff's surface: E lies in (0, 0.49]; below 1e-6 is floor colour
 
 

@@ -10,6 +10,8 @@ stays. Surface and paths are computed in a worker; hovering reads exact numbers 
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
@@ -18,8 +20,9 @@ from PySide6.QtCore import Qt
 from rnnviz.core import cliff
 from rnnviz.ui import style
 from rnnviz.ui.lab_jobs import B_RANGE, W_RANGE, Paths, cliff_paths, cliff_surface
+from rnnviz.ui.lab_layout import CROSS, LINE, LabLayout, wrapped_label
 from rnnviz.ui.lab_worker import LatestJob
-from rnnviz.ui.plot_area import FittedNote, PlotArea, fit_legend
+from rnnviz.ui.plot_area import FittedNote, PlotArea
 
 CLIP_STEPS = 60  # slider positions: c = 10^(-1 + i/20), 0.1 .. 100, twenty to a decade
 START = (4.6, -2.463)  # beside the wall. With η = 0.1: unclipped, after 39 steps a gradient of ‖g‖ = 137
@@ -36,7 +39,7 @@ def position_of(clip: float) -> int:
     return int(np.clip(round((np.log10(clip) + 1) * 20), 0, CLIP_STEPS))
 
 
-class CliffView(QtWidgets.QWidget):
+class CliffView(LabLayout, QtWidgets.QWidget):
     def __init__(self, worker, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.theme = theme
@@ -74,7 +77,7 @@ class CliffView(QtWidgets.QWidget):
         for i, (label, box) in enumerate(zip(self.row_labels[1:], boxes, strict=True)):
             grid.addWidget(label, 1, 2 * i)
             grid.addWidget(box, 1, 2 * i + 1)
-        self.summary = QtWidgets.QLabel(wordWrap=True)
+        self.summary = wrapped_label()  # the key: each path's colour and what it did, in numbers
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.layout_widget = PlotArea()
@@ -96,19 +99,11 @@ class CliffView(QtWidgets.QWidget):
         )
         self.colorbar.setImageItem(self.image)
         self.layout_widget.addItem(self.colorbar, row=0, col=1)
-        self.legend = pg.LegendItem(colCount=1)
-        self.legend.addItem(self.free_curve, "SGD, no clipping")
-        self.legend.addItem(self.clipped_curve, "SGD, norm clipped at c")
-        self.legend.addItem(self.start_mark, "start (click to move)")
-        self.layout_widget.addItem(self.legend, row=1, col=0, colspan=2)
-        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
         self.plot.setRange(xRange=W_RANGE, yRange=B_RANGE, padding=0)
 
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(2, 2, 2, 2)
-        lay.addLayout(grid)
-        lay.addWidget(self.layout_widget, 1)
-        lay.addWidget(self.summary)
+        self.controls = QtWidgets.QWidget()
+        self.controls.setLayout(grid)
+        self._set_parts(self.layout_widget, (self.controls,), (self.summary,))
 
         self.set_controls(**DEFAULTS)
         self.clip_slider.valueChanged.connect(self._changed)
@@ -117,8 +112,13 @@ class CliffView(QtWidgets.QWidget):
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         self.layout_widget.scene().sigMouseClicked.connect(self._clicked)
         self.apply_theme(theme)
-        self._surface_job.submit(cliff_surface)
         self._changed()
+
+    def showEvent(self, event) -> None:
+        """The surface is computed the first time the view is seen (not at start-up, for nobody)."""
+        super().showEvent(event)
+        if self.surface is None and not self._surface_job.busy:
+            self._surface_job.submit(cliff_surface)
 
     # --- what is asked ----------------------------------------------------------------------------
 
@@ -176,11 +176,21 @@ class CliffView(QtWidgets.QWidget):
         self.paths = p = job.result
         self.free_curve.setData(p.free.w, p.free.b)
         self.clipped_curve.setData(p.clipped.w, p.clipped.b)
-        label = self.legend.items[1][1]
-        text = f"SGD, norm clipped at c = {p.clip:.3g}"
-        if label.text != text:
-            label.setText(text)
-        self.summary.setText(summary(p))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The key and the numbers in one paragraph: each path's colour, then what it did."""
+        th = self.theme
+        free, clipped = (
+            summary(self.paths) if self.paths else ("SGD, no clipping.", "SGD, norm clipped at c.")
+        )
+        parts = [(LINE, th.backward, free), (LINE, th.forward, clipped), (CROSS, th.foreground, START_NOTE)]
+        self.summary.setText(
+            f'<span style="color:{th.foreground}">'
+            + " ".join(f'<span style="color:{c}">{sample}</span> {html.escape(t)}' for sample, c, t in parts)
+            + "</span>"
+        )
+        self._fit_texts()
 
     # --- hover and click --------------------------------------------------------------------------
 
@@ -204,23 +214,30 @@ class CliffView(QtWidgets.QWidget):
         )
 
     def _path_point_near(self, w: float, b: float) -> str | None:
+        """The numbers of the path point nearest (w, b) within HOVER_PX pixels, or None. Until the
+        first clipped step the two paths are the same points: then both are named."""
         if self.paths is None:
             return None
         px = self.plot.vb.viewPixelSize()  # data units per pixel along w and b
-        best = None
-        for name, path in (("no clipping", self.paths.free), ("clipped", self.paths.clipped)):
+        near = []
+        for name, path in (("no clipping", self.paths.free), ("clipped at c", self.paths.clipped)):
             d = np.hypot((path.w - w) / px[0], (path.b - b) / px[1])
             i = int(np.argmin(d))
-            if d[i] <= HOVER_PX and (best is None or d[i] < best[0]):
-                best = (d[i], name, path, i)
-        if best is None:
+            if d[i] <= HOVER_PX:
+                near.append((d[i], name, path, i))
+        if not near:
             return None
-        _, name, path, i = best
+        _, name, path, i = min(near, key=lambda n: n[0])
+        free, clipped = self.paths.free, self.paths.clipped
+        same = i < min(len(free.w), len(clipped.w)) and (free.w[i], free.b[i]) == (clipped.w[i], clipped.b[i])
+        if same:
+            name, path = "both paths (the same until a step is clipped)", clipped
         text = f"SGD, {name}: point {i} of {len(path.w) - 1}\n"
         text += f"w = {path.w[i]:.6g}, b = {path.b[i]:.6g}, E = {path.E[i]:.6g}"
         if i < len(path.grad_norm):
-            cut = f", clipped to c = {self.paths.clip:.3g}" if path.clipped[i] else ""
-            text += f"\n‖g‖ before clipping = {path.grad_norm[i]:.6g}{cut}"
+            text += f"\n‖g‖ before clipping = {path.grad_norm[i]:.6g}"
+            if path is clipped and path.clipped[i]:
+                text += f": the clipped path cuts this step to length c = {self.paths.clip:.3g}"
         return text
 
     def _hover(self, scene_pos) -> None:
@@ -252,29 +269,25 @@ class CliffView(QtWidgets.QWidget):
             curve.setSymbolPen(style.pen(colour, 1))
         self.start_mark.setPen(style.pen(th.foreground, lw))
         self.start_mark.setBrush(pg.mkBrush(th.foreground))
-        self.start_mark.setSize(10 + 3 * lw)
+        self.start_mark.setSize(8 + 2 * lw)
         self.note.setColor(th.foreground)
         self.note.set_base_font(style.font(th))
-        self.legend.setLabelTextSize(f"{th.font_pt}pt")
-        self.legend.setLabelTextColor(th.foreground)
-        for _, label in self.legend.items:
-            label.setText(label.text)
         for w in (*self.row_labels, self.clip_label, self.lr, self.steps, self.w0, self.b0, self.summary):
             w.setFont(style.font(th))
         self.clip_label.setMinimumWidth(int(th.font_pt * 3.5))  # "0.112" never moves the slider
         style.usable(self.plot, th)
-        fit_legend(self.legend, max(self.width() - 8, 1), 3)
+        self.arrangement = None  # the column's width follows the type
+        self._show_summary()
+        self._relayout()
         self.layout_widget.updateGeometry()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        fit_legend(self.legend, max(self.layout_widget.width() - 8, 1), 3)
-        self.layout_widget.refit()
-        self.summary.setMinimumHeight(max(0, self.summary.heightForWidth(max(self.width() - 4, 1))))
+        self.updateGeometry()
 
 
-def summary(p: Paths) -> str:
-    """What the two paths did, in words, with their numbers."""
+START_NOTE = "start: click the surface to move it."
+
+
+def summary(p: Paths) -> tuple[str, str]:
+    """What the two paths did, in words, with their numbers: (unclipped, clipped)."""
     free, clipped = p.free, p.clipped
     n = len(free.grad_norm)
     biggest = int(np.argmax(free.grad_norm)) if n else 0
@@ -282,14 +295,14 @@ def summary(p: Paths) -> str:
     inside = (W_RANGE[0] <= free.w) & (free.w <= W_RANGE[1]) & (B_RANGE[0] <= free.b) & (free.b <= B_RANGE[1])
     left = f", left the picture at point {int(np.argmin(inside))}" if not inside.all() else ""
     stopped = f" (stopped after {n} of {p.n_steps} steps: not finite)" if n < p.n_steps else ""
-    text = (
+    first = (
         f"No clipping: ‖g‖ up to {free.grad_norm[biggest]:.4g} (step {biggest}), longest step"
-        f" {jump.max() if len(jump) else 0:.3g}{left}{stopped}; E {free.E[0]:.4g} → {free.E[-1]:.4g}. "
+        f" {jump.max() if len(jump) else 0:.3g}{left}{stopped}; E {free.E[0]:.4g} → {free.E[-1]:.4g}."
         if n
-        else "No steps. "
+        else "No clipping: no steps."
     )
-    text += (
+    second = (
         f"Norm clipping at c = {p.clip:.3g}: {int(clipped.clipped.sum())} of {len(clipped.grad_norm)} steps"
         f" clipped; E {clipped.E[0]:.4g} → {clipped.E[-1]:.4g}."
     )
-    return text
+    return first, second

@@ -17,14 +17,15 @@ from PySide6 import QtWidgets
 from rnnviz.ui import style
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.lab_jobs import StateCloud, fit_states, label_states
+from rnnviz.ui.lab_layout import DOT, LabLayout, key_html, wrapped_label
 from rnnviz.ui.lab_worker import LatestJob
-from rnnviz.ui.plot_area import FittedNote, PlotArea, fit_legend
+from rnnviz.ui.plot_area import FittedNote, PlotArea
 
 HOVER_PX = 10  # a point of the path is hovered within this many pixels
 PAD = 0.08  # room around the states, as a share of their extent
 
 
-class StateSpaceView(QtWidgets.QWidget):
+class StateSpaceView(LabLayout, QtWidgets.QWidget):
     def __init__(self, session, worker, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
@@ -34,12 +35,14 @@ class StateSpaceView(QtWidgets.QWidget):
         self.current_t: int | None = None
         self._range = None  # the plot's range as last set
         self._fitted_for = None  # (model, kind) the cloud belongs to
+        self._wanted: bool | None = None  # a fit asked for while hidden (align or not): done when shown
         self._job = LatestJob(worker, self._fitted, "state-space fit")
 
         self.kind = QtWidgets.QComboBox(toolTip="What the colours say about each state (from the task)")
         self.kind.currentIndexChanged.connect(lambda _: self.refit(align=True))
         self.kind_label = QtWidgets.QLabel("colour by")
-        row = QtWidgets.QHBoxLayout()
+        self.top = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(self.top)
         row.setContentsMargins(4, 2, 4, 0)
         row.addWidget(self.kind_label)
         row.addWidget(self.kind)
@@ -49,6 +52,7 @@ class StateSpaceView(QtWidgets.QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)  # fixed while stepping: nothing moves under the eye
+        self.plot.setAspectLocked(True)  # one unit is as long across as up: distances are true
         self.cloud_dots = pg.ScatterPlotItem(pen=None)
         self.path = pg.PlotDataItem()
         self.path_dots = pg.ScatterPlotItem()
@@ -57,14 +61,8 @@ class StateSpaceView(QtWidgets.QWidget):
             self.plot.addItem(item)
         self.note = FittedNote("fitting the projection…", self.plot.vb)
         self.plot.addItem(self.note)
-        self.legend = pg.LegendItem(colCount=2)
-        self._samples: list[pg.ScatterPlotItem] = []  # the legend's colour samples (not plotted)
-        self.layout_widget.addItem(self.legend, row=1, col=0)
-        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(2, 2, 2, 2)
-        lay.addLayout(row)
-        lay.addWidget(self.layout_widget, 1)
+        self.key = wrapped_label()  # each state label's colour
+        self._set_parts(self.layout_widget, (self.top,), (self.key,))
 
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
         session.sig_reset.connect(self.show_state)
@@ -95,6 +93,11 @@ class StateSpaceView(QtWidgets.QWidget):
             self.refit(align=False)  # a new model (or task): a fit of its own
         self.show_path()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._wanted is not None:
+            self.refit(self._wanted)
+
     def _training_changed(self, training: bool) -> None:
         if not training:  # trained: the states moved; fit again, keeping the old fit's signs
             self.refit(align=True)
@@ -103,8 +106,18 @@ class StateSpaceView(QtWidgets.QWidget):
         s = self.session
         if s.training:
             return  # the model is changing; fitted once training ends
+        if not self.isVisible():  # no work for a view nobody sees: fitted when it is shown
+            self._wanted = align if self._wanted is None else self._wanted and align
+            if not align:
+                self.cloud = None  # the old fit belongs to another model
+                self._fitted_for = None
+            return
+        self._wanted = None
         kind = self.kind.currentData()
         self._fitted_for = (s.rnn, kind)
+        if not align:  # another model: its states live elsewhere; nothing of the old fit is drawn
+            self.cloud = None
+            self._draw_cloud()
         before = self.cloud.projection if align and self.cloud is not None else None
         model = s.rnn.copy()  # a snapshot: the job never reads parameters that change
         self.note.setText("fitting the projection…")
@@ -118,11 +131,11 @@ class StateSpaceView(QtWidgets.QWidget):
             self.note.setVisible(True)
             self.show_path()
             return
-        self.cloud = c = job.result
+        self.cloud = job.result
         self.note.setVisible(False)
         self._range = None
         self._draw_cloud()
-        self._fill_legend(c)
+        self._show_key()
         self.show_path()
 
     def _draw_cloud(self) -> None:
@@ -146,7 +159,8 @@ class StateSpaceView(QtWidgets.QWidget):
         last = st.last
         t = last.t if last is not None and last.phase in ("forward", "backward") else None
         self.current_t = t
-        if self.cloud is None or not forward:
+        H = self.session.rnn.hidden_size
+        if self.cloud is None or not forward or self.cloud.projection.hidden_size != H:
             self.points = np.empty((0, 2))
             for item in (self.path, self.path_dots, self.ring):
                 item.setData([], [])
@@ -200,26 +214,19 @@ class StateSpaceView(QtWidgets.QWidget):
     def _colour(label) -> str:
         return style.state_colour(None if label is None else int(label))
 
-    def _fill_legend(self, c: StateCloud) -> None:
-        self.legend.clear()
-        self._samples = []
+    def key_entries(self) -> list[tuple[int | None, str]]:
+        """(label, name) of each colour on the plot: the task's labels met in the fitted states."""
+        c = self.cloud
+        if c is None:
+            return []
         if c.labels is None:
-            entries = [(None, "hidden state (this task has no state labels)")]
-        else:
-            entries = [(int(i), c.names[int(i)]) for i in np.unique(c.labels)]
-        for label, name in entries:
-            sample = pg.ScatterPlotItem(symbol="o", size=10, brush=pg.mkBrush(self._colour(label)), pen=None)
-            self._samples.append(sample)
-            self.legend.addItem(sample, name)
-        self._style_legend()
+            return [(None, "hidden state (this task has no state labels)")]
+        return [(int(i), c.names[int(i)]) for i in np.unique(c.labels)]
 
-    def _style_legend(self) -> None:
-        self.legend.setLabelTextSize(f"{self.theme.font_pt}pt")
-        self.legend.setLabelTextColor(self.theme.foreground)
-        for _, label in self.legend.items:
-            label.setText(label.text)
-        fit_legend(self.legend, max(self.layout_widget.width() - 8, 1), 3)
-        self.layout_widget.refit()
+    def _show_key(self) -> None:
+        entries = [(DOT, self._colour(label), name) for label, name in self.key_entries()]
+        self.key.setText(key_html(entries, self.theme) if entries else "")
+        self._fit_texts()
 
     # --- hover ------------------------------------------------------------------------------------------
 
@@ -261,14 +268,12 @@ class StateSpaceView(QtWidgets.QWidget):
         self.ring.setSize(14 + 4 * th.line_width)
         self.note.setColor(th.muted)
         self.note.set_base_font(style.font(th))
-        for w in (self.kind_label, self.kind):
+        for w in (self.kind_label, self.kind, self.key):
             w.setFont(style.font(th))
         style.usable(self.plot, th)
-        self._style_legend()
+        self.arrangement = None  # the column's width follows the type
+        self._show_key()
+        self._relayout()
         self._draw_cloud()
         self.show_state()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        fit_legend(self.legend, max(self.layout_widget.width() - 8, 1), 3)
-        self.layout_widget.refit()
+        self.updateGeometry()
