@@ -51,7 +51,14 @@ def cliff_paths(w0: float, b0: float, lr: float, n_steps: int, clip: float) -> P
 
 # --- the hidden-state space ---------------------------------------------------------------------------
 
-FIT_SEQUENCES = 64  # training sequences whose states the projection is fitted on
+FIT_SEQUENCES = 64  # training sequences whose states the projection is fitted on ...
+FIT_STATES = 4096  # ... fewer for long sequences: about this many states are plenty for two components
+# (64 sequences of 200 steps at H = 256 took 1.3 s in the worker; benchmarks/lab_numbers.py)
+
+
+def sequences_for(seq_len: int) -> int:
+    """How many sequences the fit draws: FIT_SEQUENCES, or fewer (at least 8) for long ones."""
+    return max(8, min(FIT_SEQUENCES, -(-FIT_STATES // seq_len)))
 
 
 @dataclass(frozen=True)
@@ -79,15 +86,20 @@ def fit_states(
     kind: str | None,
     seq_len: int,
     align_to: Projection | None = None,
-    n_sequences: int = FIT_SEQUENCES,
+    n_sequences: int | None = None,
 ) -> StateCloud:
-    """Draw `n_sequences` sequences from `source` (a generator of their own, from `seed`), run `model`
-    on each and fit the projection on all their states; `align_to` keeps an earlier fit's signs."""
+    """Draw `n_sequences` sequences (default: sequences_for(seq_len)) from `source` (a generator of their
+    own, from `seed`), run `model` on each and fit the projection on all their states; `align_to` keeps
+    an earlier fit's signs."""
+    n_sequences = sequences_for(seq_len) if n_sequences is None else n_sequences
     rng = np.random.default_rng([seed, 2])  # apart from the model's and the app's sequence draws
+    spec = model.spec
+    prep = spec.prepare(model.params())
     states, labels, names = [], [], ()
     for _ in range(n_sequences):
         x, _y = source.sample(rng, seq_len)
-        states.append(model.forward(x).s)  # (T_i, H)
+        states.append(spec.forward_sequence(prep, x)["s"])  # (T_i, H): the states alone, no outputs
+        #                                                     over a vocabulary of up to 8,000
         lab, names = label_states(source, x, kind)
         labels.append(lab)
     projection = fit_projection(states, align_to=align_to)

@@ -44,14 +44,14 @@ def shots(out: Path, presenter: bool) -> list[Path]:
     window.set_presenter(presenter)
     saved = []
     for name, file in (("cliff", "lab-cliff"), ("states", "lab-state-space")):
-        window.choose_view(name)  # as key 5 or 4 does; then the view alone below the graph, for the picture
-        window.deck.set_shown([name])
+        window.choose_view(name)  # as key 5 or 4 does: below the graph in place of the usual views
         settle(app)
         lab_done(app, window)
         path = out / f"{file}{'-presenter' if presenter else ''}.png"
         save_small(window.lab_views[name].grab().toImage(), path)
         saved.append(path)
-        window.deck.set_shown(window.normal_views())
+        if presenter:
+            window.choose_view(name)  # hide it again: the next one takes its place
     window.close()
     session.shutdown()
     settle(app)

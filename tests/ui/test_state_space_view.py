@@ -51,8 +51,11 @@ def test_points_are_the_projection_of_the_traced_states_and_the_current_one_is_r
     assert len(ring) == 1 and (ring[0]["x"], ring[0]["y"]) == tuple(v.points[3]) and v.current_t == 3
     # the fit: the states of FIT_SEQUENCES sequences of the model, drawn with their own generator
     ref = lab_jobs.fit_states(s.rnn, s.source, s.settings.seed, "node", s.settings.seq_len)
-    assert np.array_equal(v.cloud.states, ref.states) and v.cloud.n_sequences == lab_jobs.FIT_SEQUENCES
+    assert np.array_equal(v.cloud.states, ref.states) and v.cloud.n_sequences == lab_jobs.FIT_SEQUENCES == 64
+    assert lab_jobs.sequences_for(200) == 21 and lab_jobs.sequences_for(30) == 64  # about 4,096 states
     assert np.array_equal(v.cloud.projection.components, fit_projection(ref.states).components)
+    x0, _ = s.source.sample(np.random.default_rng([s.settings.seed, 2]), s.settings.seq_len)
+    assert np.array_equal(ref.states[: len(x0)], s.rnn.forward(x0).s)  # the model's own states
 
 
 def test_colours_are_the_tasks_state_labels(make):

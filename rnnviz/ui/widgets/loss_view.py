@@ -75,9 +75,9 @@ class LossView(QtWidgets.QWidget):
         self.ghost_text.setColor(theme.foreground)
         self.ghost_text.setFont(style.font(theme, 0.9))
         self.mean_line.setPen(style.pen(theme.foreground, 1.5, dashed=True))
-        self.no_target_marks.setPen(style.pen(theme.muted, max(1.5, theme.line_width / 2)))
-        self.no_target_marks.setBrush(pg.mkBrush(theme.muted))
-        self.no_target_marks.setSize(6 + 2 * theme.line_width)
+        self.no_target_marks.setPen(style.pen(theme.foreground, max(1.0, theme.line_width / 3)))
+        self.no_target_marks.setBrush(pg.mkBrush(theme.foreground))
+        self.no_target_marks.setSize(8 + 2 * theme.line_width)
         self.raw_curve.setPen(style.pen(theme.loss_raw, max(1.0, theme.line_width / 2)))
         self.smooth_curve.setPen(style.pen(theme.loss_smooth, theme.line_width))
         self.chance_line.setPen(style.pen(theme.muted, 1.5, dashed=True))
@@ -196,8 +196,8 @@ class LossView(QtWidgets.QWidget):
         self.step_plot.setYRange(0, top, padding=0)
         self.ghost_text.setPos(st.T - 0.5, top)
         y = self.session.y
-        no_target = np.flatnonzero(np.asarray(y[: len(losses)]) < 0)  # no bar there: a cross at 0
-        self.no_target_marks.setData(no_target.astype(float), np.zeros(len(no_target)))
+        no_target = np.flatnonzero(np.asarray(y[: len(losses)]) < 0)  # no bar there: a cross
+        self.no_target_marks.setData(no_target.astype(float), np.full(len(no_target), 0.06 * top))  # above 0
         mean = mean_loss(losses, y)  # over the steps with a target only
         self.mean_line.setVisible(mean is not None and bool(np.isfinite(mean)))
         crosses = " · ×: no target" if len(no_target) else ""
