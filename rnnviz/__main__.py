@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rnnviz.core.data import TASK_NAMES
+from rnnviz.core.settings import APP_TASKS, LIMITS
 
 
 def _positive(kind: str, low: int, high: int):
@@ -23,7 +23,27 @@ def _positive(kind: str, low: int, high: int):
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="rnnviz", description="Step inside a recurrent neural network.")
-    ap.add_argument("--task", choices=TASK_NAMES, default="echo", help="toy task or built-in text")
+    ap.add_argument(
+        "--task",
+        choices=APP_TASKS,
+        default="echo",
+        help="toy task, built-in text, or a long-range task (long-lag, embedded-reber, temporal-order:"
+        " these set their own sequence length)",
+    )
+    ap.add_argument(
+        "--lag",
+        type=_positive("lag p", *LIMITS["lag"]),
+        default=10,
+        metavar="P",
+        help="long-lag (task 2a): the time lag p, i.e. sequences of p steps",
+    )
+    ap.add_argument(
+        "--order-length",
+        type=_positive("order length L", *LIMITS["order_length"]),
+        default=20,
+        metavar="L",
+        help="temporal-order: sequences of L to L + L//10 steps",
+    )
     ap.add_argument("--hidden", type=_positive("hidden size", 1, 256), default=16, metavar="H")
     ap.add_argument("--seq-len", type=_positive("sequence length", 1, 200), default=12, metavar="T")
     ap.add_argument("--seed", type=_positive("seed", 0, 2**31 - 1), default=0, metavar="S")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnviz.core.validate import check_positive_int
+from rnnviz.core.validate import check_positive_int, check_sequences
 
 MAX_VOCAB = 8000  # the app's limit: the seed's word-level model (Britz's tutorial) has 8,000 words
 UNK = "<unk>"  # stands for every token a capped vocabulary leaves out (never a token of a text:
@@ -205,6 +205,15 @@ class ParityTask:
     def sample(self, rng, seq_len):
         x = rng.integers(0, 2, check_positive_int("seq_len", seq_len))
         return x, np.cumsum(x) % 2
+
+    state_kinds = ("parity",)
+
+    def state_labels(self, x, kind: str = "parity"):
+        """Per-step labels for colouring hidden states, and their names: the parity read so far."""
+        if kind not in self.state_kinds:
+            raise ValueError(f"kind must be one of {', '.join(self.state_kinds)}, got {kind!r}")
+        x = check_sequences(x, None, 2)
+        return np.cumsum(x) % 2, ("even so far", "odd so far")
 
 
 class CountingTask:

@@ -9,8 +9,10 @@ A lesson file is JSON:
                                                  these hold ("trained": whether the model has been trained)
                    "show": "equations" | "gradcheck" | "controls",   optional: the panel it refers to
                    "views": ["gradients", "loss"],   optional: the one or two views (hidden, loss,
-                                                 gradients) it needs beside the graph in presenter
-                                                 mode; a caption without it keeps the last one named
+                                                 gradients; states, cliff, gradnorm: the lab's) it
+                                                 needs beside the graph in presenter mode (normal
+                                                 mode opens a lab view it names); a caption without
+                                                 it keeps the last one named
                    "untrained": true},   optional: it describes the untrained preset model
                   ...]}
 `step` is the Stepper cursor (steps taken) from which the caption shows; T is the sequence length,
@@ -34,6 +36,7 @@ from rnnviz.core.settings import DATA_FIELDS, Settings
 FORMAT = "rnnviz-lesson"
 PANELS = ("equations", "gradcheck", "controls")  # what a caption's "show" may bring into view
 VIEWS = ("hidden", "loss", "gradients")  # what a caption's "views" may name (the graph is always shown)
+VIEWS += ("states", "cliff", "gradnorm")  # issue 13's: the hidden-state space, Pascanu's cliff, the norm
 MAX_VIEWS = 2  # beside the graph on a projector
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
 UNTRAINED_NOTE = (  # before a caption about the preset's untrained model, once the model is trained

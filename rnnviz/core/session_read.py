@@ -26,7 +26,7 @@ from rnnviz.core.session_file import (
     SessionData,
 )
 from rnnviz.core.settings import Settings, make_source
-from rnnviz.core.validate import check_sequences
+from rnnviz.core.validate import check_sequences, loss_steps
 
 META_KEYS = {"format", "version", "settings", "cursor", "history_count", "history_stride"}
 FLOAT64, INT64, BYTES = np.dtype("<f8"), np.dtype("<i8"), np.dtype("u1")
@@ -58,7 +58,8 @@ def read_checked(zf: zipfile.ZipFile, name: str) -> SessionData:
         if not np.all(np.isfinite(arrays[key])):
             raise Refused(f"has parameter {key} holding NaN or infinite values")
     try:
-        x, y = check_sequences(arrays["x"], arrays["y"], K)
+        x, y = check_sequences(arrays["x"], arrays["y"], K, masked_ok=True)  # y_t = -1: no target there
+        loss_steps(y)  # but some step has one
     except ValueError as e:
         raise Refused(f"has a sequence rnnviz cannot use: {e}") from None
     history = arrays["history"]

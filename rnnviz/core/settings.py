@@ -1,8 +1,10 @@
 """Settings: every hyperparameter and the seed in one serialisable, validated object.
 
-Data settings (task, text, sizes, seed, spectral radius, activation, W init) change the model or the
-sequence and so reset the Stepper; training settings (lr, optimizer, clip, clip kind, truncate) only
-affect training.
+Data settings (task, text, sizes, seed, spectral radius, activation, W init, the long-range tasks'
+lag and length) change the model or the sequence and so reset the Stepper; training settings (lr,
+optimizer, clip, clip kind, truncate) only affect training. The long-range tasks set their own
+sequence length: with one of them, seq_len is that task's longest sequence (TASK_LENGTHS), whatever
+was asked for, so every sequence the app draws fits it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 
 from rnnviz.core.data import MAX_VOCAB, TASK_NAMES
+from rnnviz.core.long_range import LONG_RANGE_TASKS, REBER_APP_CAP
 
 LIMITS = {  # name: (low, high), inclusive; what the app accepts
     "hidden": (1, 256),
@@ -40,6 +43,16 @@ CHOICE_MEANINGS = {  # name: (allowed values, what each means), checked in Setti
     "clip_kind": (("norm", "element"), "clip the global gradient norm, or every gradient entry"),
 }
 
+# issue 13's long-range tasks in the app: each sets its own sequence length (seq_len follows it)
+APP_TASKS = TASK_NAMES + tuple(LONG_RANGE_TASKS)  # the control panel's list (and 'file')
+LIMITS.update(lag=(1, 200), order_length=(4, 182))  # 182 + 182 // 10 = 200 steps, the longest T
+DATA_FIELDS += ("lag", "order_length")
+TASK_LENGTHS = {  # task -> its longest sequence in steps, which the app's seq_len becomes
+    "long-lag": lambda s: s.lag,  # exactly p steps
+    "temporal-order": lambda s: s.order_length + s.order_length // 10,  # L .. L + L//10 steps
+    "embedded-reber": lambda s: REBER_APP_CAP,  # set by the grammar; longer strings are drawn again
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -64,6 +77,8 @@ class Settings:
     activation: str = "tanh"  # vanilla RNN: 'tanh' or 'relu' (with w_init 'identity': the IRNN)
     w_init: str = "uniform"  # W at the start: 'uniform' +-1/sqrt(H), 'orthogonal' or 'identity'
     clip_kind: str = "norm"  # 'norm' (scale the whole gradient) or 'element' (clip each entry); clip = bound
+    lag: int = 10  # task 2a (long-lag): p, the time lag; its sequences have p steps
+    order_length: int = 20  # temporal order: L; its sequences have L .. L + L//10 steps
 
     def __post_init__(self):
         for name, (low, high) in LIMITS.items():
@@ -74,8 +89,10 @@ class Settings:
                 raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
             if isinstance(getattr(Settings, name, None), int) and value != int(value):
                 raise ValueError(f"{name} must be a whole number, got {value!r}")
-        if self.task not in TASK_NAMES + ("file",):
-            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASK_NAMES)} or a file")
+        if self.task not in APP_TASKS + ("file",):
+            raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(APP_TASKS)} or a file")
+        if self.task in TASK_LENGTHS:  # the task's own length, whatever seq_len was asked for
+            object.__setattr__(self, "seq_len", TASK_LENGTHS[self.task](self))
         if self.task == "file" and not self.text.strip():
             raise ValueError("the text is empty: open a UTF-8 text file with something in it")
         if not isinstance(self.final_update, bool):
@@ -127,7 +144,17 @@ def make_source(s: Settings):
     changes, and tokenizing a 5 MB text again for a new hidden size would cost a second)."""
     if s.task == "file":
         return _source("file", 0, s.max_vocab, s.text, s.level, s.text_name or "your text")
+    if s.task in LONG_RANGE_TASKS:
+        return _long_range_source(s.task, s.lag, s.order_length)
     return _source(s.task, s.delay, s.max_vocab)
+
+
+@lru_cache(maxsize=2)
+def _long_range_source(task: str, lag: int, order_length: int):
+    from rnnviz.core.long_range import make_long_range_task
+
+    params = {"long-lag": {"p": lag}, "temporal-order": {"length": order_length}}.get(task, {})
+    return make_long_range_task(task, **params)
 
 
 @lru_cache(maxsize=2)

@@ -112,6 +112,12 @@ class Stepper:
             return "backward"
         return "update" if not self.done else "done"
 
+    @property
+    def states(self) -> np.ndarray:
+        """(T, H) every hidden state s_t of the trace (a read-only copy), e.g. to fix a colour scale
+        before the forward pass has revealed them."""
+        return frozen(self._cache["s"])
+
     def forward_steps(self) -> list[ForwardStep]:
         return [e for e in self.events if e.phase == "forward"]
 

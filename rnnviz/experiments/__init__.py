@@ -6,13 +6,15 @@
 Imports rnnviz.core and the standard library only (no Qt), so a worker thread of the app can run it.
 """
 
-from rnnviz.experiments.catalog import ALL, EXPERIMENTS, Experiment, Recipe, Setting
+from rnnviz.experiments.catalog import ALL, EXPERIMENTS, FULL_SEEDS, QUICK, Experiment, Recipe, Setting
 from rnnviz.experiments.runner import Row, Trial, run_experiment, run_trial
 from rnnviz.experiments.table import format_table, longest_solved, report
 
 __all__ = [
     "ALL",
     "EXPERIMENTS",
+    "FULL_SEEDS",
+    "QUICK",
     "Experiment",
     "Recipe",
     "Setting",

@@ -70,6 +70,13 @@ ACTIONS = (
         "Model",
     ),
     ActionSpec(
+        "run_experiment",
+        "Run the paper's &experiment…",
+        "",
+        "Train each cell on a paper's task from several seeds, and compare with the published figures",
+        "Model",
+    ),
+    ActionSpec(
         "gradcheck",
         "&Gradient check",
         "Ctrl+G",
@@ -103,6 +110,30 @@ ACTIONS = (
         "&Gradient view",
         "3",
         "Bring the gradient view to the front (presenter mode: show or hide it beside the graph)",
+        "View",
+    ),
+    ActionSpec(
+        "view_states",
+        "Hidden-state &space",
+        "4",
+        "Open or close the hidden-state space view: the sequence's states as a path in 2-D"
+        " (presenter mode: show or hide it beside the graph)",
+        "View",
+    ),
+    ActionSpec(
+        "view_cliff",
+        "Pascanu's &cliff",
+        "5",
+        "Open or close the cliff view: gradient descent with and without clipping on one unit's error"
+        " (presenter mode: show or hide it beside the graph)",
+        "View",
+    ),
+    ActionSpec(
+        "view_gradnorm",
+        "Gradient &norm while training",
+        "6",
+        "Open or close the gradient-norm view: the norm before clipping at every training iteration"
+        " (presenter mode: show or hide it beside the graph)",
         "View",
     ),
     ActionSpec(

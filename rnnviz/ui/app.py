@@ -22,7 +22,14 @@ def run(args) -> int:
     configure_pyqtgraph()
     limit_blas_threads()
     try:
-        settings = Settings(task=args.task, hidden=args.hidden, seq_len=args.seq_len, seed=args.seed)
+        settings = Settings(
+            task=args.task,
+            hidden=args.hidden,
+            seq_len=args.seq_len,  # a long-range task sets its own (Settings says so)
+            seed=args.seed,
+            lag=args.lag,
+            order_length=args.order_length,
+        )
     except ValueError as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)
         return 2

@@ -7,15 +7,27 @@ single-loss mode they are those of the traced E_t* alone, and the other losses a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-SUB = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
+from rnnviz.ui.masks import NO_TARGET, has_target, normaliser
+
+SUB = str.maketrans("0123456789-tjk", "₀₁₂₃₄₅₆₇₈₉₋ₜⱼₖ")
+SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def sub(t: int) -> str:
     return str(t).translate(SUB)
+
+
+def plain(markup: str, t) -> str:
+    """A cell's formula in the equations' markup (e.g. "1 − s_{t}^{2}") as plain text at step t:
+    "1 − s₃²". {t} stands for the step."""
+    text = markup.replace("{t}", "{" + str(t) + "}")
+    text = re.sub(r"_\{([^{}]*)\}", lambda g: g[1].translate(SUB), text)
+    return re.sub(r"\^\{([^{}]*)\}", lambda g: g[1].translate(SUP), text)
 
 
 def norm(v) -> float:
@@ -35,10 +47,24 @@ class Trace:
     full: bool  # full sweep of L, or one loss E_target
     target: int | None
     truncate: int | None  # K, or None for full BPTT
+    no_target: frozenset = frozenset()  # the steps with no target (y_t = -1): no loss there
+    norm: str = "T"  # what L divides by: T, or |M| (the steps with a target) when some have none
+    activation: str = "tanh"  # f in s_t = f(z_t), as the cell names it
+    derivative: str = "1 − s_{t}^{2}"  # f'(z_t), as the cell writes it (the equations' markup)
 
     @classmethod
     def of(cls, st) -> Trace:
-        return cls(st.T, st.mode == "full", st.target, st.truncate)
+        spec = st.spec
+        return cls(
+            st.T,
+            st.mode == "full",
+            st.target,
+            st.truncate,
+            frozenset(int(t) for t in np.flatnonzero(np.asarray(st.y) < 0)),
+            normaliser(st.y),
+            getattr(spec, "activation_name", cls.activation),
+            getattr(spec, "derivative", cls.derivative),
+        )
 
     @property
     def loss(self) -> str:
@@ -46,14 +72,16 @@ class Trace:
         return "L" if self.full else f"E{sub(self.target)}"
 
     def traced(self, t: int) -> bool:
-        """Whether E_t's own error is part of this trace."""
-        return self.full or t == self.target
+        """Whether E_t's own error is part of this trace (a step with no target has no E_t)."""
+        return (self.full or t == self.target) and t not in self.no_target
 
     def direct(self, t: int) -> str:
-        """The name of the direct error at s_t, with 1/T where it applies."""
-        return f"{'(1/T)·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
+        """The name of the direct error at s_t, with 1/T (or 1/|M|) where it applies."""
+        return f"{f'(1/{self.norm})·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
 
-    def untraced(self) -> str:
+    def untraced(self, t: int | None = None) -> str:
+        if t is not None and t in self.no_target:
+            return f"none: {NO_TARGET} (no loss E{sub(t)})"
         return f"not part of this trace (only {self.loss} is traced)"
 
     def carried(self, t: int) -> str:
@@ -91,7 +119,7 @@ def edge_tip(kind: str, t: int, token_id: int, trace: Trace, value: float | None
     if cut:
         tip += "\n" + cut
     if untraced:
-        return tip + f"\ngradient: {trace.untraced()}"
+        return tip + f"\ngradient: {trace.untraced(t)}"
     if value is None:
         return tip + "\nno gradient carried back yet"
     what = {
@@ -107,35 +135,54 @@ def s_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
     if f is None:
         return ([""] if compact else [f"s{st}", ""]), f"s{st}: not computed yet"
     n = norm(f.s)
-    tip = f"s{st} = tanh(U x{st} + W s{sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\ns{st} = {vec(f.s)}"
+    f_name = trace.activation  # the cell's: tanh or relu
+    tip = f"s{st} = {f_name}(U x{st} + W s{sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\n"
+    tip += f"s{st} = {vec(f.s)}"
     if b is not None:
         L = trace.loss
-        direct = f"{trace.direct(t)} = {norm(b.error_direct):.4e}" if trace.traced(t) else trace.untraced()
+        direct = f"{trace.direct(t)} = {norm(b.error_direct):.4e}" if trace.traced(t) else trace.untraced(t)
         tip += (
             f"\n\nBackward: the error arriving at s{st} (gradient of {L})\n"
             f"direct from E{st}: {direct}\n"
             f"carried from s{sub(t + 1)}: {trace.carried(t + 1)} = {norm(b.error_carried):.4e}\n"
             f"total: |∂{L}/∂s{st}| = {norm(b.error):.4e}\n"
-            f"δ{st} = ∂{L}/∂z{st} = ∂{L}/∂s{st} ⊙ (1 − s{st}²): |δ{st}| = {norm(b.delta):.4e}"
+            f"δ{st} = ∂{L}/∂z{st} = ∂{L}/∂s{st} ⊙ {f_name}′(z{st})"
+            f" with {f_name}′(z{st}) = {plain(trace.derivative, t)}\n|δ{st}| = {norm(b.delta):.4e}"
         )
     return ([f"{n:.1f}"] if compact else ["|s|", f"{n:.2f}"]), tip
 
 
 def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[list[str], str]:
+    if not has_target(y_t):
+        return _o_node_without_target(t, f, vocab, compact)
     st, tok = sub(t), vocab.label(y_t)
     if f is None:
         return [tok if compact else f"y={tok}", "", ""], f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
     p = float(f.o[f.y])
-    top = np.argpartition(f.o, -3)[-3:] if len(f.o) > 3 else np.arange(len(f.o))  # O(K), not a sort of K
-    top = top[np.argsort(f.o[top])[::-1]]
-    best = ", ".join(f"'{vocab.label(i)}' {f.o[i]:.3f}" for i in top)
+    best = _top3(f.o, vocab)
     tip = f"o{st} = softmax(V s{st})\ntop 3: {best}\ntarget y{st} = '{tok}': p = {p:.4f}\n"
     tip += f"E{st} = −log p = {f.E:.3f}"
     if b is not None:
         if trace.traced(t):
-            scale = "(1/T)·" if trace.full else ""
+            scale = f"(1/{trace.norm})·" if trace.full else ""
             tip += f"\n\nBackward: {scale}|o{st} − y{st}| = |∂{trace.loss}/∂(V s{st})| = {norm(b.d_out):.4e}"
         else:
             tip += f"\n\nBackward: E{st} is {trace.untraced()}"
     lines = [tok, f"{p:.2f}", f"{f.E:.2f}"] if compact else [f"y={tok}", f"p={p:.2f}", f"E={f.E:.2f}"]
     return lines, tip
+
+
+def _top3(o: np.ndarray, vocab) -> str:
+    top = np.argpartition(o, -3)[-3:] if len(o) > 3 else np.arange(len(o))  # O(K), not a sort of K
+    top = top[np.argsort(o[top])[::-1]]
+    return ", ".join(f"'{vocab.label(i)}' {o[i]:.3f}" for i in top)
+
+
+def _o_node_without_target(t: int, f, vocab, compact: bool) -> tuple[list[str], str]:
+    """A step with no target (y_t = -1): the output is computed, but there is no loss and no error."""
+    st = sub(t)
+    why = f"{NO_TARGET}: no loss E{st}, so no error starts here and L does not count this step"
+    lines = ["—", "", ""] if compact else ["no target", "", ""]
+    if f is None:
+        return lines, f"o{st}: not computed yet\n{why}"
+    return lines, f"o{st} = softmax(V s{st})\ntop 3: {_top3(f.o, vocab)}\n{why}"

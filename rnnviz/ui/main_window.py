@@ -10,7 +10,8 @@ from rnnviz.ui.actions import ACTIONS, HOLD, HOLD_DELAY_MS, HOLD_INTERVAL_MS, bu
 from rnnviz.ui.file_actions import FileActions
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.key_hold import KeyHold
-from rnnviz.ui.presenter import TAB_TITLES, PresenterMode
+from rnnviz.ui.lab_views import ALL_TITLES, LabViews
+from rnnviz.ui.presenter import PresenterMode
 from rnnviz.ui.status_line import status_line
 from rnnviz.ui.view_choice import ViewChoice
 from rnnviz.ui.view_deck import ViewDeck
@@ -40,7 +41,7 @@ BUSY_WHILE_TRAINING = (
 )
 
 
-class MainWindow(PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
+class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
     def __init__(self, session, theme: style.Theme = style.NORMAL, restore: bool = True):
         super().__init__()
         self.session = session
@@ -56,8 +57,10 @@ class MainWindow(PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
             "loss": self.loss_view,
             "gradients": self.gradient_view,
         }
+        self.views.update(self._build_lab(session, theme))  # issue 13's views, opened on demand
         # below the graph: side by side while each view keeps a usable size, else in tabs
-        self.deck = ViewDeck({n: self.views[n] for n in TAB_TITLES}, TAB_TITLES)
+        self.deck = ViewDeck({n: self.views[n] for n in ALL_TITLES}, ALL_TITLES)
+        self.deck.set_shown(self.normal_views())
         self.view_choice = ViewChoice()
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
@@ -118,6 +121,10 @@ class MainWindow(PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
                 "view_hidden": lambda: self.choose_view("hidden"),
                 "view_loss": lambda: self.choose_view("loss"),
                 "view_gradients": lambda: self.choose_view("gradients"),
+                "view_states": lambda: self.choose_view("states"),
+                "view_cliff": lambda: self.choose_view("cliff"),
+                "view_gradnorm": lambda: self.choose_view("gradnorm"),
+                "run_experiment": self.open_experiment_card,
                 "view_auto": self.automatic_views,
                 "reset_layout": self.reset_layout,
             },
@@ -234,6 +241,7 @@ class MainWindow(PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
             event.ignore()
             self.files.ask_to_save_training(then=self._close_anyway)
             return
+        self.shutdown_lab()  # a running experiment is cancelled, the lab's worker ends
         self.session.shutdown()  # pause, and end the worker thread
         if not self.presenting:
             self.save_geometry()

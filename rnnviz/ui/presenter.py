@@ -30,13 +30,22 @@ class PresenterMode:
         self.view_choice.automatic()  # a new step of the lesson: its views, not an older choice
         if self.presenting:
             self.deck.set_shown(self.view_choice.shown(self._phase()))
+        else:
+            self.open_lab_views(names)  # a lab view the lesson names opens below the graph
         for name in reversed(names):
             self.deck.bring_to_front(name)
 
     def choose_view(self, name: str) -> None:
-        """Keys 1-3: in presenter mode show or hide that view beside the graph; else bring it to front."""
+        """Keys 1-6: in presenter mode show or hide that view beside the graph; else bring it to front
+        (1-3, the usual views, back if a lab view stood in their place) or open or close it (4-6, the
+        lab's views)."""
         if self.presenting:
             self.deck.set_shown(self.view_choice.toggle(name, self._phase()))
+        elif name not in TAB_TITLES:  # a lab view (keys 4-6): opened or closed below the graph
+            self.toggle_lab_view(name)
+            return
+        else:
+            self.close_lab_views()  # keys 1-3: the usual views
         self.deck.bring_to_front(name)
 
     def automatic_views(self) -> None:
@@ -81,7 +90,7 @@ class PresenterMode:
         self.menuBar().setVisible(not on)
         self.lesson_panel.set_compact(on)
         self._show_lesson_strip()
-        self.deck.set_shown(self.view_choice.shown(self._phase()) if on else list(TAB_TITLES))
+        self.deck.set_shown(self.view_choice.shown(self._phase()) if on else self.normal_views())
         with QSignalBlocker(self.actions["presenter"]):
             self.actions["presenter"].setChecked(on)
         if on:

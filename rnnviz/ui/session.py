@@ -11,11 +11,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from rnnviz.core import Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData
 from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
+from rnnviz.ui.masks import traced_step
 from rnnviz.ui.session_files import SessionFiles
 from rnnviz.ui.tables import smoothed_loss
 from rnnviz.ui.trace_jobs import TraceNumbers
 from rnnviz.ui.trace_numbers import DecayRow, losses_around_update
-from rnnviz.ui.training import LockedHistory, TrainingRun
+from rnnviz.ui.training import LockedGradNorms, LockedHistory, TrainingRun
 from rnnviz.ui.worker import Worker
 
 REDRAW_EVERY_MS = 100  # the curve and progress bar follow training ten times a second
@@ -61,6 +62,7 @@ class Session(QObject, SessionFiles):
         rnn = make_model(s, len(source.vocab))
         trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
         trainer.history = LockedHistory()  # read by the UI thread while the training thread adds
+        trainer.grad_norms = LockedGradNorms()  # the same, for the gradient norm before clipping
         seq_rng = sequence_rng(s)
         x, y = source.sample(seq_rng, s.seq_len)
         cursor = 0
@@ -79,6 +81,8 @@ class Session(QObject, SessionFiles):
         one forward pass). The slow numbers (contributions, Jacobian rows) come from the worker."""
         T = len(x)
         target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
+        if target is not None:
+            target = traced_step(y, target)  # a step with no target has no loss: the nearest that has
         update_lr = s.lr if s.final_update else None
         stepper = Stepper(
             rnn, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None

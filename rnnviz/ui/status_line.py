@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnviz.ui.masks import NO_TARGET, has_target, mean_loss
+
 
 def status_line(session) -> str:
     """One line: the phase, the timestep and its numbers, named for the loss the trace follows."""
@@ -14,7 +16,8 @@ def status_line(session) -> str:
     full = st.mode == "full"
     loss = "L" if full else f"E{_sub(st.target)}"
     if last.phase == "forward":
-        text = f"forward   t = {last.t} of {st.T - 1}   E{_sub(last.t)} = {last.E:.4f}"
+        E_t = f"E{_sub(last.t)} = {last.E:.4f}" if has_target(last.y) else NO_TARGET
+        text = f"forward   t = {last.t} of {st.T - 1}   {E_t}"
     elif last.phase == "backward":
         t = last.t
         text = (
@@ -28,7 +31,7 @@ def status_line(session) -> str:
         text += f"   (truncated BPTT, K = {st.truncate})"
     if st.done and last.phase == "backward":
         if full:
-            text += f"   — done: L = {session.step_losses.mean():.4f}"
+            text += f"   — done: L = {mean_loss(session.step_losses, st.y):.4f}"
         else:
             E = session.step_losses[st.target]
             text += f"   — done: ∂{loss}/∂W complete, {loss} = {E:.4f}"

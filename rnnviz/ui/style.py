@@ -104,6 +104,33 @@ HIDDEN_LEVELS = (-1.0, 1.0)  # s_t = tanh(z_t) always lies here: fixed, so a col
 LOG_FLOOR = 1e-12  # contributions below this are drawn as the floor colour
 
 
+def state_levels(bounds: tuple[float, float], states: np.ndarray) -> tuple[tuple[float, float], tuple]:
+    """(colour levels, bar range) for hidden states: the cell's bounds where they are finite (tanh:
+    -1..1, HIDDEN_LEVELS); an unbounded activation (ReLU: 0..inf) takes the trace's largest |s|,
+    rounded up to 1, 2 or 5 times a power of ten. The levels are symmetric about 0, so white is 0
+    for every cell; both stay fixed for the whole trace, so a colour means one value at every step."""
+    lo, hi = bounds
+    if np.isfinite(lo) and np.isfinite(hi):
+        top = max(abs(lo), abs(hi))
+    else:
+        finite = np.abs(states[np.isfinite(states)]) if np.size(states) else np.zeros(0)
+        top = _up_125(float(finite.max()) if finite.size else 1.0)
+    bars = (lo if np.isfinite(lo) else -top, hi if np.isfinite(hi) else top)
+    return (-top, top), bars
+
+
+def tick_text(v: float) -> str:
+    """A tick label with a true minus sign: -1 -> "−1", 0.5 -> "0.5"."""
+    return f"{v:g}".replace("-", "−")
+
+
+def _up_125(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, ... (times any power of ten) at least `value` (> 0)."""
+    value = max(value, 1e-6)
+    e = np.floor(np.log10(value))
+    return float(next(m * 10**e for m in (1, 2, 5, 10) if m * 10**e >= value * (1 - 1e-12)))
+
+
 def colormap(name: str) -> pg.ColorMap:
     return pg.colormap.get(name)
 
@@ -286,3 +313,34 @@ def _set_decades(ax: pg.AxisItem) -> None:
 
 def decade_label(e: int) -> str:
     return {0: "1", 1: "10"}.get(e, "10" + str(e).translate(SUPERSCRIPT))
+
+
+# --- issue 13's lab views ---------------------------------------------------------------------------
+
+# colours of state labels in the hidden-state space (the grammar's nodes: up to 10): Okabe-Ito first,
+# then darker tones that stay apart from them; a task without labels gets NEUTRAL_STATE
+STATE_COLOURS = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["green"],
+    OKABE_ITO["purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky"],
+    "#8C6D31",  # brown
+    "#444444",  # dark grey
+    OKABE_ITO["yellow"],
+    "#7B3294",  # violet
+)
+NEUTRAL_STATE = "#707070"
+CLOUD_ALPHA = 90  # the fitted states behind the trajectory: faint, so the current sequence stands out
+CLIFF_LEVELS = (-6.0, 0.0)  # log10 E on the cliff's surface: E lies in (0, 0.49]; below 1e-6 is floor colour
+
+
+def state_colour(label: int | None) -> str:
+    return NEUTRAL_STATE if label is None or label < 0 else STATE_COLOURS[label % len(STATE_COLOURS)]
+
+
+def faded(color: str, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c

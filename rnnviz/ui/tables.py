@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnviz.ui.masks import masked, normaliser
+
 
 def _norm(a) -> float:
     return float(np.linalg.norm(a))  # L2 for vectors, Frobenius for matrices
@@ -15,8 +17,14 @@ def forward_table(session) -> tuple[list[str], list[list]]:
     header = ["t", "x_t id", "x_t token", "y_t id", "y_t token", "E_t", "o_t[y_t]", "|s_t|"]
     header += [f"s_t[{i}]" for i in range(H)]
     label = session.vocab.label
+
+    def target(ev) -> list:  # y_t id, its token, E_t, o_t[y_t]; a step with no target (y_t = -1) has none
+        if ev.y < 0:
+            return [ev.y, "(no target)", "", ""]
+        return [ev.y, label(ev.y), ev.E, float(ev.o[ev.y])]
+
     rows = [
-        [ev.t, ev.x, label(ev.x), ev.y, label(ev.y), ev.E, float(ev.o[ev.y]), _norm(ev.s), *map(float, ev.s)]
+        [ev.t, ev.x, label(ev.x), *target(ev), _norm(ev.s), *map(float, ev.s)]
         for ev in session.stepper.forward_steps()
     ]
     return header, rows
@@ -29,7 +37,7 @@ def backward_header(st) -> list[str]:
         cut = f" (truncated: K = {st.truncate})" if st.truncate is not None else ""
         return [
             "t",
-            "(1/T)|V^T(o_t - y_t)| (direct)",
+            f"(1/{normaliser(st.y)})|V^T(o_t - y_t)| (direct{'; 0 where y_t = -1' if masked(st.y) else ''})",
             "|W^T delta_{t+1}| (carried)" + cut,
             "|delta_t| = |dL/dz_t|",
             "|delta_t s_(t-1)^T| (step t's share of dL/dW)",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnviz.core import RNN, Stepper, spectral_radius
+from rnnviz.core import RNN, Stepper, spectral_norm, spectral_radius
 from rnnviz.ui.trace_numbers import DecayRow, decay_row, traced_model
 from rnnviz.ui.worker import Job, Worker
 
@@ -26,7 +26,7 @@ class TraceNumbers:
     def __init__(self, worker: Worker, rnn: RNN, stepper: Stepper, on_ready: Callable[[], None]):
         self.stepper = stepper  # the trace these numbers belong to
         self._worker, self._rnn, self._on_ready = worker, rnn, on_ready
-        self._values: dict = {}  # key -> result: "contributions", "radius", ("row", t)
+        self._values: dict = {}  # key -> result: "contributions", "radius", "norm", ("row", t)
         self._failed: dict = {}  # key -> what went wrong
         self._jobs: dict = {}  # key -> Job still outstanding
         self._twin: RNN | None = None  # worker thread only: the traced parameters as a model
@@ -41,6 +41,10 @@ class TraceNumbers:
     def radius(self) -> float | None:
         """rho(W) of the traced W, or None while computing."""
         return self._get("radius", lambda m, st: spectral_radius(m.W))
+
+    def norm(self) -> float | None:
+        """||W||_2 of the traced W, its largest singular value (Pascanu's bound uses it), or None."""
+        return self._get("norm", lambda m, st: spectral_norm(m.W))
 
     def row(self, t: int) -> DecayRow | None:
         """The gradient view's numbers for output step t (see trace_numbers.decay_row), or None."""

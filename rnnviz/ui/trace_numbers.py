@@ -29,15 +29,23 @@ class DecayRow:
     norm: np.ndarray  # ||prod_{j=k+1..t} ds_j/ds_{j-1}||_2, the Jacobian product
     w_factor: np.ndarray  # ||W||_2^(t-k): what W alone allows (a bound)
     radius_factor: np.ndarray  # rho(W)^(t-k): the rate W^(t-k) shrinks or grows at in the long run
-    tanh_factor: np.ndarray  # prod_{j=k+1..t} max tanh'(z_j): what the slopes allow (a bound)
+    tanh_factor: np.ndarray  # prod_{j=k+1..t} max f'(z_j): what the activation's slopes allow (a bound;
+    # named for tanh, it holds the ReLU's relu_factor when the cell uses ReLU)
 
 
 def delta_norm_row(rnn: RNN, x, y, t: int) -> np.ndarray:
     """(t+1,): |dE_t/dz_k| for k = 0..t (E_t not divided by T), by the backward recursion of one loss:
-    delta_t = V^T(o_t - onehot(y_t)) * (1 - s_t^2);  delta_{k-1} = (W^T delta_k) * (1 - s_{k-1}^2).
-    O(t H^2) time and O(H) memory: never the (T, T, H) array of every loss's deltas."""
+    delta_t = V^T(o_t - onehot(y_t)) * f'(z_t);  delta_{k-1} = (W^T delta_k) * f'(z_{k-1}), with the
+    cell's own slopes f' (tanh: 1 - s^2; ReLU: [z > 0]). O(t H^2) time and O(H) memory: never the
+    (T, T, H) array of every loss's deltas. A step with no target (y_t = -1) has no E_t: all zeros."""
+    if y[t] < 0:
+        return np.zeros(t + 1)
     f = rnn.forward(x[: t + 1])  # steps after t do not reach E_t
-    slope = 1.0 - f.s**2  # (t+1, H)
+    spec = rnn.spec
+    prep = spec.prepare(rnn.params())
+    cache = spec.forward_sequence(prep, np.asarray(x[: t + 1]))
+    spec.backward_factors(prep, cache)
+    slope = cache["slope"]  # (t+1, H) f'(z_k), as the cell's backward pass uses it
     d_out = f.o[t].copy()
     d_out[y[t]] -= 1.0  # o_t - onehot(y_t)
     delta = (rnn.V.T @ d_out) * slope[t]  # (H,) delta_t^(t)

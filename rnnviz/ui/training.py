@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 
-from rnnviz.core import LossHistory, Trainer
+from rnnviz.core import GradNormHistory, LossHistory, Trainer
 from rnnviz.ui.background import lower_this_threads_priority
 
 
@@ -36,6 +36,27 @@ class LockedHistory(LossHistory):
     def data(self):
         with self.lock:
             return super().data()
+
+
+class LockedGradNorms(GradNormHistory):
+    """The gradient norm before clipping (Trainer.grad_norms), added by the training thread while the
+    UI thread reads it: locked for the moment of each add and each read."""
+
+    def __init__(self, capacity: int = 2048):
+        self.lock = threading.Lock()
+        super().__init__(capacity)
+
+    def add(self, iteration: int, value: float) -> None:
+        with self.lock:
+            super().add(iteration, value)
+
+    def data(self):
+        with self.lock:
+            return super().data()
+
+    def peak_data(self):
+        with self.lock:
+            return super().peak_data()
 
 
 class TrainingRun:

@@ -13,14 +13,20 @@ import numpy as np
 
 VANISH, EXPLODE = 0.1, 10.0  # a tenth of its size, or ten times it: the only thresholds
 
-RULE = (
-    "What is measured: |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|, the gradient of the loss E_t at the earlier\n"
-    "step k relative to its size at step t, from the numbers this trace uses.\n"
-    f"Rule, at the farthest step back reached so far: at most {VANISH:g}× is vanishing,\n"
-    f"at least {EXPLODE:g}× is exploding, anything between is neither.\n"
-    "The dashed lines are references, not measurements: ‖W‖₂^(t−k) · ∏ max tanh′ bounds the\n"
-    "Jacobian product ‖∏ ∂s_j/∂s_{j−1}‖₂; ρ(W)^(t−k) is the rate W^(t−k) follows in the long run."
-)
+
+def rule(activation: str = "tanh") -> str:
+    """The rule in words, for a cell whose activation is `activation` (its slopes bound the product)."""
+    return (
+        "What is measured: |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|, the gradient of the loss E_t at the earlier\n"
+        "step k relative to its size at step t, from the numbers this trace uses.\n"
+        f"Rule, at the farthest step back reached so far: at most {VANISH:g}× is vanishing,\n"
+        f"at least {EXPLODE:g}× is exploding, anything between is neither.\n"
+        f"The dashed lines are references, not measurements: ‖W‖₂^(t−k) · ∏ max {activation}′ bounds the\n"
+        "Jacobian product ‖∏ ∂s_j/∂s_{j−1}‖₂; ρ(W)^(t−k) is the rate W^(t−k) follows in the long run."
+    )
+
+
+RULE = rule()
 
 
 def word(ratio: float) -> str:
@@ -31,8 +37,13 @@ def word(ratio: float) -> str:
     return "neither vanishing nor exploding"
 
 
-def verdict(t: int, ratio: np.ndarray, revealed: np.ndarray, truncate: int | None = None) -> str:
-    """The sentence under the plot for output step t; ratio and revealed are (t+1,), indexed by k."""
+def verdict(
+    t: int, ratio: np.ndarray, revealed: np.ndarray, truncate: int | None = None, no_target: bool = False
+) -> str:
+    """The sentence under the plot for output step t; ratio and revealed are (t+1,), indexed by k.
+    `no_target`: step t has no target (y_t = -1), so there is no loss E_t to follow back."""
+    if no_target:
+        return f"Step t = {t} has no target, so there is no loss E{_sub(t)} to follow back: choose another t."
     if t == 0:
         return "At t = 0 there is no earlier step: choose t ≥ 1 to see the gradient travel back."
     ks = np.flatnonzero(revealed)

@@ -80,7 +80,7 @@ def test_outputs_of_the_wrong_shape_or_not_finite_are_refused(task):
 
 def test_registry_names_labels_and_errors():
     assert set(LONG_RANGE_TASKS) == set(LONG_RANGE_LABELS) == {"long-lag", "embedded-reber", "temporal-order"}
-    assert not set(LONG_RANGE_TASKS) & set(TASK_NAMES), "kept out of the control panel until masks land"
+    assert not set(LONG_RANGE_TASKS) & set(TASK_NAMES), "the toy tasks (any length); the app adds these"
     assert make_long_range_task("long-lag", p=12).p == 12
     with pytest.raises(ValueError, match="unknown long-range task"):
         make_long_range_task("adding")

@@ -22,6 +22,10 @@ SCENARIOS = {  # name -> the lesson running (its caption in the strip, its views
     "lesson": "05_vanishing",  # half-way through the backward pass: one of the longest captions
     "lesson with a panel": "03_bptt_one_loss",  # the equations panel shown, even in presenter mode
     "two views": None,  # presenter mode: the gradient and hidden-state views beside each other
+    # issue 13 (last: they leave the lab's views open): keys 4-6 on the embedded Reber grammar, and the
+    # cliff lesson (its caption names the gradient-norm and loss views)
+    "lab views": None,
+    "the cliff lesson": "08_the_cliff",
 }
 SHOT = "lesson"  # the scenario saved as docs/screens/<size>-<mode>.png
 SIZES = ("1024x768", "1280x720", "1366x768", "1920x1080", "2560x1440", "1920x1080@2x")
@@ -57,6 +61,18 @@ def settle(app, rounds: int = 6) -> None:
         app.processEvents()
 
 
+def lab_done(app, window, limit_s: float = 60.0) -> None:
+    """Let the lab's worker deliver the cliff's surface and paths and the state-space fit."""
+    import time
+
+    end = time.monotonic() + limit_s
+    views = window.lab_views
+    while (views["cliff"].computing or views["states"].computing) and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+    settle(app)
+
+
 def probe(size: str, out: Path | None) -> list[dict]:
     from PySide6 import QtWidgets
 
@@ -88,6 +104,9 @@ def probe(size: str, out: Path | None) -> list[dict]:
     for scenario, lesson in SCENARIOS.items():
         if lesson is not None:
             window.lesson_panel.start(names.index(lesson))
+        if scenario == "lab views":
+            window.lesson_panel.end()
+            session.update_settings(task="embedded-reber")
         for _ in range(session.T + session.T // 2):  # half-way through the backward pass
             session.step()
         for mode in ("normal", "presenter"):
@@ -100,8 +119,21 @@ def probe(size: str, out: Path | None) -> list[dict]:
                 for name in ("gradients", "hidden"):  # keys 3 and 1
                     if name not in window.deck.shown:
                         window.choose_view(name)
+            if scenario == "lab views" and mode == "presenter":
+                window.automatic_views()
+                for name in ("states", "cliff"):  # keys 4 and 5: the two beside the graph
+                    if name not in window.deck.shown:
+                        window.choose_view(name)
             settle(app)
-            report = check_all(window, mode == "presenter", lambda: settle(app, 2))
+            lab_done(app, window)
+            if scenario == "lab views" and mode == "normal":  # each lab view in turn (keys 4-6)
+                report = each_lab_view(app, window)
+            elif scenario == "the cliff lesson":
+                report = each_caption(app, window, (1, 3), mode == "presenter")  # cliff, grad norm
+            else:
+                report = check_all(window, mode == "presenter", lambda: settle(app, 2))
+                if scenario == "lab views":
+                    report.saw(f"view {'+'.join(window.deck.shown)}")
             shot = None
             if out is not None and scenario == SHOT:
                 shot = out / f"{size.replace('@', '-')}-{mode}.png"
@@ -124,6 +156,42 @@ def probe(size: str, out: Path | None) -> list[dict]:
     settle(app)
     app.shutdown()
     return results
+
+
+def each_lab_view(app, window):
+    """Normal mode: keys 4, 5 and 6 open one lab view at a time below the graph; every rule for each."""
+    from tests.ui.screen_rules import Report, check_all
+
+    merged = Report()
+    for name in ("states", "cliff", "gradnorm"):
+        window.choose_view(name)
+        settle(app)
+        lab_done(app, window)
+        report = check_all(window, False, lambda: settle(app, 2))
+        report.saw(f"view {'+'.join(window.deck.shown)}")
+        merged.violations += [f"{name} open: {v}" for v in report.violations]
+        for what, n in report.counts.items():
+            merged.saw(what, n)  # what the three windows showed, together
+    return merged
+
+
+def each_caption(app, window, cursors, presenting: bool):
+    """A lesson at each of these steps (its caption's views below or beside the graph); every rule."""
+    from tests.ui.screen_rules import Report, check_all
+
+    session, merged = window.session, Report()
+    for cursor in cursors:
+        session.reset()
+        for _ in range(cursor):
+            session.step()
+        settle(app)
+        lab_done(app, window)
+        report = check_all(window, presenting, lambda: settle(app, 2))
+        report.saw(f"view {'+'.join(window.deck.shown)}")  # which views the caption brought
+        merged.violations += [f"caption at step {cursor}: {v}" for v in report.violations]
+        for what, n in report.counts.items():
+            merged.saw(what, n)
+    return merged
 
 
 def restored_from_a_bigger_screen(app, session) -> dict:

@@ -30,6 +30,14 @@ def test_every_view_usable_every_text_whole_at(size, tmp_path):
         if r["scenario"] in SCENARIOS:
             for what, least in SEEN.items():
                 assert r["counts"].get(what, 0) >= least, (where, what)
+        lab = {  # issue 13: the lab's views were on screen (each check names the deck's views)
+            ("lab views", "normal"): ("view states", "view cliff", "view gradnorm"),
+            ("lab views", "presenter"): ("view states+cliff",),
+            ("the cliff lesson", "normal"): ("view cliff", "view gradnorm"),
+            ("the cliff lesson", "presenter"): ("view cliff", "view gradnorm"),
+        }
+        for seen in lab.get((r["scenario"], r["mode"]), ()):
+            assert r["counts"].get(seen, 0) >= 1, (where, seen)
         if r["scenario"] == SHOT:  # the screenshot is the screen, at its device pixels
             shot = QImage(r["shot"])
             dims, _, scale = size.partition("@")

@@ -89,6 +89,7 @@ class Cell:
     has_bias = False
     equations: tuple[str, ...] = ()  # forward equations, one per line
     backward_equations: tuple[str, ...] = ()  # their derivatives, one per line
+    state_bounds: tuple[float, float] = (-1.0, 1.0)  # where every entry of s_t lies (views fix colours by it)
 
     # Choices made when the cell is built (a model passes them on: make_model("rnn", K, H, w_init=...)).
     # Every cell: how its recurrent matrices W_* start. A subclass adds its own (e.g. the RNN's activation).

@@ -31,12 +31,18 @@ class RNNCell(Cell):
         "dE/dz_t = dE/ds_t ⊙ (1 - s_t²)",
         "dE/ds_{t-1} += Wᵀ dE/dz_t",
     )
+    # What views say about the activation f, so they never assume tanh (the equations' markup: x_{t}
+    # a subscript, s^{2} a superscript; {t} stands for the step index).
+    activation_name = "tanh"  # s_t = tanh(z_t)
+    derivative = "1 − s_{t}^{2}"  # f'(z_t) written with the cell's own numbers
 
     def __init__(self, vocab_size: int, hidden_size: int, **options):
         super().__init__(vocab_size, hidden_size, **options)
         self.activation = self.options["activation"]
         self._f = np.tanh if self.activation == "tanh" else _relu  # f(z, out=...)
         if self.activation == "relu":
+            self.activation_name, self.derivative = "relu", "[z_{t} > 0]"
+            self.state_bounds = (0.0, np.inf)  # max(z, 0): never negative, no upper bound
             self.equations = ("z_t = U[:, x_t] + W s_{t-1}", "s_t = relu(z_t) = max(z_t, 0)")
             self.backward_equations = (
                 "dE/dz_t = dE/ds_t ⊙ [z_t > 0]",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 from PySide6.QtCore import QSignalBlocker, Qt
 
-from rnnviz.core.data import TASK_NAMES
-from rnnviz.core.settings import LIMITS
+from rnnviz.core.long_range import LONG_RANGE_LABELS
+from rnnviz.core.settings import APP_TASKS, LIMITS, TASK_LENGTHS
+from rnnviz.ui.lab_controls import LENGTH_WHY, LabControls
 
 TASK_LABELS = {
     "echo": "Echo (remember d steps back)",
@@ -21,6 +22,7 @@ TASK_LABELS = {
     "words": "Generated text (words)",
     "file": "Your text file",
 }
+TASK_LABELS.update(LONG_RANGE_LABELS)  # issue 13's tasks, which set their own length
 
 
 class _DecimalBox(QtWidgets.QDoubleSpinBox):
@@ -76,7 +78,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.task.setSizeAdjustPolicy(
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        for name in TASK_NAMES + ("file",):
+        for name in APP_TASKS + ("file",):
             self.task.addItem(TASK_LABELS[name], name)
         self.task.currentIndexChanged.connect(self._task_chosen)
         data.addRow("Task", self.task)
@@ -119,6 +121,14 @@ class ControlPanel(QtWidgets.QWidget):
         )
         self.radius_label = QtWidgets.QLabel(toolTip="The spectral radius W has now")
         data.addRow("ρ(W) now", self.radius_label)
+        self.norm_label = QtWidgets.QLabel(
+            toolTip="‖W‖₂, the largest singular value of W now: the Jacobian product ∏ ∂sⱼ/∂sⱼ₋₁ shrinks"
+            " at least like ‖W‖₂ᵗ⁻ᵏ times the activation's slopes (Pascanu et al. 2013's bound)"
+        )
+        data.addRow("‖W‖₂ now", self.norm_label)
+
+        self.lab = LabControls(session)  # the long-range tasks' lengths, activation, W init, clip kind
+        outer.addWidget(self.lab)
 
         bptt = self._group(outer, "Backpropagation through time")
         self.mode = QtWidgets.QComboBox(toolTip="Sweep the whole loss L, or trace one loss E_t term by term")
@@ -250,6 +260,9 @@ class ControlPanel(QtWidgets.QWidget):
         self.level.setEnabled(s.task == "file")
         self.fields["max_vocab"].setEnabled(s.task in ("file", "words"))
         self.fields["target"].setEnabled(s.mode == "single")
+        own_length = s.task in TASK_LENGTHS  # a long-range task sets T itself: the box shows it, off
+        self.fields["seq_len"].setEnabled(not own_length)
+        self.fields["seq_len"].setToolTip(LENGTH_WHY[s.task] if own_length else "Timesteps in the sequence")
         self._show_radius()
 
     def _show_radius(self) -> None:
@@ -257,6 +270,8 @@ class ControlPanel(QtWidgets.QWidget):
         numbers = self.session.numbers
         radius = numbers.radius()
         self.radius_label.setText(numbers.status("radius") if radius is None else f"{radius:.3f}")
+        norm = numbers.norm()  # beside rho(W): the largest singular value, also from the worker
+        self.norm_label.setText(numbers.status("norm") if norm is None else f"{norm:.3f}")
 
     def start_training(self) -> None:
         self.session.train(self.iterations.value())

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6 import QtGui, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.masks import NO_TARGET, masked, mean_loss, normaliser
 
 MONO = "'DejaVu Sans Mono', 'Consolas', monospace"
 SERIF = "'DejaVu Serif', 'Cambria', serif"  # serif italics read as maths, like the textbook
@@ -61,17 +62,36 @@ def blend(a: str, b: str, f: float) -> str:
     return "#" + "".join(f"{int(round(v)):02X}" for v in ca + (cb - ca) * f)
 
 
-FORWARD_EQS = [
-    m("z_{t} = U x_{t} + W s_{t−1}") + "&nbsp;&nbsp;&nbsp;" + m("(s_{−1} = 0)"),
-    m("s_{t} = tanh(z_{t})"),
-    m("o_{t} = softmax(V s_{t})"),
-    m("E_{t} = −log o_{t}[y_{t}]"),
-    m("L = (1/T) ∑_{t} E_{t}"),
-]
-SUM_EQS = [
-    m("∂E_{t}/∂W = ∑_{k=0..t} (∂E_{t}/∂o_{t})(∂o_{t}/∂s_{t})(∏_{j=k+1..t} ∂s_{j}/∂s_{j−1})(∂s_{k}/∂W)"),
-    m("∂s_{j}/∂s_{j−1} = diag(1 − s_{j}^{2}) W"),
-]
+def activation(st) -> str:
+    """f in s_t = f(z_t), as the traced cell names it (tanh or relu)."""
+    return getattr(st.spec, "activation_name", "tanh")
+
+
+def slope(st, index: str) -> str:
+    """f'(z) at step `index` as the cell writes it: 1 − s_t² (tanh) or [z_t > 0] (ReLU)."""
+    text = getattr(st.spec, "derivative", "1 − s_{t}^{2}").replace("{t}", "{" + index + "}")
+    return html.escape(text, quote=False)
+
+
+def forward_eqs(st) -> list[str]:
+    """The forward equations; L is the mean over the steps with a target (all of them, or M)."""
+    loss = m("L = (1/T) ∑_{t} E_{t}")
+    if masked(st.y):
+        loss = m("L = (1/|M|) ∑_{t∈M} E_{t}") + "&nbsp;&nbsp; (" + m("M") + ": the steps with a target)"
+    return [
+        m("z_{t} = U x_{t} + W s_{t−1}") + "&nbsp;&nbsp;&nbsp;" + m("(s_{−1} = 0)"),
+        m(f"s_{{t}} = {activation(st)}(z_{{t}})"),
+        m("o_{t} = softmax(V s_{t})"),
+        m("E_{t} = −log o_{t}[y_{t}]"),
+        loss,
+    ]
+
+
+def sum_eqs(st) -> list[str]:
+    return [
+        m("∂E_{t}/∂W = ∑_{k=0..t} (∂E_{t}/∂o_{t})(∂o_{t}/∂s_{t})(∏_{j=k+1..t} ∂s_{j}/∂s_{j−1})(∂s_{k}/∂W)"),
+        m(f"∂s_{{j}}/∂s_{{j−1}} = diag({slope(st, 'j')}) W"),
+    ]
 
 
 def backward_eqs(st) -> list[str]:
@@ -79,21 +99,24 @@ def backward_eqs(st) -> list[str]:
     K = st.truncate
     cut = [m(f"truncated BPTT, K = {K}: each E_{{t}} keeps only the terms t−{K} ≤ k ≤ t")] if K else []
     if st.mode == "full":
+        direct = "[t∈M] (1/|M|)" if masked(st.y) else "(1/T)"
         return (
-            SUM_EQS
+            sum_eqs(st)
             + [
-                m("δ_{t} = ∂L/∂z_{t} = ((1/T) V^{⊤}(o_{t} − y_{t}) + W^{⊤}δ_{t+1}) ⊙ (1 − s_{t}^{2})"),
+                m(f"δ_{{t}} = ∂L/∂z_{{t}} = ({direct} V^{{⊤}}(o_{{t}} − y_{{t}}) + W^{{⊤}}δ_{{t+1}})")
+                + " ⊙ "
+                + m(f"({slope(st, 't')})"),
                 m("∂L/∂W += δ_{t} s_{t−1}^{⊤}"),
             ]
             + cut
         )
     E = f"E_{{{st.target}}}"
     return (
-        SUM_EQS
+        sum_eqs(st)
         + [
             m(f"δ_{{k}} = ∂{E}/∂z_{{k}} = (W^{{⊤}}δ_{{k+1}} + [k = {st.target}] V^{{⊤}}(o_{{k}} − y_{{k}}))")
             + " ⊙ "
-            + m("(1 − s_{k}^{2})"),
+            + m(f"({slope(st, 'k')})"),
             m(f"∂{E}/∂W += δ_{{k}} s_{{k−1}}^{{⊤}}") + "&nbsp;&nbsp; (term " + m("k") + ")",
         ]
         + cut
@@ -179,7 +202,7 @@ class EquationsView(QtWidgets.QWidget):
     def _page(self, st, header: str, numbers: dict) -> str:
         th = self.theme
         blocks = [
-            self._block("forward", "Forward pass", th.forward, FORWARD_EQS, numbers["forward"]),
+            self._block("forward", "Forward pass", th.forward, forward_eqs(st), numbers["forward"]),
             self._block(
                 "backward", "Backpropagation through time", th.backward, backward_eqs(st), numbers["backward"]
             ),
@@ -260,11 +283,7 @@ class EquationsView(QtWidgets.QWidget):
         fw = st.forward_steps()
         if not fw:
             return []
-        mean = tt(f"{np.mean([f.E for f in fw]):.4f}")
-        if len(fw) < st.T:
-            L_line = kv("L") + f" so far: mean of {len(fw)} of {st.T} " + m("E_{t}") + EQ + mean
-        else:
-            L_line = kv("L") + f" over all {st.T} steps" + EQ + mean
+        L_line = self._mean_line(st, fw)
         if ev is None or ev.phase != "forward":
             return [L_line]
         t = ev.t
@@ -280,10 +299,30 @@ class EquationsView(QtWidgets.QWidget):
             kv(f"z_{{{t}}}", vec(ev.z)),
             kv(f"|s_{{{t}}}|", norm(ev.s)) + GAP + kv(f"s_{{{t}}}", vec(ev.s)),
             "predicted " + self._label(top) + " with " + kv(f"o_{{{t}}}[{top}]", num(ev.o[top])),
-            kv(f"o_{{{t}}}[y_{{{t}}}]", num(ev.o[ev.y])) + " for the target " + self._label(ev.y),
-            kv(f"E_{{{t}}}", "<b>" + tt(f"{ev.E:.4f}") + "</b>"),
+            *self._target_numbers(t, ev),
             L_line,
         ]
+
+    def _target_numbers(self, t: int, ev) -> list[str]:
+        if ev.y < 0:
+            return [m(f"y_{{{t}}}") + f": {NO_TARGET}, so no loss " + m(f"E_{{{t}}}")]
+        return [
+            kv(f"o_{{{t}}}[y_{{{t}}}]", num(ev.o[ev.y])) + " for the target " + self._label(ev.y),
+            kv(f"E_{{{t}}}", "<b>" + tt(f"{ev.E:.4f}") + "</b>"),
+        ]
+
+    def _mean_line(self, st, fw) -> str:
+        """L (or L so far): the mean of E_t over the steps computed so far that have a target."""
+        mean = mean_loss([f.E for f in fw], st.y)
+        n = int(np.count_nonzero(np.asarray(st.y) >= 0))
+        seen = sum(f.y >= 0 for f in fw)
+        if mean is None:
+            return kv("L") + f": none of the {len(fw)} steps so far has a target"
+        over = f"over the {n} steps with a target" if masked(st.y) else f"over all {st.T} steps"
+        if seen < n:
+            what = " with a target" if masked(st.y) else ""
+            return kv("L") + f" so far: mean of {seen} of {n} " + m("E_{t}") + what + EQ + tt(f"{mean:.4f}")
+        return kv("L") + f" {over}" + EQ + tt(f"{mean:.4f}")
 
     def _backward_numbers(self, st, ev) -> list[str]:
         if ev is None or ev.phase != "backward":
@@ -310,19 +349,15 @@ class EquationsView(QtWidgets.QWidget):
                 )
             gname = f"∂E_{{{ts}}}/∂W"
         else:
+            n = normaliser(st.y)
             lines[0] += (
-                " (the errors of "
-                + m("L")
-                + " = (1/"
-                + m("T")
-                + ") ∑ "
-                + m("E_{t}")
-                + ": each carries 1/"
-                + m("T")
-                + ")"
+                " (the errors of " + m("L") + f" = (1/{m(n)}) ∑ " + m("E_{t}") + f": each carries 1/{m(n)})"
             )
-            direct = kv(f"(1/T)|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP
-            direct += "direct, from " + m(f"E_{{{t}}}")
+            if st.y[t] < 0:
+                direct = m(f"y_{{{t}}}") + f": {NO_TARGET}, so no direct error"
+            else:
+                direct = kv(f"(1/{n})|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP
+                direct += "direct, from " + m(f"E_{{{t}}}")
             gname = "∂L/∂W"
         dz = f"∂E_{{{st.target}}}/∂z_{{{t}}}" if single else f"∂L/∂z_{{{t}}}"
         lines += [

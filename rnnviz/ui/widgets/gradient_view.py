@@ -20,14 +20,14 @@ from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.gradient_layout import GradientLayout
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.plot_area import FittedNote, PlotArea
-from rnnviz.ui.verdict import RULE, verdict
+from rnnviz.ui.verdict import RULE, rule, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
     "ratio": "|∂Eₜ/∂zₖ|÷|∂Eₜ/∂zₜ|",
     "norm": "‖∏ ∂sⱼ/∂sⱼ₋₁‖₂",
     "w_factor": "‖W‖₂ᵗ⁻ᵏ",
     "radius_factor": "ρ(W)ᵗ⁻ᵏ",
-    "tanh_factor": "∏ max tanh′",
+    "tanh_factor": "∏ max tanh′",  # the slopes of the cell's activation: renamed per trace (∏ max relu′)
 }
 VEIL_ALPHA = 200  # cells truncation drops: mostly hidden, still readable on hover
 
@@ -205,6 +205,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
                 bx += [t - K - 0.5, t - K - 0.5]
                 by += [t - 0.5, t + 0.5]
             self.band.setData(bx, by)
+        self._name_the_slopes(getattr(st.spec, "activation_name", "tanh"))
         title = "Contributions to ∂Eₜ/∂W"
         if K is not None:
             title += f" · band K = {K}"
@@ -212,6 +213,16 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.fill_text.setPos((T - 1) / 2, (T - 1) / 2)  # the middle of the heatmap
         # a fifth of a cell of margin: the row marker stays clear of the axes, no tick past T - 1
         self.heat_plot.setRange(xRange=(-0.7, T - 0.3), yRange=(-0.7, T - 0.3), padding=0)
+
+    def _name_the_slopes(self, activation: str) -> None:
+        """The legend and the rule name the slopes of the activation in use (tanh′ or relu′)."""
+        label = dict(zip(NAMES, (lab for _, lab in self.legend.items), strict=True))["tanh_factor"]
+        name = f"∏ max {activation}′"
+        if label.text != name:
+            label.setText(name)
+            self.legend_place = None  # its width may have changed: lay it out again
+            self._reflow()
+        self.verdict_label.setToolTip(rule(activation))
 
     @staticmethod
     def _revealed_cells(st) -> np.ndarray:
@@ -266,7 +277,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
             curve.setData(*_positive(d[shown][::-1], y[shown][::-1]))  # d ascending
         self._fix_axes(t, np.concatenate(every))
         style.set_title(self.line_plot, f"Going back from t = {t}", self.theme)
-        self.verdict_label.setText(verdict(t, row.ratio, shown, K))
+        self.verdict_label.setText(verdict(t, row.ratio, shown, K, no_target=bool(st.y[t] < 0)))
 
     def _fix_axes(self, t: int, values: np.ndarray) -> None:
         """Ranges from every value of the row, revealed or not, so the axes stay put during the sweep."""
@@ -303,6 +314,8 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         c = float(C[t, k])
         K = self._stepper.truncate
         cut = f"   — dropped by truncation K = {K} (k < t − {K})" if not self.kept()[t, k] else ""
+        if self._stepper.y[t] < 0:
+            return f"C[t={t}, k={k}] = 0: step t has no target, so there is no loss E_t (its row is 0)"
         if k == 0:
             return f"C[t={t}, k=0] = 0  (the term is δ s_(−1)ᵀ and s_(−1) = 0){cut}"
         return f"C[t={t}, k={k}] = |term k of ∂E_t/∂W| = {c:.3e}   (log10 = {np.log10(c):.2f}){cut}"

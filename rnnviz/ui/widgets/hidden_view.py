@@ -9,7 +9,7 @@ from PySide6 import QtWidgets
 from rnnviz.ui import style
 from rnnviz.ui.plot_area import PlotArea
 
-BRUSH_STEPS = 255  # bar colours: s in [-1, 1] in this many steps (finer than the eye can tell)
+BRUSH_STEPS = 255  # bar colours: s across the colour levels in this many steps (finer than the eye can tell)
 
 
 class HiddenView(QtWidgets.QWidget):
@@ -46,6 +46,8 @@ class HiddenView(QtWidgets.QWidget):
         for plot, side in ((self.heat_plot, "bottom"), (self.heat_plot, "left"), (self.bar_plot, "left")):
             style.integer_ticks(plot.getAxis(side))  # time steps and hidden units are whole numbers
         self.image = np.empty((0, 0))
+        self.levels, self.bar_range = style.HIDDEN_LEVELS, style.HIDDEN_LEVELS  # the cell's, per trace
+        self._scaled_for = None  # the stepper the levels, ticks and title were set for
         self._columns: tuple | None = None  # (stepper, forward steps drawn): skip unchanged images
         self._brushes: list = []  # BRUSH_STEPS brushes spanning the colour map, made once per theme
         self.current_t: int | None = None
@@ -61,10 +63,9 @@ class HiddenView(QtWidgets.QWidget):
         cmap = style.colormap(theme.diverging)
         self._brushes = [pg.mkBrush(c) for c in cmap.map(np.linspace(0, 1, BRUSH_STEPS), mode="qcolor")]
         self._columns = None
-        style.style_plot(self.heat_plot, theme, "Hidden state sₜ = tanh(zₜ)", "hidden unit", "time step t")
+        style.style_plot(self.heat_plot, theme, self._title(), "hidden unit", "time step t")
         style.style_plot(self.bar_plot, theme, "current sₜ", "", "value")
-        ends = [(-1.0, "−1"), (0.0, "0"), (1.0, "1")]  # s lies in [-1, 1]: three labels never collide
-        self.bar_plot.getAxis("bottom").setTicks([ends])
+        self._scaled_for = None  # ticks and title again
         self.colorbar.setColorMap(style.colormap(theme.diverging))
         style.style_colorbar(self.colorbar, "s value", theme)
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
@@ -78,13 +79,15 @@ class HiddenView(QtWidgets.QWidget):
         st = self.session.stepper
         H, T = self.session.rnn.hidden_size, st.T
         forward = st.forward_steps()
+        if self._scaled_for is not st:
+            self._scale_for(st)
         if self._columns != (st, len(forward)):  # the backward pass adds no column: nothing to redo
             self._columns = (st, len(forward))
             image = np.full((H, T), np.nan)  # (H, T) rows = units, columns = time
             if forward:
                 image[:, : len(forward)] = np.array([ev.s for ev in forward]).T  # forward t = 0, 1, ...
             self.image = image
-            self.heatmap.setImage(image, autoLevels=False, levels=style.HIDDEN_LEVELS)
+            self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
             self.heatmap.setRect(-0.5, -0.5, T, H)
             self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=H)
             self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, H - 0.5), padding=0)
@@ -104,9 +107,28 @@ class HiddenView(QtWidgets.QWidget):
             self.current_s = np.zeros(H)
         self._draw_bars(H, t)
 
+    def _title(self) -> str:
+        """The cell's own activation: sₜ = tanh(zₜ) or sₜ = relu(zₜ)."""
+        return f"Hidden state sₜ = {getattr(self.session.rnn.spec, 'activation_name', 'tanh')}(zₜ)"
+
+    def _scale_for(self, st) -> None:
+        """Levels fixed for this trace: the cell's bounds (tanh: -1..1), or for ReLU, which has no
+        upper bound, the trace's largest s (style.state_levels); the title names the activation."""
+        self._scaled_for = st
+        self.levels, self.bar_range = style.state_levels(st.spec.state_bounds, st.states)
+        self.colorbar.setLevels(self.levels)
+        lo, hi = self.bar_range
+        ends = [(v, style.tick_text(v)) for v in sorted({lo, 0.0, hi})]  # three labels never collide
+        self.bar_plot.getAxis("bottom").setTicks([ends])
+        self.bar_plot.setXRange(lo, hi, padding=0.05)
+        style.set_title(self.heat_plot, self._title(), self.theme)
+        self._columns = None
+
     def _draw_bars(self, H: int, t: int | None) -> None:
         s = self.current_s
-        steps = np.clip(np.rint((s + 1) / 2 * (BRUSH_STEPS - 1)), 0, BRUSH_STEPS - 1).astype(int)
+        lo, hi = self.levels
+        frac = (s - lo) / (hi - lo)  # where s sits on the colour map
+        steps = np.clip(np.rint(frac * (BRUSH_STEPS - 1)), 0, BRUSH_STEPS - 1).astype(int)
         brushes = [self._brushes[i] for i in steps]  # the colour of s, to 1/BRUSH_STEPS of the range
         self.bars.setOpts(
             x0=np.minimum(s, 0),

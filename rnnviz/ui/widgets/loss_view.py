@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.masks import NO_TARGET, mean_loss, steps_with_target
 from rnnviz.ui.plot_area import PlotArea, fit_legend, legend_size, min_size
 from rnnviz.ui.tables import smoothed_loss, smoothing_window
 
@@ -34,6 +35,8 @@ class LossView(QtWidgets.QWidget):
         self.step_plot.addItem(self.ghost_text)
         self.mean_line = pg.InfiniteLine(angle=0, movable=False)
         self.step_plot.addItem(self.mean_line)
+        self.no_target_marks = pg.ScatterPlotItem(symbol="x")  # steps with no target: no bar, a cross
+        self.step_plot.addItem(self.no_target_marks)
         self.step_plot.setMenuEnabled(False)
         style.integer_ticks(self.step_plot.getAxis("bottom"))  # time steps are whole numbers
 
@@ -72,6 +75,9 @@ class LossView(QtWidgets.QWidget):
         self.ghost_text.setColor(theme.foreground)
         self.ghost_text.setFont(style.font(theme, 0.9))
         self.mean_line.setPen(style.pen(theme.foreground, 1.5, dashed=True))
+        self.no_target_marks.setPen(style.pen(theme.foreground, max(1.0, theme.line_width / 3)))
+        self.no_target_marks.setBrush(pg.mkBrush(theme.foreground))
+        self.no_target_marks.setSize(8 + 2 * theme.line_width)
         self.raw_curve.setPen(style.pen(theme.loss_raw, max(1.0, theme.line_width / 2)))
         self.smooth_curve.setPen(style.pen(theme.loss_smooth, theme.line_width))
         self.chance_line.setPen(style.pen(theme.muted, 1.5, dashed=True))
@@ -189,12 +195,19 @@ class LossView(QtWidgets.QWidget):
         self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
         self.step_plot.setYRange(0, top, padding=0)
         self.ghost_text.setPos(st.T - 0.5, top)
-        self.mean_line.setVisible(len(losses) > 0 and bool(np.isfinite(losses.mean())))
-        if len(losses):
-            if np.isfinite(losses.mean()):
-                self.mean_line.setPos(float(losses.mean()))
+        y = self.session.y
+        no_target = np.flatnonzero(np.asarray(y[: len(losses)]) < 0)  # no bar there: a cross
+        self.no_target_marks.setData(no_target.astype(float), np.full(len(no_target), 0.06 * top))  # above 0
+        mean = mean_loss(losses, y)  # over the steps with a target only
+        self.mean_line.setVisible(mean is not None and bool(np.isfinite(mean)))
+        crosses = " · ×: no target" if len(no_target) else ""
+        if mean is not None:
+            if np.isfinite(mean):
+                self.mean_line.setPos(mean)
             label = "L" if len(losses) == st.T else "mean so far"
-            title = f"E_t · dashed: {label} = {losses.mean():.3f}"
+            title = f"E_t{crosses} · dashed: {label} = {mean:.3f}"
+        elif len(losses):
+            title = f"E_t{crosses} · no step with a target yet"
         else:
             title = "E_t: none computed yet"
         if ghost is not None:
@@ -246,6 +259,12 @@ class LossView(QtWidgets.QWidget):
         if 0 <= t < len(self.step_losses):
             ev = st.forward_steps()[t]
             v = self.session.vocab
+            if ev.y < 0:
+                self.layout_widget.setToolTip(
+                    f"t={t}: input {v.label(ev.x)!r}: {NO_TARGET}\n(no loss E_t; L is the mean over"
+                    f" {steps_with_target(self.session.y)})"
+                )
+                return
             why = "\n(infinite: o_t[y_t] is below the smallest float64, so it is 0)" if np.isinf(ev.E) else ""
             self.layout_widget.setToolTip(
                 f"t={t}: input {v.label(ev.x)!r}, target {v.label(ev.y)!r}\n"
