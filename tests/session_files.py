@@ -18,7 +18,7 @@ def valid_data(task="echo", hidden=6, seq_len=5, **kw) -> SessionData:
     rnn = make_model(s, len(src.vocab))
     x, y = src.sample(np.random.default_rng(0), seq_len)
     hist = np.array([[0.0, 2.0], [1.0, 1.5]])
-    return SessionData(s, rnn.U, rnn.W, rnn.V, x, y, cursor=3, history=hist, history_count=2)
+    return SessionData(s, rnn.params(), x, y, cursor=3, history=hist, history_count=2)
 
 
 def npy_bytes(arr) -> bytes:

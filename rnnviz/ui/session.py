@@ -1,6 +1,9 @@
 """Session: the one QObject that drives the core. Views read its state and listen to its signals.
 
 Data flows one way: user action -> Session method -> core computes -> signal -> views redraw.
+The session coordinates; each cell's model, trainer and trace live in a CellTrack (ui/cell_track.py):
+one track, or two side by side in compare mode, stepped by one cursor and trained on the same batches.
+`session.rnn`, `.stepper`, ... are the first track's; `session.side(1)` is the second cell's view of it.
 """
 
 from __future__ import annotations
@@ -8,14 +11,16 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core import Stepper, Trainer, sample
+from rnnviz.core import sample
 from rnnviz.core.session_file import SessionData
-from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
+from rnnviz.core.settings import Settings, make_source, sequence_rng, train_config
+from rnnviz.ui.cell_track import CellTrack, build_track, trace
 from rnnviz.ui.session_files import SessionFiles
+from rnnviz.ui.session_side import SessionSide
 from rnnviz.ui.tables import smoothed_loss
 from rnnviz.ui.trace_jobs import TraceNumbers
-from rnnviz.ui.trace_numbers import DecayRow, losses_around_update
-from rnnviz.ui.training import LockedHistory, TrainingRun
+from rnnviz.ui.trace_numbers import DecayRow
+from rnnviz.ui.training import TrainingRun
 from rnnviz.ui.worker import Worker
 
 REDRAW_EVERY_MS = 100  # the curve and progress bar follow training ten times a second
@@ -42,8 +47,8 @@ class Session(QObject, SessionFiles):
         self._run: TrainingRun | None = None
         self._seq_rng = None
         self._worker = Worker(self)  # slow per-trace numbers are computed there
-        self.numbers: TraceNumbers | None = None
-        self._update_losses: tuple = (None, None)  # (update event, (L before, L after))
+        self.tracks: list[CellTrack] = []  # the cell, and in compare mode the cell compared with it
+        self._sides = {}  # index -> SessionSide
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
         self._mark_saved()  # a new session has no training to lose
@@ -58,44 +63,35 @@ class Session(QObject, SessionFiles):
         """Everything a session with these settings (and, given `data`, these parameters, sequence,
         history and step) holds, built without touching the session: a failure changes nothing."""
         source = make_source(s)
-        rnn = make_model(s, len(source.vocab))
-        trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
-        trainer.history = LockedHistory()  # read by the UI thread while the training thread adds
+        main = None if data is None else data.main_model()
+        tracks = [build_track(s, source, s.cell, main)]
+        if s.compare:
+            tracks.append(build_track(s, source, s.compare, None if data is None else data.compare))
         seq_rng = sequence_rng(s)
         x, y = source.sample(seq_rng, s.seq_len)
         cursor = 0
         if data is not None:
-            rnn.set_params(**data.params())
-            trainer.history.restore(data.history, data.history_count, data.history_stride)
-            trainer.iteration = data.history_count
             x, y, cursor = data.x, data.y, data.cursor
-        parts = dict(settings=s, source=source, rnn=rnn, trainer=trainer, history=trainer.history)
-        parts.update(_seq_rng=seq_rng, x=x, y=y)
-        return {**parts, **self._trace(s, rnn, x, y, cursor)}
+        parts = dict(settings=s, source=source, tracks=tracks, _seq_rng=seq_rng, x=x, y=y)
+        return {**parts, "traces": self._traces(s, tracks, x, y, cursor)}
 
     @staticmethod
-    def _trace(s: Settings, rnn, x, y, cursor: int = 0) -> dict:
-        """A fresh step-through of (x, y), advanced quietly to `cursor`, and its losses E_t (cheap:
-        one forward pass). The slow numbers (contributions, Jacobian rows) come from the worker."""
-        T = len(x)
-        target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
-        update_lr = s.lr if s.final_update else None
-        stepper = Stepper(
-            rnn, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None
-        )
-        step_losses = rnn.step_losses(x, y)  # (T,)
-        for _ in range(min(cursor, stepper.total_steps)):
-            stepper.step()
-        return dict(stepper=stepper, step_losses=step_losses)
+    def _traces(s: Settings, tracks: list[CellTrack], x, y, cursor: int = 0) -> list[dict]:
+        """A fresh trace of (x, y) by each track's model, advanced quietly to `cursor` (cell_track.trace)."""
+        return [trace(s, track.rnn, x, y, cursor) for track in tracks]
 
     def _install(self, parts: dict, emit: bool = True) -> None:
-        """Swap in what _build or _trace made (plain assignments: nothing here can fail halfway);
-        the old trace's numbers still being computed are cancelled and never drawn."""
+        """Swap in what _build or _traces made (plain assignments: nothing here can fail halfway);
+        the old traces' numbers still being computed are cancelled and never drawn."""
+        old = [track.numbers for track in self.tracks if track.numbers is not None]
+        traces = parts.pop("traces")
         for name, value in parts.items():
             setattr(self, name, value)
-        if self.numbers is not None:
-            self.numbers.cancel()
-        self.numbers = TraceNumbers(self._worker, self.rnn, self.stepper, self._numbers_arrived)
+        for track, new in zip(self.tracks, traces, strict=True):
+            track.stepper, track.step_losses = new["stepper"], new["step_losses"]
+            track.numbers = TraceNumbers(self._worker, track.rnn, track.stepper, self._numbers_arrived)
+        for numbers in old:
+            numbers.cancel()
         if emit:
             self.sig_reset.emit()
 
@@ -106,13 +102,61 @@ class Session(QObject, SessionFiles):
         """Stop playing and training and end the worker thread (the window is closing)."""
         self.stop_training()
         self.pause()
-        if self.numbers is not None:
-            self.numbers.cancel()
+        for track in self.tracks:
+            track.numbers.cancel()
         self._worker.shutdown()
 
     def _new_stepper(self, cursor: int = 0) -> None:
-        """A fresh trace of the current sequence, advanced quietly to `cursor`, then sig_reset."""
-        self._install(self._trace(self.settings, self.rnn, self.x, self.y, cursor))
+        """A fresh trace of the sequence by every track, advanced quietly to `cursor`, then sig_reset."""
+        self._install({"traces": self._traces(self.settings, self.tracks, self.x, self.y, cursor)})
+
+    # --- the tracks: the first one is the session's own, as views read it ------------------------
+
+    @property
+    def comparing(self) -> bool:
+        return len(self.tracks) > 1
+
+    def side(self, index: int) -> SessionSide:
+        """What the views of cell `index` read (0: the cell; 1: the one compared with it)."""
+        if index not in self._sides:
+            self._sides[index] = SessionSide(self, index)
+        return self._sides[index]
+
+    @property
+    def rnn(self):
+        return self.tracks[0].rnn
+
+    @property
+    def trainer(self):
+        return self.tracks[0].trainer
+
+    @property
+    def history(self):
+        return self.tracks[0].history
+
+    @property
+    def stepper(self):
+        return self.tracks[0].stepper
+
+    @stepper.setter
+    def stepper(self, stepper) -> None:  # tests trace kinds of step-through the controls do not offer
+        self.tracks[0].stepper = stepper
+
+    @property
+    def step_losses(self):
+        return self.tracks[0].step_losses
+
+    @property
+    def numbers(self) -> TraceNumbers:
+        return self.tracks[0].numbers
+
+    @property
+    def spec(self):
+        return self.tracks[0].spec
+
+    @property
+    def name(self) -> str:
+        return self.tracks[0].name
 
     @property
     def vocab(self):
@@ -130,19 +174,17 @@ class Session(QObject, SessionFiles):
     @property
     def contributions(self) -> np.ndarray | None:
         """(T, T) C[t, k] of the current trace, or None while the worker computes it (sig_numbers)."""
-        return self.numbers.contributions()
+        return self.tracks[0].contributions
 
     def jacobian_row(self, t: int) -> DecayRow | None:
         """How the gradient of E_t changes going back from step t, for the parameters the current
         trace uses (never the live model, which the update step or training changes); None while
         the worker computes it (sig_numbers says when it is in)."""
-        return self.numbers.row(t)
+        return self.tracks[0].jacobian_row(t)
 
     def update_losses(self, ev) -> tuple[float, float]:
         """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
-        if self._update_losses[0] is not ev:
-            self._update_losses = (ev, losses_around_update(self.rnn, ev, self.x, self.y))
-        return self._update_losses[1]
+        return self.tracks[0].update_losses(ev, self.x, self.y)
 
     # --- settings -------------------------------------------------------------------------------
 
@@ -157,11 +199,13 @@ class Session(QObject, SessionFiles):
                 self.pause()
                 self._replace_model(self._build(new))
             else:
-                trace = self._trace(new, self.rnn, self.x, self.y) if _trace_changed(old, new) else None
-                self.trainer.config = train_config(new)
+                traces = self._traces(new, self.tracks, self.x, self.y) if _trace_changed(old, new) else None
+                config = train_config(new)
+                for track in self.tracks:
+                    track.trainer.config = config
                 self.settings = new
-                if trace is not None:
-                    self._install(trace)
+                if traces is not None:
+                    self._install({"traces": traces})
         except ValueError as e:
             self.sig_message.emit(f"Settings not applied: {e}")
             return False
@@ -179,16 +223,21 @@ class Session(QObject, SessionFiles):
     # --- stepping -------------------------------------------------------------------------------
 
     def step(self):
+        """One step of every track (one cursor: their traces have the same steps); the first's event."""
         ev = self.stepper.step()
         if ev is None:
             self.pause()
             return None
+        for track in self.tracks[1:]:
+            track.stepper.step()
         self.sig_stepped.emit(ev)
         return ev
 
     def back(self):
         ev = self.stepper.back()
         if ev is not None:
+            for track in self.tracks[1:]:
+                track.stepper.back()
             self.sig_stepped.emit(ev)
         return ev
 
@@ -272,8 +321,9 @@ class Session(QObject, SessionFiles):
         if self.training or iterations <= 0:
             return
         self.pause()
-        self.trainer.stopped_reason = None
-        self._run = TrainingRun(self.trainer, iterations)
+        for track in self.tracks:
+            track.trainer.stopped_reason = None
+        self._run = TrainingRun([track.trainer for track in self.tracks], iterations)
         self._train_timer.start()
         self.sig_training_changed.emit(True)
 
@@ -302,10 +352,14 @@ class Session(QObject, SessionFiles):
         if run.error is not None:
             self.sig_message.emit(f"Training stopped by an error: {type(run.error).__name__}: {run.error}")
         elif run.failed:
-            self.sig_message.emit(self.trainer.stopped_reason)
+            what = f"{run.failed_by.rnn.spec.name.upper()}: " if self.comparing else ""
+            self.sig_message.emit(what + run.failed_by.stopped_reason)
+        elif self.comparing:
+            losses = "; ".join(f"{t.name} {self._recent_loss(t.history)}" for t in self.tracks)
+            self.sig_message.emit(f"Trained both cells {run.done} iterations on the same data: {losses}.")
         else:
             self.sig_message.emit(
-                f"Trained {run.done} iterations; {self._recent_loss()}."
+                f"Trained {run.done} iterations; {self._recent_loss(self.history)}."
                 f"  The model now writes: {self.sample_text(40)!r}"
             )
 
@@ -314,9 +368,10 @@ class Session(QObject, SessionFiles):
         ids = sample(self.rnn, int(self.x[0]), n, np.random.default_rng(self.settings.seed))
         return self.vocab.join(ids)
 
-    def _recent_loss(self) -> str:
+    @staticmethod
+    def _recent_loss(history) -> str:
         """The smoothed loss, named as the loss view's title and legend name it (one definition)."""
-        now = smoothed_loss(self.history)
+        now = smoothed_loss(history)
         if now is None:
             return "no loss recorded"
         return f"smoothed loss {now[0]:.3f} (mean of the last {now[1]:,} iterations)"

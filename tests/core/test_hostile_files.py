@@ -218,8 +218,8 @@ def test_members_missing_extra_or_twice(saved):
 
 
 def test_a_newer_format_version_is_named(saved):
-    with_meta(saved, version=3)
-    refused(saved, "format version 3", "versions 1 to 2")
+    with_meta(saved, version=4)
+    refused(saved, "format version 4", "versions 1 to 3")
 
 
 # --- 11: history counters and values -------------------------------------------------------------
