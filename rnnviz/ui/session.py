@@ -8,26 +8,20 @@ one track, or two side by side in compare mode, stepped by one cursor and traine
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core import sample
 from rnnviz.core.session_file import SessionData
 from rnnviz.core.settings import Settings, make_source, sequence_rng, train_config
 from rnnviz.ui.cell_track import CellTrack, build_track, trace
 from rnnviz.ui.session_files import SessionFiles
-from rnnviz.ui.session_side import SessionSide
-from rnnviz.ui.tables import smoothed_loss
+from rnnviz.ui.session_side import FirstTrack
+from rnnviz.ui.session_training import REDRAW_EVERY_MS, SessionTraining
 from rnnviz.ui.trace_jobs import TraceNumbers
-from rnnviz.ui.trace_numbers import DecayRow
 from rnnviz.ui.training import TrainingRun
 from rnnviz.ui.worker import Worker
 
-REDRAW_EVERY_MS = 100  # the curve and progress bar follow training ten times a second
-STOPPING_POLL_MS = 2  # after Esc, how often to look whether the last iteration is over
 
-
-class Session(QObject, SessionFiles):
+class Session(QObject, FirstTrack, SessionTraining, SessionFiles):
     sig_reset = Signal()  # new model, sequence or stepper: views redraw from scratch
     sig_stepped = Signal(object)  # the event just taken (or undone): views update
     sig_playing_changed = Signal(bool)
@@ -110,54 +104,6 @@ class Session(QObject, SessionFiles):
         """A fresh trace of the sequence by every track, advanced quietly to `cursor`, then sig_reset."""
         self._install({"traces": self._traces(self.settings, self.tracks, self.x, self.y, cursor)})
 
-    # --- the tracks: the first one is the session's own, as views read it ------------------------
-
-    @property
-    def comparing(self) -> bool:
-        return len(self.tracks) > 1
-
-    def side(self, index: int) -> SessionSide:
-        """What the views of cell `index` read (0: the cell; 1: the one compared with it)."""
-        if index not in self._sides:
-            self._sides[index] = SessionSide(self, index)
-        return self._sides[index]
-
-    @property
-    def rnn(self):
-        return self.tracks[0].rnn
-
-    @property
-    def trainer(self):
-        return self.tracks[0].trainer
-
-    @property
-    def history(self):
-        return self.tracks[0].history
-
-    @property
-    def stepper(self):
-        return self.tracks[0].stepper
-
-    @stepper.setter
-    def stepper(self, stepper) -> None:  # tests trace kinds of step-through the controls do not offer
-        self.tracks[0].stepper = stepper
-
-    @property
-    def step_losses(self):
-        return self.tracks[0].step_losses
-
-    @property
-    def numbers(self) -> TraceNumbers:
-        return self.tracks[0].numbers
-
-    @property
-    def spec(self):
-        return self.tracks[0].spec
-
-    @property
-    def name(self) -> str:
-        return self.tracks[0].name
-
     @property
     def vocab(self):
         return self.source.vocab
@@ -170,21 +116,6 @@ class Session(QObject, SessionFiles):
     def computing(self) -> bool:
         """Whether the worker has numbers of the current trace still to deliver."""
         return self._worker.busy()
-
-    @property
-    def contributions(self) -> np.ndarray | None:
-        """(T, T) C[t, k] of the current trace, or None while the worker computes it (sig_numbers)."""
-        return self.tracks[0].contributions
-
-    def jacobian_row(self, t: int) -> DecayRow | None:
-        """How the gradient of E_t changes going back from step t, for the parameters the current
-        trace uses (never the live model, which the update step or training changes); None while
-        the worker computes it (sig_numbers says when it is in)."""
-        return self.tracks[0].jacobian_row(t)
-
-    def update_losses(self, ev) -> tuple[float, float]:
-        """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
-        return self.tracks[0].update_losses(ev, self.x, self.y)
 
     # --- settings -------------------------------------------------------------------------------
 
@@ -310,81 +241,6 @@ class Session(QObject, SessionFiles):
     def _play_tick(self) -> None:
         if self.step() is None or self.stepper.done:
             self.pause()
-
-    # --- training (in a thread of its own: ui/training.py) ----------------------------------------
-
-    @property
-    def training(self) -> bool:
-        return self._run is not None
-
-    def train(self, iterations: int) -> None:
-        if self.training or iterations <= 0:
-            return
-        self.pause()
-        for track in self.tracks:
-            track.trainer.stopped_reason = None
-        self._run = TrainingRun([track.trainer for track in self.tracks], iterations)
-        self._train_timer.start()
-        self.sig_training_changed.emit(True)
-
-    def request_stop(self) -> None:
-        """Esc: no iteration starts after the one under way; the run ends with it, and the window
-        keeps answering meanwhile (stop_training() waits for it instead)."""
-        if self.training:
-            self._run.request_stop()
-            self._train_timer.setInterval(STOPPING_POLL_MS)  # notice the end promptly
-
-    def stop_training(self) -> None:
-        """Stop (waiting only for the iteration under way), then trace the trained parameters."""
-        if not self.training:
-            return
-        run = self._run
-        run.stop()
-        self._end_training(run)
-
-    def _end_training(self, run: TrainingRun) -> None:
-        self._run = None
-        self._train_timer.stop()
-        self._train_timer.setInterval(REDRAW_EVERY_MS)
-        self.sig_trained.emit(run.done, run.target)
-        self.sig_training_changed.emit(False)
-        self._new_stepper()  # the trace now follows the trained parameters
-        if run.error is not None:
-            self.sig_message.emit(f"Training stopped by an error: {type(run.error).__name__}: {run.error}")
-        elif run.failed:
-            what = f"{run.failed_by.rnn.spec.name.upper()}: " if self.comparing else ""
-            self.sig_message.emit(what + run.failed_by.stopped_reason)
-        elif self.comparing:
-            losses = "; ".join(f"{t.name} {self._recent_loss(t.history)}" for t in self.tracks)
-            self.sig_message.emit(f"Trained both cells {run.done} iterations on the same data: {losses}.")
-        else:
-            self.sig_message.emit(
-                f"Trained {run.done} iterations; {self._recent_loss(self.history)}."
-                f"  The model now writes: {self.sample_text(40)!r}"
-            )
-
-    def sample_text(self, n: int) -> str:
-        """n tokens generated by the model, starting after the current sequence's first token."""
-        ids = sample(self.rnn, int(self.x[0]), n, np.random.default_rng(self.settings.seed))
-        return self.vocab.join(ids)
-
-    @staticmethod
-    def _recent_loss(history) -> str:
-        """The smoothed loss, named as the loss view's title and legend name it (one definition)."""
-        now = smoothed_loss(history)
-        if now is None:
-            return "no loss recorded"
-        return f"smoothed loss {now[0]:.3f} (mean of the last {now[1]:,} iterations)"
-
-    def _train_tick(self) -> None:
-        """Ten times a second while training: show the progress; once the thread has ended, finish."""
-        run = self._run
-        if run is None:
-            return
-        if run.finished:
-            self._end_training(run)
-        else:
-            self.sig_trained.emit(run.done, run.target)
 
 
 def _trace_changed(old: Settings, new: Settings) -> bool:

@@ -17,9 +17,12 @@ def status_line(session) -> str:
         text = f"forward   t = {last.t} of {st.T - 1}   E{_sub(last.t)} = {last.E:.4f}"
     elif last.phase == "backward":
         t = last.t
+        grads = last.w_grads  # W alone (the vanilla RNN), or every W_* of a gated cell
+        W, a = ("W", "z") if len(grads) == 1 else ("W_*", "a")
+        norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
         text = (
-            f"backward  t = {t}   |δ{_sub(t)}| = |∂{loss}/∂z{_sub(t)}| = {np.linalg.norm(last.delta):.3g}"
-            f"   |∂{loss}/∂W| so far = {np.linalg.norm(last.dW):.3g}"
+            f"backward  t = {t}   |δ{_sub(t)}| = |∂{loss}/∂{a}{_sub(t)}| = {np.linalg.norm(last.delta):.3g}"
+            f"   |∂{loss}/∂{W}| so far = {norm:.3g}"
         )
     else:
         before, after = session.update_losses(last)

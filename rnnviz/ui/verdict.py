@@ -1,7 +1,7 @@
 """The gradient view's verdict: one documented rule for "vanishing" and "exploding". No Qt here.
 
 What is measured is the real gradient of one loss, from the trace's parameters:
-    ratio(k) = |dE_t/dz_k| / |dE_t/dz_t|
+    ratio(k) = |dE_t/dz_k| / |dE_t/dz_t|      (a gated cell: a_k, every gate's pre-activation)
 how big the gradient of E_t is at the earlier step k, relative to its size at step t itself.
 The rule, applied at the farthest step back the backward pass has reached so far:
     ratio <= 1/10  -> vanishing      ratio >= 10  -> exploding      otherwise -> neither
@@ -15,7 +15,8 @@ VANISH, EXPLODE = 0.1, 10.0  # a tenth of its size, or ten times it: the only th
 
 RULE = (
     "What is measured: |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|, the gradient of the loss E_t at the earlier\n"
-    "step k relative to its size at step t, from the numbers this trace uses.\n"
+    "step k relative to its size at step t, from the numbers this trace uses\n"
+    "(for an LSTM or GRU: ∂E_t/∂a_k, the pre-activations of all its gates at step k).\n"
     f"Rule, at the farthest step back reached so far: at most {VANISH:g}× is vanishing,\n"
     f"at least {EXPLODE:g}× is exploding, anything between is neither.\n"
     "The dashed lines are references, not measurements: ‖W‖₂^(t−k) · ∏ max tanh′ bounds the\n"
@@ -31,8 +32,11 @@ def word(ratio: float) -> str:
     return "neither vanishing nor exploding"
 
 
-def verdict(t: int, ratio: np.ndarray, revealed: np.ndarray, truncate: int | None = None) -> str:
-    """The sentence under the plot for output step t; ratio and revealed are (t+1,), indexed by k."""
+def verdict(
+    t: int, ratio: np.ndarray, revealed: np.ndarray, truncate: int | None = None, a: str = "z"
+) -> str:
+    """The sentence under the plot for output step t; ratio and revealed are (t+1,), indexed by k;
+    `a` names what the gradient is taken at (z for the vanilla RNN, a for a gated cell's gates)."""
     if t == 0:
         return "At t = 0 there is no earlier step: choose t ≥ 1 to see the gradient travel back."
     ks = np.flatnonzero(revealed)
@@ -48,7 +52,7 @@ def verdict(t: int, ratio: np.ndarray, revealed: np.ndarray, truncate: int | Non
     if not np.isfinite(r):
         text = f"{steps} back{so_far}: the ratio is undefined (the gradient at step t is 0)."
     else:
-        e, zk, zt = f"E{_sub(t)}", f"z{_sub(k)}", f"z{_sub(t)}"
+        e, zk, zt = f"E{_sub(t)}", f"{a}{_sub(k)}", f"{a}{_sub(t)}"
         text = f"{steps} back{so_far}: |∂{e}/∂{zk}| = {r:.2g} × |∂{e}/∂{zt}| → {word(r)}."
     if truncate is not None and truncate < t:
         text += f"  Truncated at K = {truncate}: the trace drops every term more than {truncate} steps back."
