@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnviz.ui.maths_text import GAP, cell_markup, kv, m, norm, num, tt, vec
+from rnnviz.ui.maths_text import GAP, cell_markup, kv, m, norm, num, scale, tt, vec
 
 
 def _loss(st) -> str:
@@ -29,7 +29,9 @@ def backward_eqs(st) -> list[str]:
     """The cell's backward equations and what the stepper adds up, for the loss it traces."""
     cell, K, L = st.spec, st.truncate, _loss(st)
     direct = (
-        "(1/T) V^{⊤}(o_{t} − y_{t})" if st.mode == "full" else f"[t = {st.target}] V^{{⊤}}(o_{{t}} − y_{{t}})"
+        f"({scale(st)}) V^{{⊤}}(o_{{t}} − y_{{t}})"
+        if st.mode == "full"
+        else f"[t = {st.target}] V^{{⊤}}(o_{{t}} − y_{{t}})"
     )
     lines = [m(f"∂{L}/∂s_{{t}} = {direct} + (what step t+1 sends back to s_{{t}})")]
     lines += [cell_markup(e) for e in cell.backward_equations]
@@ -56,14 +58,21 @@ def backward_eqs(st) -> list[str]:
 
 def update_eqs(st) -> list[str]:
     return [
-        m(f"θ ← θ − η ∂{_loss(st)}/∂θ") + "&nbsp;&nbsp; for every parameter " + m("θ") + " (U_*, W_*, b_*, V)"
+        m(f"θ ← θ − η ∂{_loss(st)}/∂θ")
+        + "&nbsp;&nbsp; for every parameter "
+        + m("θ")
+        + " ("
+        + m("U_{*}, W_{*}, b_{*}, V")
+        + ")"
     ]
 
 
 def forward_numbers(view, st, ev, now: str, L_line: str) -> list[str]:
     """The step just taken: the input, every gate (mean and first entries), the states, o, E_t."""
     t, cell = ev.t, st.spec
-    lines = [now + kv(f"x_{{{t}}}", view._label(ev.x)) + f" (id {ev.x}): column {ev.x} of every " + m("U_*")]
+    lines = [
+        now + kv(f"x_{{{t}}}", view._label(ev.x)) + f" (id {ev.x}): column {ev.x} of every " + m("U_{*}")
+    ]
     for g in cell.gates:
         values = ev.gates[g]
         lines.append(
@@ -90,7 +99,7 @@ def backward_numbers(view, st, ev, now: str) -> list[str]:
     lines = [now + "the error arriving at " + m(f"s_{{{t}}}") + " (gradient of " + m(L) + ")"]
     if not single:
         lines.append(
-            kv(f"(1/T)|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct))
+            kv(f"({scale(st)})|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct))
             + GAP
             + "direct, from "
             + m(f"E_{{{t}}}")
@@ -125,7 +134,7 @@ def backward_numbers(view, st, ev, now: str) -> list[str]:
     lines.append(kv(f"|δ_{{{t}}}| = |∂{L}/∂a_{{{t}}}|", norm(ev.delta)) + GAP + "every gate's pre-activation")
     step = ev.step_terms
     share = np.sqrt(sum(float(np.sum(step[name] ** 2)) for name in ev.w_grads))
-    lines.append(kv(f"|step {t}'s terms of ∂{L}/∂W_*|", num(share)))
+    lines.append(kv(f"|step {t}'s terms of ∂{L}/∂W_{{*}}|", num(share)))
     if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
         row = view.source.jacobian_row(st.target)  # None while the worker computes it
         view._waiting = row is None
@@ -135,14 +144,14 @@ def backward_numbers(view, st, ev, now: str) -> list[str]:
         lines.append(kv(f"|∂{state}_{{{st.target}}}/∂{state}_{{{t}}}|", jac) + GAP + note)
     grads = ev.w_grads
     total = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
-    lines.append(kv(f"|∂{L}/∂W_*|", "<b>" + num(total) + "</b>") + " so far")
+    lines.append(kv(f"|∂{L}/∂W_{{*}}|", "<b>" + num(total) + "</b>") + " so far")
     return lines
 
 
 def update_numbers(st, ev, before: float, after: float) -> list[str]:
     """The update step: η, the size of the gradient and of the change, per kind of parameter."""
     loss = _loss(st)
-    kinds = {"W_*": "W", "U_*": "U", "b_*": "b", "V": "V"}
+    kinds = {"W_{*}": "W", "U_{*}": "U", "b_{*}": "b", "V": "V"}
     parts = []
     for label, first in kinds.items():
         names = [k for k in ev.new if k.split("_")[0] == first]
@@ -151,7 +160,7 @@ def update_numbers(st, ev, before: float, after: float) -> list[str]:
     grads = ev.gradients.as_dict()
     gW = np.sqrt(sum(float(np.sum(grads[k] ** 2)) for k in grads if k.startswith("W")))
     return [
-        kv("η", num(ev.lr)) + GAP + kv(f"|∂{loss}/∂W_*|", num(gW)),
+        kv("η", num(ev.lr)) + GAP + kv(f"|∂{loss}/∂W_{{*}}|", num(gW)),
         "change: " + GAP.join(parts),
         kv("L") + " on this sequence: before " + tt(f"{before:.4f}") + " → after " + tt(f"{after:.4f}"),
     ]

@@ -38,10 +38,16 @@ class Trace:
     target: int | None
     truncate: int | None  # K, or None for full BPTT
     cell: object = None  # the cell (core.cells.Cell): its gates, states and equations
+    n_targets: int | None = None  # |M|, the steps with a target (T unless some are masked, y = -1)
 
     @classmethod
     def of(cls, st) -> Trace:
-        return cls(st.T, st.mode == "full", st.target, st.truncate, st.spec)
+        return cls(st.T, st.mode == "full", st.target, st.truncate, st.spec, st.n_targets)
+
+    @property
+    def scale(self) -> str:
+        """L's normaliser: 1/T, or 1/|M| when some steps have no target."""
+        return "1/T" if self.n_targets in (None, self.T) else "1/|M|"
 
     @property
     def gated(self) -> bool:
@@ -63,7 +69,7 @@ class Trace:
 
     def direct(self, t: int) -> str:
         """The name of the direct error at s_t, with 1/T where it applies."""
-        return f"{'(1/T)·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
+        return f"{f'({self.scale})·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
 
     def untraced(self) -> str:
         return f"not part of this trace (only {self.loss} is traced)"
@@ -164,7 +170,7 @@ def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[
     tip += f"E{st} = −log p = {f.E:.3f}"
     if b is not None:
         if trace.traced(t):
-            scale = "(1/T)·" if trace.full else ""
+            scale = f"({trace.scale})·" if trace.full else ""
             tip += f"\n\nBackward: {scale}|o{st} − y{st}| = |∂{trace.loss}/∂(V s{st})| = {norm(b.d_out):.4e}"
         else:
             tip += f"\n\nBackward: E{st} is {trace.untraced()}"

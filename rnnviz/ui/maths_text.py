@@ -81,3 +81,8 @@ def cell_markup(line: str) -> str:
     of m(): every single-character subscript braced, t-1 with a true minus."""
     line = line.replace("t-1", "t−1").replace(" - ", " − ").replace("dE/d", "∂E/∂")
     return m(re.sub(r"_([A-Za-z0-9*])(?!\{)", r"_{\1}", line))
+
+
+def scale(st) -> str:
+    """L's normaliser in a trace: 1/T, or 1/|M| when some steps have no target (y = -1)."""
+    return "1/T" if st.n_targets == st.T else "1/|M|"

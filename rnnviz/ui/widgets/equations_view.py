@@ -12,7 +12,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.ui import equations_cells, style
-from rnnviz.ui.maths_text import EQ, GAP, SERIF, bar_mark, blend, kv, m, norm, num, prev_s, tt, vec
+from rnnviz.ui.maths_text import EQ, GAP, SERIF, bar_mark, blend, kv, m, norm, num, prev_s, scale, tt, vec
 
 __all__ = ["EquationsView", "bar_mark", "num"]
 HEADER_MARK, LIVE_MARK = "\u2060header\u2060", "\u2060numbers\u2060"  # placeholders, found and replaced
@@ -38,7 +38,10 @@ def backward_eqs(st) -> list[str]:
         return (
             SUM_EQS
             + [
-                m("δ_{t} = ∂L/∂z_{t} = ((1/T) V^{⊤}(o_{t} − y_{t}) + W^{⊤}δ_{t+1}) ⊙ (1 − s_{t}^{2})"),
+                m(
+                    f"δ_{{t}} = ∂L/∂z_{{t}} = (({scale(st)}) V^{{⊤}}(o_{{t}} − y_{{t}})"
+                    + " + W^{⊤}δ_{t+1}) ⊙ (1 − s_{t}^{2})"
+                ),
                 m("∂L/∂W += δ_{t} s_{t−1}^{⊤}"),
             ]
             + cut
@@ -206,6 +209,8 @@ class EquationsView(QtWidgets.QWidget):
         }[self.active]
         what = "finished: the gradient is complete" if st.done and self.active == "backward" else what
         kind = f"truncated BPTT, K = {st.truncate}" if st.truncate is not None else "full BPTT"
+        if st.n_targets != st.T:  # masked targets: L is the mean over the steps that have one
+            kind += f"; |M| = {st.n_targets} of {st.T} steps have a target"
         traced = (
             m(f"E_{{{st.target}}}") + f" alone ({kind})" if st.mode == "single" else m("L") + f" ({kind})"
         )
@@ -306,7 +311,7 @@ class EquationsView(QtWidgets.QWidget):
                 + m("T")
                 + ")"
             )
-            direct = kv(f"(1/T)|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP
+            direct = kv(f"({scale(st)})|V^{{⊤}}(o_{{{t}}} − y_{{{t}}})|", norm(ev.error_direct)) + GAP
             direct += "direct, from " + m(f"E_{{{t}}}")
             gname = "∂L/∂W"
         dz = f"∂E_{{{st.target}}}/∂z_{{{t}}}" if single else f"∂L/∂z_{{{t}}}"

@@ -118,14 +118,14 @@ class HiddenView(QtWidgets.QWidget):
 
     def choose(self, index: int, what: str) -> None:
         """Show `what` ("s", "c", a gate letter or "gates") of cell `index`."""
-        j = self.chooser.findData((index, what))
-        if j < 0:
+        found = [j for j in range(self.chooser.count()) if tuple(self.chooser.itemData(j)) == (index, what)]
+        if not found:
             raise ValueError(f"nothing to show as {what!r} for cell {index}")
-        self.chooser.setCurrentIndex(j)
+        self.chooser.setCurrentIndex(found[0])
 
     def _chosen(self, j: int) -> None:
         if j >= 0:
-            self.what = self.chooser.itemData(j)
+            self.what = tuple(self.chooser.itemData(j))
             self._columns = None
             self.show_state()
 
