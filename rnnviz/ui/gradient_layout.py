@@ -14,7 +14,7 @@ from PySide6 import QtCore
 
 from rnnviz.ui.plot_area import min_size
 
-STRETCH = {"below": (4, 0, 5), "beside": (4, 0, 5, 0), "grid": (1, 1, 0), "row": (4, 4, 0, 5, 5, 0)}
+STRETCH = {"below": (4, 0, 5), "beside": (4, 0, 5, 0), "grid": (1, 1, 0, 0), "row": (4, 4, 0, 5, 5, 0)}
 
 
 class GradientLayout:
@@ -62,7 +62,7 @@ class GradientLayout:
                 self.colorbar: (0, 2, 1, 1),
                 a.line_plot: (1, 0, 1, 1),
                 b.line_plot: (1, 1, 1, 1),
-                self.legend: (1, 2, 1, 1),
+                self.legend: (0, 3, 2, 1),  # beside both rows: a legend of six curves is taller than a plot
             }
         items = (a.heat_plot, b.heat_plot, self.colorbar, a.line_plot, b.line_plot, self.legend)
         return {item: (0, col, 1, 1) for col, item in enumerate(items)}
@@ -95,13 +95,16 @@ class GradientLayout:
         else:
             cols = [max(h.width(), w.width()) for h, w in zip(heats, lines, strict=True)]
             upper = max(*(h.height() for h in heats), bar.height())
-            lower = max(*(w.height() for w in lines), legend.height())
+            lower = max(w.height() for w in lines)
             row_w = (
                 sum(h.width() for h in heats) + sum(w.width() for w in lines) + bar.width() + legend.width()
             )
-            sizes = {
-                "grid": (sum(cols) + max(bar.width(), legend.width()) + 2 * gap, upper + gap + lower),
-                "row": (row_w + 5 * gap, max(upper, lower)),
+            sizes = {  # the grid's legend spans both rows, beside the colour bar
+                "grid": (
+                    sum(cols) + bar.width() + legend.width() + 3 * gap,
+                    max(upper + gap + lower, legend.height()),
+                ),
+                "row": (row_w + 5 * gap, max(upper, lower, legend.height())),
             }
         out = {}
         for name, (w, h) in sizes.items():

@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from rnnviz.ui import style
+from rnnviz.ui.status_line import mean_loss
 from rnnviz.ui.tables import smoothed_loss, smoothing_window
 
 SECOND, SECOND_RAW = style.OKABE_ITO["orange"], "#F3CF80"  # the compared cell's curve, and its raw losses
@@ -40,7 +41,7 @@ class SecondCell:
         self.step_losses = losses
         heights = np.where(np.isfinite(losses), losses, top)
         self.bars.setOpts(x=np.arange(len(losses)) + OFFSET, height=heights, width=0.4)
-        mean = float(losses.mean()) if len(losses) else None
+        mean = mean_loss(losses, track.stepper.y[: len(losses)]) if len(losses) else None
         self.mean_line.setVisible(bool(mean is not None and np.isfinite(mean)))
         if mean is not None and np.isfinite(mean):
             self.mean_line.setPos(mean)

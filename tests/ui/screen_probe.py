@@ -22,7 +22,9 @@ SCENARIOS = {  # name -> the lesson running (its caption in the strip, its views
     "lesson": "05_vanishing",  # half-way through the backward pass: one of the longest captions
     "lesson with a panel": "03_bptt_one_loss",  # the equations panel shown, even in presenter mode
     "two views": None,  # presenter mode: the gradient and hidden-state views beside each other
+    "compare": None,  # compare mode: two graphs side by side, both cells in the gradient view
 }
+COMPARE = {"compare": "lstm"}  # scenario -> the cell compared with the session's (settings.compare)
 SHOT = "lesson"  # the scenario saved as docs/screens/<size>-<mode>.png
 SIZES = ("1024x768", "1280x720", "1366x768", "1920x1080", "2560x1440", "1920x1080@2x")
 
@@ -88,6 +90,7 @@ def probe(size: str, out: Path | None) -> list[dict]:
     for scenario, lesson in SCENARIOS.items():
         if lesson is not None:
             window.lesson_panel.start(names.index(lesson))
+        session.update_settings(compare=COMPARE.get(scenario, ""))
         for _ in range(session.T + session.T // 2):  # half-way through the backward pass
             session.step()
         for mode in ("normal", "presenter"):
@@ -103,8 +106,9 @@ def probe(size: str, out: Path | None) -> list[dict]:
             settle(app)
             report = check_all(window, mode == "presenter", lambda: settle(app, 2))
             shot = None
-            if out is not None and scenario == SHOT:
-                shot = out / f"{size.replace('@', '-')}-{mode}.png"
+            if out is not None and scenario in (SHOT, "compare"):
+                suffix = "-compare" if scenario == "compare" else ""
+                shot = out / f"{size.replace('@', '-')}-{mode}{suffix}.png"
                 save_small(window.grab().toImage(), shot)
             results.append(
                 {

@@ -232,7 +232,9 @@ def test_every_number_of_a_gated_cell_at_every_step(qtbot, cell, case):
         assert np.allclose(value, ev.old[name] - 0.5 * grads[name]), name
     after = truth.model.copy()
     after.set_params(**{k: np.array(v) for k, v in ev.new.items()})
-    L_before = truth.model.loss(truth.x, truth.y)
+    L_before = truth.model.loss(truth.x, truth.y)  # the mean over the steps with a target
+    assert fixed(value_after(w.loss_view.step_plot.titleLabel.text, "dashed: L"), L_before, 3)
+    assert fixed(value_after(plain(w.equations_view), f"L over all {truth.T} steps"), L_before, 4)
     m = re.search(r"L = ([\d.]+) → ([\d.]+)", w.status_text())
     assert m and fixed(float(m[1]), L_before, 4) and fixed(float(m[2]), after.loss(truth.x, truth.y), 4)
     eq = plain(w.equations_view)

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.ui import equations_cells, style
 from rnnviz.ui.maths_text import EQ, GAP, SERIF, bar_mark, blend, kv, m, norm, num, prev_s, scale, tt, vec
+from rnnviz.ui.status_line import mean_loss
 
 __all__ = ["EquationsView", "bar_mark", "num"]
 HEADER_MARK, LIVE_MARK = "\u2060header\u2060", "\u2060numbers\u2060"  # placeholders, found and replaced
@@ -246,9 +247,11 @@ class EquationsView(QtWidgets.QWidget):
         fw = st.forward_steps()
         if not fw:
             return []
-        mean = tt(f"{np.mean([f.E for f in fw]):.4f}")
+        losses, y = np.array([f.E for f in fw]), st.y[: len(fw)]
+        mean = tt(f"{mean_loss(losses, y):.4f}")  # over the steps with a target
         if len(fw) < st.T:
-            L_line = kv("L") + f" so far: mean of {len(fw)} of {st.T} " + m("E_{t}") + EQ + mean
+            n = int(np.sum(y >= 0))
+            L_line = kv("L") + f" so far: mean of {n} of {st.T} " + m("E_{t}") + EQ + mean
         else:
             L_line = kv("L") + f" over all {st.T} steps" + EQ + mean
         if ev is None or ev.phase != "forward":

@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.ui import style
 from rnnviz.ui.loss_second import OFFSET, SecondCell
 from rnnviz.ui.plot_area import PlotArea, fit_legend, legend_size, min_size
+from rnnviz.ui.status_line import mean_loss
 from rnnviz.ui.tables import smoothed_loss, smoothing_window
 
 
@@ -229,19 +230,22 @@ class LossView(QtWidgets.QWidget):
         self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
         self.step_plot.setYRange(0, top, padding=0)
         self.ghost_text.setPos(st.T - 0.5, top)
-        self.mean_line.setVisible(len(losses) > 0 and bool(np.isfinite(losses.mean())))
+        mean = mean_loss(losses, st.y[: len(losses)]) if len(losses) else np.nan  # over steps with a target
+        self.mean_line.setVisible(len(losses) > 0 and bool(np.isfinite(mean)))
         if len(losses):
-            if np.isfinite(losses.mean()):
-                self.mean_line.setPos(float(losses.mean()))
+            if np.isfinite(mean):
+                self.mean_line.setPos(mean)
             label = "L" if len(losses) == st.T else "mean so far"
-            title = f"E_t · dashed: {label} = {losses.mean():.3f}"
+            title = f"E_t · dashed: {label} = {mean:.3f}"
             if comparing:
                 a, b = (t.name for t in self.session.tracks)
-                title = f"E_t · dashed {label}: {a} {losses.mean():.3f}, {b} {second:.3f}"
+                title = f"E_t · dashed {label}: {a} {mean:.3f}, {b} {second:.3f}"
         else:
             title = "E_t: none computed yet"
         if ghost is not None:
-            self.ghost_text.setText(f"dashed outlines: before training (L = {ghost.mean():.3f})")
+            self.ghost_text.setText(
+                f"dashed outlines: before training (L = {mean_loss(ghost, self.session.y):.3f})"
+            )
         style.set_title(self.step_plot, title, self.theme)
 
     # --- training curve ----------------------------------------------------------------------------
