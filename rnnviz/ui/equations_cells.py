@@ -8,6 +8,8 @@ error carries the 1/T); in single-loss mode those of the traced E_t alone, as fo
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from rnnviz.ui.maths_text import GAP, cell_markup, kv, m, norm, num, scale, tt, vec
@@ -17,7 +19,10 @@ def _loss(st) -> str:
     return "L" if st.mode == "full" else f"E_{{{st.target}}}"
 
 
+@functools.lru_cache(maxsize=8)
 def forward_eqs(cell) -> list[str]:
+    """The cell's forward equations and the output layer's (made once per cell: a page is drawn
+    at every step)."""
     return (
         [cell_markup(e) for e in cell.equations]
         + [m("(s_{−1} = 0" + (", c_{−1} = 0)" if "c" in cell.states else ")"))]
@@ -27,11 +32,16 @@ def forward_eqs(cell) -> list[str]:
 
 def backward_eqs(st) -> list[str]:
     """The cell's backward equations and what the stepper adds up, for the loss it traces."""
-    cell, K, L = st.spec, st.truncate, _loss(st)
+    return _backward_eqs(st.spec, st.mode, st.target, st.truncate, scale(st))
+
+
+@functools.lru_cache(maxsize=16)
+def _backward_eqs(cell, mode: str, target, K, normaliser: str) -> list[str]:
+    L = "L" if mode == "full" else f"E_{{{target}}}"
     direct = (
-        f"({scale(st)}) V^{{⊤}}(o_{{t}} − y_{{t}})"
-        if st.mode == "full"
-        else f"[t = {st.target}] V^{{⊤}}(o_{{t}} − y_{{t}})"
+        f"({normaliser}) V^{{⊤}}(o_{{t}} − y_{{t}})"
+        if mode == "full"
+        else f"[t = {target}] V^{{⊤}}(o_{{t}} − y_{{t}})"
     )
     lines = [m(f"∂{L}/∂s_{{t}} = {direct} + (what step t+1 sends back to s_{{t}})")]
     lines += [cell_markup(e) for e in cell.backward_equations]
@@ -45,7 +55,7 @@ def backward_eqs(st) -> list[str]:
     lines[-1] += (
         ": "
         + m("s_{t−1}")
-        + ("; the GRU's candidate: " + m("r_{t} ⊙ s_{t−1}") if "r" in cell.gates else "")
+        + ("; the candidate h: " + m("r_{t} ⊙ s_{t−1}") if "r" in cell.gates else "")
         + ")"
     )
     if K:
@@ -73,16 +83,17 @@ def forward_numbers(view, st, ev, now: str, L_line: str) -> list[str]:
     lines = [
         now + kv(f"x_{{{t}}}", view._label(ev.x)) + f" (id {ev.x}): column {ev.x} of every " + m("U_{*}")
     ]
-    for g in cell.gates:
+    for g in cell.gates:  # a gate's mean and range: short enough for a narrow panel in large type
         values = ev.gates[g]
         lines.append(
-            kv(f"{g}_{{{t}}}", vec(values)) + GAP + f"mean {num(np.mean(values))} ({cell.gate_titles[g]})"
+            kv(f"mean {g}_{{{t}}}", num(np.mean(values)))
+            + f" ({cell.gate_titles[g]}), from {num(values.min())} to {num(values.max())}"
         )
     if ev.c is not None:
-        lines.append(kv(f"|c_{{{t}}}|", norm(ev.c)) + GAP + kv(f"c_{{{t}}}", vec(ev.c)))
+        lines.append(kv(f"|c_{{{t}}}|", norm(ev.c)) + " " + kv(f"c_{{{t}}}", vec(ev.c)))
     top = int(np.argmax(ev.o))
     lines += [
-        kv(f"|s_{{{t}}}|", norm(ev.s)) + GAP + kv(f"s_{{{t}}}", vec(ev.s)),
+        kv(f"|s_{{{t}}}|", norm(ev.s)) + " " + kv(f"s_{{{t}}}", vec(ev.s)),
         "predicted " + view._label(top) + " with " + kv(f"o_{{{t}}}[{top}]", num(ev.o[top])),
         kv(f"o_{{{t}}}[y_{{{t}}}]", num(ev.o[ev.y])) + " for the target " + view._label(ev.y)
         if ev.y >= 0

@@ -85,6 +85,7 @@ class GradientSide:
         st = self.stepper = self.session.stepper
         T = st.T
         self.C, self.log_c, self.drawn, self.row_drawn = None, None, None, None
+        self.revealed = revealed_cells(st)
         xs, ys = [-0.5], [-0.5]  # staircase around the lower triangle (k <= t): where cells will appear
         for k in range(T):
             xs += [k + 0.5, k + 0.5]

@@ -105,7 +105,7 @@ class GateBars:
             self.fills[g].setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
             for item in (self.slots[g], self.fills[g], self.letters[g]):
                 item.setToolTip(tip)
-        what = "|∂/∂a| per gate" if phase == "backward" else f"|s| {np.linalg.norm(f.s):.2f}"
+        what = "∂/∂a" if phase == "backward" else f"|s| {np.linalg.norm(f.s):.2f}"
         self.header.setText(what)
         _fit(self.header, *self._header_box)
         self.group.show()

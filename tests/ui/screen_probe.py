@@ -106,9 +106,8 @@ def probe(size: str, out: Path | None) -> list[dict]:
             settle(app)
             report = check_all(window, mode == "presenter", lambda: settle(app, 2))
             shot = None
-            if out is not None and scenario in (SHOT, "compare"):
-                suffix = "-compare" if scenario == "compare" else ""
-                shot = out / f"{size.replace('@', '-')}-{mode}{suffix}.png"
+            if out is not None and scenario == SHOT:
+                shot = out / f"{size.replace('@', '-')}-{mode}.png"
                 save_small(window.grab().toImage(), shot)
             results.append(
                 {

@@ -31,7 +31,7 @@ CASES = [
 
 def gate_mean(text: str, g: str, t: int, title: str) -> float:
     """The mean printed for gate g at step t in the equations panel."""
-    m = re.search(rf"{g}{t} = \[[^\]]*\]\s+mean ([−\-+]?[\d.]+(?:e[−\-+]?\d+)?) \({title}\)", text)
+    m = re.search(rf"mean {g}{t} = ([−\-+]?[\d.]+(?:e[−\-+]?\d+)?) \({title}\)", text)
     assert m, f"no mean of {g}{t} in\n{text}"
     return float(m[1].replace("−", "-"))
 

@@ -56,6 +56,8 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         super().__init__(parent)
         self.session, self.theme = session, theme
         self.chosen_t = 0
+        self.alone = 0  # compare mode on a small screen: the cell shown (one at a time)
+
         self._stepper = None  # the stepper the per-reset data belongs to
         self._levels = (0.0, 1.0)
         self._legend_keys: tuple | None = None
@@ -68,6 +70,8 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.spin.valueChanged.connect(self._on_spin)
         self.spin_label = QtWidgets.QLabel("output step t:")
         self.hover_label = ElidedLabel("Hover a cell to read C[t, k].")
+        self.side_choice = QtWidgets.QComboBox(toolTip="Compare mode with little room: which cell to show")
+        self.side_choice.currentIndexChanged.connect(self._choose_side)
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = PlotArea()
@@ -89,6 +93,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         top = self.top_row = QtWidgets.QHBoxLayout()
         top.addWidget(self.spin_label)
         top.addWidget(self.spin)
+        top.addWidget(self.side_choice)
         top.addSpacing(20)
         top.addWidget(self.hover_label, 1)
         lay = QtWidgets.QVBoxLayout(self)
@@ -158,16 +163,30 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.hover_label.setText("Hover a cell to read C[t, k].")
         self._row_drawn = None
         sides = self.shown_sides
-        for side in self.sides:
-            on = side in sides
-            side.heat_plot.setVisible(on)
-            side.line_plot.setVisible(on)
-            if on:
-                side.new_trace(self.theme)
+        for side in sides:
+            side.new_trace(self.theme)
+        with QtCore.QSignalBlocker(self.side_choice):
+            self.side_choice.clear()
+            self.side_choice.addItems([side.name for side in sides])
+            self.alone = min(self.alone, len(sides) - 1)
+            self.side_choice.setCurrentIndex(self.alone)
         self._set_legend([s.session.spec for s in sides])
         self._titles()
         self.legend_place = None
         self._reflow()
+
+    def _placed(self) -> None:
+        """After a new arrangement: the choice of cell shows only when one cell is shown at a time."""
+        self.side_choice.setVisible(self.legend_place == "one")
+        self._row_drawn = None
+        if self._stepper is not None:
+            self._show_row()
+
+    def _choose_side(self, index: int) -> None:
+        if index >= 0 and index != self.alone:
+            self.alone = index
+            self.legend_place = None
+            self._reflow()
 
     def _titles(self) -> None:
         sides, K = self.shown_sides, self._stepper.truncate
@@ -212,6 +231,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self._row_drawn = key
         lo, hi = row_range(rows, t)
         lines = []
+        placed = self.placed_sides
         for side, row in zip(sides, rows, strict=True):
             side.mark_row(t)
             side.show_curves(t, row)
@@ -221,7 +241,8 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
             style.set_title(
                 side.line_plot, f"{who}Going back from t = {t}{': ' + waiting if waiting else ''}", self.theme
             )
-            lines.append(who + self._verdict(side, t, row, waiting))
+            if side in placed:
+                lines.append(who + self._verdict(side, t, row, waiting))
         self.verdict_label.setText("\n".join(lines))
 
     def _waiting(self, side: GradientSide, t: int) -> str:
@@ -248,7 +269,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self._show_row()
 
     def _cell_at(self, scene_pos) -> tuple[GradientSide, int, int] | None:
-        for side in self.shown_sides:
+        for side in self.placed_sides:
             vb = side.heat_plot.vb
             if vb.sceneBoundingRect().contains(scene_pos):
                 p = vb.mapSceneToView(scene_pos)
@@ -325,7 +346,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self._legend_keys = None
         if self._stepper is not None:
             self._set_legend([s.session.spec for s in self.shown_sides])
-        for w in (self.spin_label, self.spin, self.hover_label):
+        for w in (self.spin_label, self.spin, self.hover_label, self.side_choice):
             w.setFont(style.font(th))
         self.spin.setMinimumWidth(int(th.font_pt * 5))  # room for two digits and the arrows
         self.verdict_label.setFont(style.font(th, 1.1, bold=True))

@@ -103,6 +103,10 @@ class HiddenView(QtWidgets.QWidget):
 
     def _follow_choices(self) -> None:
         """The chooser lists what the cells on show have; the choice stays while it still exists."""
+        key = tuple(t.spec for t in self._tracks())
+        if key == getattr(self, "_cells_listed", None):  # the same cells: nothing to redo (every step)
+            return
+        self._cells_listed = key
         items = choices(self._tracks())
         labels = [label for label, _, _ in items]
         if labels != [self.chooser.itemText(i) for i in range(self.chooser.count())]:

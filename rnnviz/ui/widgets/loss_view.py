@@ -73,12 +73,12 @@ class LossView(QtWidgets.QWidget):
     def _fill_legend(self, names: tuple) -> None:
         """Entries for one cell, or for both cells' curves in compare mode (named by their cells)."""
         self.legend.clear()
-        a = f"{names[0]}: " if names else ""
-        self.legend.addItem(self.raw_curve, f"{a}loss per iteration")
-        self.legend.addItem(self.smooth_curve, f"{a}smoothed (moving mean)")
-        if names:
-            self.legend.addItem(self.second.raw_curve, f"{names[1]}: loss per iteration")
+        if names:  # two cells: their smoothed curves (each cell's raw losses are drawn in its lighter colour)
+            self.legend.addItem(self.smooth_curve, f"{names[0]}: smoothed (moving mean)")
             self.legend.addItem(self.second.smooth_curve, f"{names[1]}: smoothed")
+        else:
+            self.legend.addItem(self.raw_curve, "loss per iteration")
+            self.legend.addItem(self.smooth_curve, "smoothed (moving mean)")
         self.legend.addItem(self._chance_sample, "uniform guess (log K)")
 
     def _follow_cells(self) -> None:
@@ -287,7 +287,7 @@ class LossView(QtWidgets.QWidget):
         style.set_title(self.curve_plot, title, self.theme)
         if self._names:
             smoothing = f"{self._names[0]}: {smoothing}"
-        label = self.legend.items[1][1]
+        label = self.legend.items[0 if self._names else 1][1]
         if label.text != smoothing:
             label.setText(smoothing)
 
@@ -299,10 +299,21 @@ class LossView(QtWidgets.QWidget):
         if 0 <= t < len(self.step_losses):
             ev = st.forward_steps()[t]
             v = self.session.vocab
+            if ev.y < 0:
+                self.layout_widget.setToolTip(
+                    f"t={t}: input {v.label(ev.x)!r}, no target: no loss at this step"
+                )
+                return
             why = "\n(infinite: o_t[y_t] is below the smallest float64, so it is 0)" if np.isinf(ev.E) else ""
+            tip = f"t={t}: input {v.label(ev.x)!r}, target {v.label(ev.y)!r}\n"
+            if self._comparing():  # each cell's o_t[y_t] and E_t, named
+                for track in self.session.tracks:
+                    e = track.stepper.forward_steps()[t]
+                    tip += f"{track.name}: o_t[y_t] = {e.o[e.y]:.6f}, E_t = {e.E:.6f}\n"
+                self.layout_widget.setToolTip(tip.rstrip() + why)
+                return
             self.layout_widget.setToolTip(
-                f"t={t}: input {v.label(ev.x)!r}, target {v.label(ev.y)!r}\n"
-                f"o_t[y_t] = {ev.o[ev.y]:.6f}\nE_t = −log o_t[y_t] = {ev.E:.6f}" + why
+                tip + f"o_t[y_t] = {ev.o[ev.y]:.6f}\nE_t = −log o_t[y_t] = {ev.E:.6f}" + why
             )
 
 
