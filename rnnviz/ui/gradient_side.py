@@ -78,6 +78,36 @@ class GradientSide:
     def name(self) -> str:
         return self.session.name
 
+    def apply_theme(self, th: style.Theme) -> None:
+        """Fonts, pens and colours of this cell's plots (each curve keeps its look in both cells)."""
+        lw = th.line_width
+        style.style_plot(self.heat_plot, th, "", left="output step t", bottom="contributing step k")
+        style.style_plot(
+            self.line_plot, th, "", left="relative to t (log)", bottom="distance t − k (steps back)"
+        )
+        self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
+        self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
+        self.fill_text.setColor(th.muted)
+        self.fill_text.set_base_font(style.font(th))
+        self.band.setPen(style.pen(th.backward, max(2.0, lw)))
+        self.cut_line.setPen(style.pen(th.backward, max(1.5, lw * 0.75), dashed=True))
+        self.cut_line.label.setColor(th.backward)
+        self.cut_line.label.setFont(style.font(th, 0.95))
+        c = self.curves
+        c["ratio"].setPen(style.pen(th.backward, lw))
+        c["ratio"].setSymbol("o")
+        c["ratio"].setSymbolSize(4 + 2 * lw)
+        c["ratio"].setSymbolBrush(th.backward)
+        c["ratio"].setSymbolPen(style.pen(th.backward, 1))
+        c["norm"].setPen(style.pen(th.foreground, lw / 2))
+        c["w_factor"].setPen(style.pen(th.w_factor, lw, dashed=True))
+        c["radius_factor"].setPen(style.pen(th.radius_factor, lw, dashed=True))
+        c["tanh_factor"].setPen(style.pen(th.tanh_factor, lw, dashed=True))
+        c["relu_factor"].setPen(style.pen(th.tanh_factor, lw, dashed=True))
+        c["cell_path"].setPen(style.pen(style.CELL_STATE, lw))
+        for plot in (self.heat_plot, self.line_plot):
+            style.usable(plot, th)
+
     # --- a new trace --------------------------------------------------------------------------------
 
     def new_trace(self, theme: style.Theme) -> None:

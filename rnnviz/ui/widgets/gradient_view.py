@@ -312,35 +312,9 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
 
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = th = theme
-        lw = th.line_width
         self.layout_widget.setBackground(th.background)
         for side in self.sides:
-            style.style_plot(side.heat_plot, th, "", left="output step t", bottom="contributing step k")
-            style.style_plot(
-                side.line_plot, th, "", left="relative to t (log)", bottom="distance t − k (steps back)"
-            )
-            side.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
-            side.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
-            side.fill_text.setColor(th.muted)
-            side.fill_text.set_base_font(style.font(th))
-            side.band.setPen(style.pen(th.backward, max(2.0, lw)))
-            side.cut_line.setPen(style.pen(th.backward, max(1.5, lw * 0.75), dashed=True))
-            side.cut_line.label.setColor(th.backward)
-            side.cut_line.label.setFont(style.font(th, 0.95))
-            c = side.curves
-            c["ratio"].setPen(style.pen(th.backward, lw))
-            c["ratio"].setSymbol("o")
-            c["ratio"].setSymbolSize(4 + 2 * lw)
-            c["ratio"].setSymbolBrush(th.backward)
-            c["ratio"].setSymbolPen(style.pen(th.backward, 1))
-            c["norm"].setPen(style.pen(th.foreground, lw / 2))
-            c["w_factor"].setPen(style.pen(th.w_factor, lw, dashed=True))
-            c["radius_factor"].setPen(style.pen(th.radius_factor, lw, dashed=True))
-            c["tanh_factor"].setPen(style.pen(th.tanh_factor, lw, dashed=True))
-            c["relu_factor"].setPen(style.pen(th.tanh_factor, lw, dashed=True))
-            c["cell_path"].setPen(style.pen(style.CELL_STATE, lw))
-            for plot in (side.heat_plot, side.line_plot):
-                style.usable(plot, th)
+            side.apply_theme(th)
         self.colorbar.setColorMap(style.colormap(th.sequential))
         style.style_colorbar(self.colorbar, "log10 |contribution|", th)
         self._legend_keys = None
