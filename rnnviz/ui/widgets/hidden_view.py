@@ -171,7 +171,7 @@ class HiddenView(QtWidgets.QWidget):
             if forward:
                 image[:, : len(forward)] = np.array([self._values(ev, what) for ev in forward]).T
             self.image = image
-            bound = 1.0 if what != "c" else max(1.0, float(np.ceil(st.largest("c") * 10) / 10))
+            bound = 1.0 if what != "c" else max(1.0, float(np.ceil(self._largest_c(st) * 10) / 10))
             self.levels = (-bound, bound)  # fixed for the whole trace: a colour is one value
             self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
             self.heatmap.setRect(-0.5, -0.5, T, rows)
@@ -204,6 +204,12 @@ class HiddenView(QtWidgets.QWidget):
         else:
             self.current_s = np.zeros(rows)
         self._draw_bars(rows, t, what)
+
+    def _largest_c(self, st) -> float:
+        """The cell state's largest |value| in the trace (once per trace: not O(T H) at every step)."""
+        if getattr(self, "_c_bound", (None, 0.0))[0] is not st:
+            self._c_bound = (st, st.largest("c"))
+        return self._c_bound[1]
 
     def _gate_ticks(self, track, what: str, H: int) -> None:
         """All gates stacked: the left axis names each block of H rows by its gate."""
