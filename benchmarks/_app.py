@@ -14,20 +14,22 @@ MEDIUM = (2000, 128, 100)
 WORDS = (8000, 100, 50)  # the seed's word-level model (Britz's tutorial)
 
 
-def settings_for(K: int | None, H: int | None = None, T: int | None = None):
+def settings_for(K: int | None, H: int | None = None, T: int | None = None, cell="rnn", compare=""):
     """Settings of that size: the default session for K=None; the generated word text for K=8000;
-    else a text of K different characters."""
+    else a text of K different characters. `cell` and `compare` as the Controls choose them."""
     from rnnviz.core.settings import Settings
 
     if K is None:
-        return Settings()
+        return Settings(cell=cell, compare=compare)
     if K == 8000:
-        return Settings(task="words", level="word", hidden=H, seq_len=T)
+        return Settings(task="words", level="word", hidden=H, seq_len=T, cell=cell, compare=compare)
     text = "".join(chr(0x4E00 + i) for i in range(K)) * 3
-    return Settings(task="file", text=text, text_name="bench.txt", hidden=H, seq_len=T)
+    return Settings(
+        task="file", text=text, text_name="bench.txt", hidden=H, seq_len=T, cell=cell, compare=compare
+    )
 
 
-def app_window(K=None, H=None, T=None, size=(1920, 1080)):
+def app_window(K=None, H=None, T=None, size=(1920, 1080), cell="rnn", compare=""):
     """(QApplication, Session, MainWindow) shown and painted once, as `rnnviz` starts."""
     from PySide6 import QtWidgets
 
@@ -39,7 +41,7 @@ def app_window(K=None, H=None, T=None, size=(1920, 1080)):
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     configure_pyqtgraph()
     limit_blas_threads()
-    session = Session(settings_for(K, H, T))
+    session = Session(settings_for(K, H, T, cell, compare))
     window = MainWindow(session, restore=False)
     window.resize(*size)
     window.show()

@@ -1,6 +1,6 @@
 """UI timings: reset, one step plus the full redraw of every view, and cold start to a shown window.
 
-    python benchmarks/ui_step.py [--repeats N] [--sizes default,large,medium,words]
+    python benchmarks/ui_step.py [--repeats N] [--sizes default,large,...] [--cells rnn,lstm,gru,rnn+lstm]
 
 Goals (issue 8): a reset takes <= 50 ms of UI-thread time at every size and its slow numbers
 (contributions, the Jacobian row on show, rho(W)) arrive from the worker within 1 s; one step +
@@ -9,7 +9,8 @@ H=256, T=200 (as issue 8 measured them: step, then a forced repaint of the windo
 with the event loop's own paints is printed beside it); cold start to a shown window <= 1.3x the
 bare `import PySide6.QtWidgets, pyqtgraph`, both measured here side by side. The reference for a
 reset is what its UI thread computed before issue 8 (contributions, every |dE_t/dz_k| and a
-Jacobian row, in one thread).
+Jacobian row, in one thread). `--cells` repeats the figures for each cell (a `+` names compare mode,
+two cells stepped by one cursor, both views redrawn): the goals are the vanilla RNN's.
 """
 
 from __future__ import annotations
@@ -64,12 +65,12 @@ def cold_start(runs: int = 5) -> dict:
     return {"app_s": a, "bare_s": b, "ratio": a / b}
 
 
-def reset_times(K, H, T, repeats: int) -> dict:
+def reset_times(K, H, T, repeats: int, cells=("rnn", "")) -> dict:
     """UI-thread ms of New sequence (the sig_reset handlers included), and ms until the worker's
     numbers are in; the reference: computing the same numbers in one thread, as before issue 8."""
     from rnnviz.ui.trace_numbers import decay_row, traced_model
 
-    app, s, w = app_window(K, H, T)
+    app, s, w = app_window(K, H, T, cell=cells[0], compare=cells[1])
     ui, arrive = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -93,11 +94,11 @@ def reset_times(K, H, T, repeats: int) -> dict:
     }
 
 
-def step_and_redraw(K, H, T, repeats: int) -> dict:
+def step_and_redraw(K, H, T, repeats: int, cells=("rnn", "")) -> dict:
     """ms of session.step() (every view redraws on its signal) plus drawing, two ways: a forced
     repaint of the whole window (as issue 8's figures were measured), and processEvents(), which
     runs what the event loop does after a step: the paints of what changed and deferred layout."""
-    app, s, w = app_window(K, H, T)
+    app, s, w = app_window(K, H, T, cell=cells[0], compare=cells[1])
     forced, loop = [], []
     for i in range(2 * repeats):
         s.reset()
@@ -127,23 +128,31 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3, help="full sweeps / resets to time")
     ap.add_argument("--sizes", default="default,large,medium,words")
+    ap.add_argument(
+        "--cells", default="rnn", help="cells to measure, e.g. rnn,lstm,gru,rnn+lstm (compare mode)"
+    )
+    ap.add_argument("--no-cold-start", action="store_true")
     args = ap.parse_args()
-    for name in args.sizes.split(","):
+    for name, spec in ((n, c) for c in args.cells.split(",") for n in args.sizes.split(",")):
         K, H, T = SIZES[name]
-        r = reset_times(K, H, T, max(3, args.repeats))
+        cells = tuple(spec.split("+")) if "+" in spec else (spec, "")
+        where = f"{label(K, H, T)}, {spec.upper().replace('+', ' beside ')}"
+        r = reset_times(K, H, T, max(3, args.repeats), cells)
         print(
-            f"reset, {label(K, H, T)}: UI thread {r['ui_ms']:.0f} ms median ({r['ui_max_ms']:.0f} max)"
+            f"reset, {where}: UI thread {r['ui_ms']:.0f} ms median ({r['ui_max_ms']:.0f} max)"
             f" (goal <= 50); numbers in after {r['numbers_ms']:.0f} ms (goal <= 1000);"
             f" before issue 8 the UI thread computed them: {r['reference_ms']:.0f} ms"
         )
-        st = step_and_redraw(K, H, T, args.repeats)
+        st = step_and_redraw(K, H, T, args.repeats, cells)
         med, p95 = STEP_GOALS[name]
         goal = f"goal <= {med:g} median" + (f", <= {p95:g} p95" if p95 else "")
         print(
-            f"one step + full redraw, {label(K, H, T)}: median {st['median_ms']:.1f} ms,"
+            f"one step + full redraw, {where}: median {st['median_ms']:.1f} ms,"
             f" p95 {st['p95_ms']:.1f} ms ({goal}); with the event loop's own paints instead of a"
             f" forced repaint: median {st['loop_median_ms']:.1f} ms, p95 {st['loop_p95_ms']:.1f} ms"
         )
+    if args.no_cold_start:
+        return
     c = cold_start()
     print(
         f"cold start to a shown window: {c['app_s']:.3f} s; bare imports {c['bare_s']:.3f} s;"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rnnviz.core.cells import CELL_NAMES
 from rnnviz.core.settings import APP_TASKS, LIMITS
 
 
@@ -55,13 +56,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="advance N steps after start",
     )
     ap.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE and exit")
+    ap.add_argument("--cell", choices=CELL_NAMES, default=None, help="the recurrent cell (default rnn)")
+    ap.add_argument(
+        "--compare",
+        type=_cell_pair,
+        default=None,
+        metavar="A,B",
+        help="compare two cells side by side on the same data, e.g. rnn,lstm",
+    )
     return ap
+
+
+def _cell_pair(text: str) -> tuple[str, str]:
+    names = tuple(n.strip().lower() for n in text.split(","))
+    if len(names) != 2 or any(n not in CELL_NAMES for n in names):
+        raise argparse.ArgumentTypeError(
+            f"--compare takes two cells of {', '.join(CELL_NAMES)} separated by a comma, got {text!r}"
+        )
+    if names[0] == names[1]:
+        raise argparse.ArgumentTypeError(f"--compare needs two different cells, got {text!r}")
+    return names
+
+
+def cells_of(args) -> tuple[str, str]:
+    """(cell, compared cell or '') from --cell and --compare (parse_args has checked each)."""
+    if args.compare is None:
+        return args.cell or "rnn", ""
+    return args.compare
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot and not args.screenshot.lower().endswith(".png"):
         build_parser().error(f"--screenshot must name a .png file, got {args.screenshot!r}")
+    if args.cell is not None and args.compare is not None and args.cell != args.compare[0]:
+        build_parser().error(
+            f"--cell {args.cell} and --compare {','.join(args.compare)} name different cells"
+        )
     from rnnviz.ui import display
 
     if args.screenshot:

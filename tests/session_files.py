@@ -8,17 +8,22 @@ import zipfile
 
 import numpy as np
 
-from rnnviz.core.session_file import SessionData
+from rnnviz.core.session_file import ModelData, SessionData, encode_session
 from rnnviz.core.settings import Settings, make_model, make_source
 
 
 def valid_data(task="echo", hidden=6, seq_len=5, **kw) -> SessionData:
+    """A session file's content; cell="lstm" for a gated cell, compare="gru" for a comparison."""
     s = Settings(task=task, hidden=hidden, seq_len=seq_len, **kw)
     src = make_source(s)
     rnn = make_model(s, len(src.vocab))
     x, y = src.sample(np.random.default_rng(0), seq_len)
     hist = np.array([[0.0, 2.0], [1.0, 1.5]])
-    return SessionData(s, rnn.U, rnn.W, rnn.V, x, y, cursor=3, history=hist, history_count=2)
+    compare = None
+    if s.compare:
+        other = make_model(s, len(src.vocab), s.compare)
+        compare = ModelData(other.params(), np.array([[0.0, 2.5], [1.0, 2.0], [2.0, 1.0]]), 3)
+    return SessionData(s, rnn.params(), x, y, cursor=3, history=hist, history_count=2, compare=compare)
 
 
 def npy_bytes(arr) -> bytes:
@@ -92,3 +97,17 @@ def save_v1(path, data: SessionData) -> None:
             y=np.asarray(data.y, np.int64),
             history=np.asarray(data.history, np.float64).reshape(-1, 2),
         )
+
+
+def save_v2(path, data: SessionData) -> None:
+    """A session file as rnnviz wrote it in format version 2 (a vanilla RNN; no cell, no compare)."""
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(encode_session(data))) as zf:
+        for info in zf.infolist():
+            members[info.filename.removesuffix(".npy")] = zf.read(info)
+    meta = read_meta_member(members["meta"])
+    meta["version"] = 2
+    for key in ("cell", "compare"):
+        meta["settings"].pop(key)
+    members["meta"] = meta_npy(meta)
+    write_members(path, members)

@@ -36,6 +36,19 @@ class GradientAnalysis:
         backprop.diagonals(self.spec, prep, cache, ds_direct, T - 1, visit)
         return out
 
+    def delta_norms_row(self, x, y, t: int) -> np.ndarray:
+        """(t+1,) row t of delta_norms alone: |dE_t/da_k| for k = 0..t, from one backward sweep of
+        E_t through steps t..0 (O(t H^2) time, O(t H) memory). E_t must have a target."""
+        x, y = self._targets(x, y)
+        t = check_time_index(t, len(x))
+        if y[t] < 0:
+            raise ValueError(f"step {t} has no target (y_{t} = -1), so there is no E_{t}")
+        prep, cache, o = self._run(x[: t + 1])  # the steps after t do not reach E_t
+        self.spec.backward_factors(prep, cache)
+        direct = np.zeros((t + 1, self.hidden_size))  # (t+1, H): E_t's error enters at s_t only
+        direct[t] = backprop.output_errors(o[t : t + 1], y[t : t + 1], None)[0] @ self.V
+        return np.linalg.norm(backprop.full_backward(self.spec, prep, cache, direct), axis=1)
+
     def contributions(self, x, y) -> np.ndarray:
         """(T, T): C[t, k] = Frobenius norm of step k's term of dE_t/d(every recurrent matrix W_*);
         0 where k > t and in rows with no target. E_t is not divided by |M|."""

@@ -6,6 +6,8 @@ t exact SVDs: O(t S^3) time, O(S^2) memory, S = H (RNN, GRU) or 2H (LSTM: the st
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from rnnviz.core import backprop
@@ -30,10 +32,14 @@ class JacobianRows:
         self._cache = spec.forward_sequence(self._prep, x)
         spec.backward_factors(self._prep, self._cache)
 
-    def row(self, t: int) -> JacobianNorms:
-        """Row t: each curve (t+1,), indexed by k = 0..t."""
+    def row(self, t: int, should_stop: Callable[[], bool] | None = None) -> JacobianNorms | None:
+        """Row t: each curve (t+1,), indexed by k = 0..t. A worker passes `should_stop` (asked
+        between steps back) to end a long row early; then None is returned."""
         t = check_time_index(t, self.T)
-        curves = {"norm": backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t)}
+        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop)
+        if norm is None:
+            return None
+        curves = {"norm": norm}
         curves.update(self.spec.jacobian_extras(self._prep, self._cache, t))
         return JacobianNorms(**curves)
 

@@ -1,14 +1,19 @@
 """Save and load a whole session: settings (text included), parameters, sequence, step position.
 
-Format (version 2): a NumPy .npz archive (a zip of .npy members, each CRC-checked on load) holding
-    meta       uint8 (n,): UTF-8 JSON {"format": "rnnviz-session", "version": 2,
+Format (version 3): a NumPy .npz archive (a zip of .npy members, each CRC-checked on load) holding
+    meta       uint8 (n,): UTF-8 JSON {"format": "rnnviz-session", "version": 3,
                "settings": {every Settings field but text}, "cursor": int,
-               "history_count": int, "history_stride": int}
+               "history_count": int, "history_stride": int,
+               and in compare mode "compare_history_count", "compare_history_stride"}
     text       uint8 (n,): the UTF-8 text of a 'file' task (empty for the built-in tasks)
-    U, W, V    float64 parameters, shapes in PARAMETERS: (H, K), (H, H), (K, H)
+    the cell's parameters, float64, names and shapes in PARAMETERS[settings.cell]
+               (rnn: U, W, V; lstm: U_f W_f b_f ... V; gru: U_u W_u b_u ... V)
     x, y       int64 (T,): token ids of the current sequence
     history    float64 (n, 2): the training curve's (iteration, loss) points
-Version 1 (meta a NumPy string whose settings hold the text; no text member) is still read.
+    compare mode (settings.compare names a second cell): that cell's parameters, each named
+               "compare_" + its name, and its training curve "compare_history"
+Version 2 (a vanilla RNN alone, without "cell" and "compare" in its settings) and version 1 (meta a
+NumPy string whose settings hold the text; no text member) are still read.
 
 Reading trusts nothing: the file must be a regular file within a size limit; the zip directory and
 every .npy header are checked against LIMITS and the settings before any array is decompressed;
@@ -35,8 +40,8 @@ from rnnviz.core.settings import LIMITS as SETTING_LIMITS
 from rnnviz.core.settings import Settings
 
 FORMAT = "rnnviz-session"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 SUFFIX = ".rnnviz"
 
 LIMITS = {  # what a session file may hold; docs/file-formats.md states these numbers
@@ -51,35 +56,67 @@ LIMITS = {  # what a session file may hold; docs/file-formats.md states these nu
 # version 1 kept the text, JSON-escaped, in meta: a NumPy string of 4 bytes per character
 V1_META_BYTES = 4 * (2 * MAX_TEXT_BYTES + LIMITS["meta"])
 
+
+def _gated(blocks: str) -> dict[str, tuple[str, str] | tuple[str]]:
+    """U_b (H, K), W_b (H, H), b_b (H,) per block, then V (K, H): the order of DESIGN.md section 6."""
+    table: dict = {}
+    for b in blocks:
+        table.update({f"U_{b}": ("H", "K"), f"W_{b}": ("H", "H"), f"b_{b}": ("H",)})
+    return {**table, "V": ("K", "H")}
+
+
 PARAMETERS = {  # cell -> parameter name -> shape, in the size names of LIMITS
     "rnn": {"U": ("H", "K"), "W": ("H", "H"), "V": ("K", "H")},
+    "lstm": _gated("figq"),
+    "gru": _gated("urh"),
 }
+COMPARE = "compare_"  # the compared cell's members: its parameters and its training curve, so prefixed
 SEQUENCE_MEMBERS = {"x": ("T",), "y": ("T",), "history": ("points", 2)}
-MAX_MEMBERS = 32  # a session has 8; the zip directory of anything bigger is not read
+MAX_MEMBERS = 32  # a session has at most 29 (an LSTM compared with a GRU); a bigger directory is not read
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """One model's parameters (name -> array, as params()) and its training curve."""
+
+    parameters: dict
+    history: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))  # (n, 2) iteration, loss
+    history_count: int = 0
+    history_stride: int = 1
 
 
 @dataclass(frozen=True)
 class SessionData:
     settings: Settings
-    U: np.ndarray
-    W: np.ndarray
-    V: np.ndarray
+    parameters: dict  # the cell's parameters: name -> array, the keys of its params()
     x: np.ndarray
     y: np.ndarray
     cursor: int = 0
     history: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))  # (n, 2) iteration, loss
     history_count: int = 0
     history_stride: int = 1
+    compare: ModelData | None = None  # compare mode: the second cell's parameters and training curve
 
     def params(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in PARAMETERS["rnn"]}
+        return dict(self.parameters)
+
+    def main_model(self) -> ModelData:
+        """The cell's own parameters and training curve (compare mode: `compare` holds the other's)."""
+        return ModelData(self.parameters, self.history, self.history_count, self.history_stride)
+
+    def __getattr__(self, name: str):
+        """data.W, data.U_f, ...: a parameter by its name."""
+        parameters = self.__dict__.get("parameters", {})
+        if name in parameters:
+            return parameters[name]
+        raise AttributeError(f"SessionData has no attribute or parameter {name!r}")
 
 
 # --- writing ----------------------------------------------------------------------------------------
 
 
 def encode_session(data: SessionData) -> bytes:
-    """The bytes of a version-2 session file."""
+    """The bytes of a version-3 session file."""
     settings = data.settings.to_dict()
     text = settings.pop("text")
     meta = {
@@ -90,12 +127,20 @@ def encode_session(data: SessionData) -> bytes:
         "history_count": int(data.history_count),
         "history_stride": int(data.history_stride),
     }
+    members = {name: np.asarray(p, np.float64) for name, p in data.params().items()}
+    if data.settings.compare:
+        if data.compare is None:
+            raise ValueError("compare mode needs the compared cell's parameters")
+        c = data.compare
+        meta.update(compare_history_count=int(c.history_count), compare_history_stride=int(c.history_stride))
+        members.update({COMPARE + name: np.asarray(p, np.float64) for name, p in c.parameters.items()})
+        members[COMPARE + "history"] = np.asarray(c.history, np.float64).reshape(-1, 2)
     buf = io.BytesIO()
     np.savez_compressed(
         buf,
         meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8),
         text=np.frombuffer(text.encode("utf-8"), np.uint8),
-        **{name: np.asarray(p, np.float64) for name, p in data.params().items()},
+        **members,
         x=np.asarray(data.x, np.int64),
         y=np.asarray(data.y, np.int64),
         history=np.asarray(data.history, np.float64).reshape(-1, 2),
@@ -155,13 +200,20 @@ _ARRAY_SHAPES = list(SEQUENCE_MEMBERS.values()) + [s for table in PARAMETERS.val
 MAX_MEMBER_BYTES = max(
     V1_META_BYTES + MAX_NPY_HEADER, LIMITS["text"] + MAX_NPY_HEADER, *map(_array_limit, _ARRAY_SHAPES)
 )  # what any member may unpack to: checked in the zip directory before anything else
+_MODEL_BYTES = {cell: sum(map(_array_limit, table.values())) for cell, table in PARAMETERS.items()}
 MAX_FILE_BYTES = (
-    LIMITS["meta"]
-    + LIMITS["text"]
-    + 2 * MAX_NPY_HEADER
-    + sum(map(_array_limit, SEQUENCE_MEMBERS.values()))
-    + max(sum(map(_array_limit, table.values())) for table in PARAMETERS.values())
-) * 101 // 100 + 2**20  # a version-2 file at the limits: deflate may grow random data a little; zip headers
+    (
+        LIMITS["meta"]
+        + LIMITS["text"]
+        + 2 * MAX_NPY_HEADER
+        + sum(map(_array_limit, SEQUENCE_MEMBERS.values()))
+        + _array_limit(SEQUENCE_MEMBERS["history"])  # the compared cell's training curve
+        + max(_MODEL_BYTES[a] + _MODEL_BYTES[b] for a in PARAMETERS for b in PARAMETERS if a != b)
+    )
+    * 101
+    // 100
+    + 2** 20
+)  # a file at the limits (two models): deflate may grow random data a little; zip headers
 
 
 def load_session(path) -> SessionData:

@@ -15,6 +15,7 @@ import numpy as np
 
 from rnnviz.core.safe_read import NpyHeader, Refused, npy_header, npz_directory, read_npy
 from rnnviz.core.session_file import (
+    COMPARE,
     FORMAT,
     LIMITS,
     MAX_MEMBER_BYTES,
@@ -23,12 +24,14 @@ from rnnviz.core.session_file import (
     READABLE_VERSIONS,
     SEQUENCE_MEMBERS,
     V1_META_BYTES,
+    ModelData,
     SessionData,
 )
 from rnnviz.core.settings import Settings, make_source
 from rnnviz.core.validate import check_sequences, loss_steps
 
 META_KEYS = {"format", "version", "settings", "cursor", "history_count", "history_stride"}
+COMPARE_KEYS = {"compare_history_count", "compare_history_stride"}  # version 3, compare mode only
 FLOAT64, INT64, BYTES = np.dtype("<f8"), np.dtype("<i8"), np.dtype("u1")
 
 
@@ -39,18 +42,22 @@ def read_checked(zf: zipfile.ZipFile, name: str) -> SessionData:
         K = len(make_source(settings).vocab)
     except ValueError as e:
         raise Refused(f"has settings rnnviz cannot use: {e}") from None
-    cell = getattr(settings, "cell", "rnn")
-    params = PARAMETERS.get(cell)
-    if params is None:
-        raise Refused(f"has a model of kind {_brief(cell)}, which this rnnviz does not know")
-    expected = {"meta"} | ({"text"} if version >= 2 else set()) | set(SEQUENCE_MEMBERS) | set(params)
+    # each model's members: the cell's parameters, and in compare mode the compared cell's, prefixed
+    models = {"": PARAMETERS[settings.cell]}
+    if settings.compare:
+        models[COMPARE] = PARAMETERS[settings.compare]
+    params = {prefix + key: dims for prefix, table in models.items() for key, dims in table.items()}
+    curves = {prefix + "history" for prefix in models}
+    expected = {"meta"} | ({"text"} if version >= 2 else set()) | set(SEQUENCE_MEMBERS) | curves | set(params)
+    _check_meta_keys(meta, settings)
     _check_names(set(members), expected)
     headers = {key: npy_header(zf, key, members[key]) for key in sorted(expected - {"meta", "text"})}
     sizes = {"H": settings.hidden, "K": K}
     for key, dims in params.items():
         _check_parameter(headers[key], tuple(sizes[d] for d in dims), sizes)
     T = _check_sequence_headers(headers, settings)
-    cursor, count, stride = _check_counters(meta, T, headers["history"].shape[0])
+    cursor = _whole(meta, "cursor", 0, 0, 3 * T + 1, "step position")
+    counters = {prefix: _check_counters(meta, prefix, headers[prefix + "history"]) for prefix in models}
 
     # everything declared is as expected: now read the data (bounded: the headers fixed the sizes)
     arrays = {key: read_npy(zf, members[key], header) for key, header in headers.items()}
@@ -62,19 +69,38 @@ def read_checked(zf: zipfile.ZipFile, name: str) -> SessionData:
         loss_steps(y)  # but some step has one
     except ValueError as e:
         raise Refused(f"has a sequence rnnviz cannot use: {e}") from None
-    history = arrays["history"]
-    if not (np.all(np.isfinite(history)) and np.all(history >= 0)):
-        raise Refused("has a training history holding negative, NaN or infinite values")
+    for prefix in models:
+        history = arrays[prefix + "history"]
+        if not (np.all(np.isfinite(history)) and np.all(history >= 0)):
+            what = "a training history" if not prefix else "a compared cell's history"
+            raise Refused(f"has {what} holding negative, NaN or infinite values")
+    model = {
+        prefix: ModelData(
+            {key: arrays[prefix + key] for key in table}, arrays[prefix + "history"], *counters[prefix]
+        )
+        for prefix, table in models.items()
+    }
+    main = model[""]
     return SessionData(
         settings=settings,
-        **{key: arrays[key] for key in params},
+        parameters=main.parameters,
         x=x,
         y=y,
         cursor=cursor,
-        history=history,
-        history_count=count,
-        history_stride=stride,
+        history=main.history,
+        history_count=main.history_count,
+        history_stride=main.history_stride,
+        compare=model.get(COMPARE),
     )
+
+
+def _check_meta_keys(meta: dict, settings: Settings) -> None:
+    """The compared cell's training counters are there exactly when the settings compare two cells."""
+    present = COMPARE_KEYS & set(meta)
+    if settings.compare and present != COMPARE_KEYS:
+        raise Refused(f"compares two cells but lacks {', '.join(sorted(COMPARE_KEYS - present))}")
+    if not settings.compare and present:
+        raise Refused(f"has {', '.join(sorted(present))} but compares no cells")
 
 
 def _read_settings(zf, members) -> tuple[dict, int, Settings]:
@@ -89,6 +115,8 @@ def _read_settings(zf, members) -> tuple[dict, int, Settings]:
         settings = {**settings, "text": _read_text(zf, members)}
     elif isinstance(settings.get("text"), str):
         _check_text_size(settings["text"])
+    if version < 3 and (settings.get("cell", "rnn") != "rnn" or settings.get("compare", "") != ""):
+        raise Refused(f"is damaged: a version {version} session holds a vanilla RNN alone, and no comparison")
     try:
         return meta, version, Settings.from_dict(settings)
     except ValueError as e:
@@ -100,7 +128,7 @@ def _read_meta(zf, info, header: NpyHeader) -> tuple[dict, int]:
     version 1 a NumPy string (4 bytes per character); each has its own size limit."""
     dtype, shape = header.dtype, header.shape
     if dtype == BYTES and len(shape) == 1 and shape[0] <= LIMITS["meta"]:
-        layout = 2
+        layout = 2  # versions 2 and 3
         try:
             text = read_npy(zf, info, header).tobytes().decode("utf-8")
         except UnicodeDecodeError:
@@ -124,9 +152,9 @@ def _read_meta(zf, info, header: NpyHeader) -> tuple[dict, int]:
             f"is a session of format version {_brief(version)}; this rnnviz reads versions"
             f" {READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}"
         )
-    if version != layout:
+    if (version == 1) != (layout == 1):
         raise Refused(f"is damaged: it says version {version} but is laid out as version {layout}")
-    unknown = sorted(set(meta) - META_KEYS)
+    unknown = sorted(set(meta) - META_KEYS - (COMPARE_KEYS if version >= 3 else set()))
     if unknown:
         raise Refused(f"has unknown entries in its description: {', '.join(map(_brief, unknown))}")
     if not isinstance(meta.get("settings"), dict):
@@ -191,28 +219,35 @@ def _check_sequence_headers(headers: dict, settings: Settings) -> int:
     most = min(settings.seq_len, LIMITS["T"])
     if not 1 <= T <= most:
         raise Refused(f"has a sequence of {T:,} tokens; its settings allow 1 to {most}")
-    h = headers["history"]
-    if h.dtype != FLOAT64 or len(h.shape) != 2 or h.shape[1] != 2:
-        raise Refused(f"has a training history of {h.dtype} {h.shape}; rnnviz stores float64 (n, 2)")
-    if h.shape[0] > LIMITS["points"]:
-        raise Refused(f"has {h.shape[0]:,} training-curve points; rnnviz keeps at most {LIMITS['points']:,}")
+    for key, what in (("history", "a training history"), (COMPARE + "history", "a compared cell's history")):
+        h = headers.get(key)
+        if h is None:
+            continue
+        if h.dtype != FLOAT64 or len(h.shape) != 2 or h.shape[1] != 2:
+            raise Refused(f"has {what} of {h.dtype} {h.shape}; rnnviz stores float64 (n, 2)")
+        if h.shape[0] > LIMITS["points"]:
+            raise Refused(
+                f"has {h.shape[0]:,} training-curve points; rnnviz keeps at most {LIMITS['points']:,}"
+            )
     return T
 
 
-def _check_counters(meta: dict, T: int, points: int) -> tuple[int, int, int]:
-    """cursor, history_count and history_stride: whole numbers, in range, and as a LossHistory
-    leaves them (the stride doubles from 1 only when the curve fills: count >= stride * points / 2)."""
-    cursor = _whole(meta, "cursor", 0, 0, 3 * T + 1, "step position")
-    count = _whole(meta, "history_count", 0, 0, LIMITS["iterations"], "training iteration count")
-    stride = _whole(meta, "history_stride", 1, 1, 2**40, "training-curve stride")
+def _check_counters(meta: dict, prefix: str, history: NpyHeader) -> tuple[int, int]:
+    """history_count and history_stride (or the compared cell's: prefix "compare_"): whole numbers,
+    in range, and as a LossHistory leaves them (the stride doubles from 1 only when the curve
+    fills: count >= stride * points / 2)."""
+    points = history.shape[0]
+    what = "training" if not prefix else "compared cell's training"
+    count = _whole(meta, prefix + "history_count", 0, 0, LIMITS["iterations"], f"{what} iteration count")
+    stride = _whole(meta, prefix + "history_stride", 1, 1, 2**40, f"{what}-curve stride")
     if stride & (stride - 1):
-        raise Refused(f"has a training-curve stride of {stride}; it must be a power of two")
+        raise Refused(f"has a {what}-curve stride of {stride}; it must be a power of two")
     if points * stride > count or (stride > 1 and count < stride * LIMITS["points"] // 2):
         raise Refused(
-            f"has a training-curve stride of {stride} with {points} points for {count} iterations;"
+            f"has a {what}-curve stride of {stride} with {points} points for {count} iterations;"
             " a training curve never has that"
         )
-    return cursor, count, stride
+    return count, stride
 
 
 def _whole(meta: dict, key: str, default: int, low: int, high: int, what: str) -> int:

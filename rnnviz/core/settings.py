@@ -13,6 +13,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 
+from rnnviz.core.cells import CELL_NAMES
 from rnnviz.core.data import MAX_VOCAB, TASK_NAMES
 from rnnviz.core.long_range import LONG_RANGE_TASKS, REBER_APP_CAP
 
@@ -52,6 +53,10 @@ TASK_LENGTHS = {  # task -> its longest sequence in steps, which the app's seq_l
     "temporal-order": lambda s: s.order_length + s.order_length // 10,  # L .. L + L//10 steps
     "embedded-reber": lambda s: REBER_APP_CAP,  # set by the grammar; longer strings are drawn again
 }
+# issue 12: the recurrent cell, and the cell compared with it on the same sequence ("" = no comparison)
+DATA_FIELDS += ("cell", "compare")
+CHOICE_MEANINGS["cell"] = (CELL_NAMES, "the recurrent cell")
+CHOICE_MEANINGS["compare"] = (("",) + CELL_NAMES, "the cell compared side by side ('' = none)")
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,9 @@ class Settings:
     clip_kind: str = "norm"  # 'norm' (scale the whole gradient) or 'element' (clip each entry); clip = bound
     lag: int = 10  # task 2a (long-lag): p, the time lag; its sequences have p steps
     order_length: int = 20  # temporal order: L; its sequences have L .. L + L//10 steps
+    # issue 12's cells (defaults: the vanilla RNN alone, as before they existed)
+    cell: str = "rnn"  # 'rnn', 'lstm' or 'gru'
+    compare: str = ""  # a second cell traced and trained beside the first on the same data; '' = none
 
     def __post_init__(self):
         for name, (low, high) in LIMITS.items():
@@ -106,6 +114,8 @@ class Settings:
                 raise ValueError(
                     f"{name} ({meaning}) must be one of {', '.join(allowed)}, got {getattr(self, name)!r}"
                 )
+        if self.compare == self.cell:
+            raise ValueError(f"compare must name another cell than the {self.cell.upper()} itself")
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -166,16 +176,29 @@ def _source(task: str, delay: int, max_vocab: int, text: str = "", level: str = 
     return make_task(task, delay=delay, max_vocab=max_vocab)
 
 
-def make_model(s: Settings, vocab_size: int):
-    """A freshly initialised RNN for these settings (seeded; W as w_init says, rescaled if asked)."""
-    from rnnviz.core.model import RNN
+def make_model(s: Settings, vocab_size: int, cell: str | None = None):
+    """A freshly initialised model of `cell` (default: the settings' cell) for these settings: seeded;
+    every W_* as w_init says, rescaled to the spectral radius if one is set. The activation is a
+    choice of the vanilla RNN's cell only: the gated cells' equations fix theirs."""
+    from rnnviz.core.cells import cell_class
+    from rnnviz.core.model import make_model as build
 
-    rnn = RNN(
-        vocab_size=vocab_size, hidden_size=s.hidden, seed=s.seed, activation=s.activation, w_init=s.w_init
-    )
+    cell = s.cell if cell is None else cell
+    known = cell_class(cell).option_defaults
+    options = {k: v for k, v in (("activation", s.activation), ("w_init", s.w_init)) if k in known}
+    model = build(cell, vocab_size, s.hidden, seed=s.seed, **options)
     if s.spectral_radius > 0:
-        rnn.set_spectral_radius(s.spectral_radius)
-    return rnn
+        _rescale_all(model, s.spectral_radius)
+    return model
+
+
+def _rescale_all(model, rho: float) -> None:
+    """Every recurrent matrix W_* rescaled to spectral radius rho (RNN.set_spectral_radius's arithmetic)."""
+    from rnnviz.core.cells.base import param_name, scaled_to_radius
+
+    for b in model.spec.blocks:
+        name = param_name("W", b)
+        setattr(model, name, scaled_to_radius(getattr(model, name), rho))
 
 
 def train_config(s: Settings):

@@ -118,6 +118,13 @@ class Stepper:
         before the forward pass has revealed them."""
         return frozen(self._cache["s"])
 
+    def largest(self, name: str) -> float:
+        """The largest |value| the state `name` ("s", or the LSTM's "c") or gate takes anywhere in
+        this sequence: views fix their colour levels with it before the steps reveal the values."""
+        if name in self._cache:
+            return float(np.max(np.abs(self._cache[name]))) if self.T else 0.0
+        return float(np.max(np.abs(self._cache["act"][:, self.spec.cols[name]])))
+
     def forward_steps(self) -> list[ForwardStep]:
         return [e for e in self.events if e.phase == "forward"]
 

@@ -144,6 +144,14 @@ ACTIONS = (
         "View",
     ),
     ActionSpec(
+        "compare",
+        "&Compare cells",
+        "",
+        "Trace and train a second cell beside this one on the same sequences (RNN beside LSTM, ...)",
+        "View",
+        checkable=True,
+    ),
+    ActionSpec(
         "reset_layout",
         "&Reset layout",
         "",

@@ -10,6 +10,7 @@ SCREENSHOT_SIZE = (1920, 1080)
 def run(args) -> int:
     from PySide6 import QtWidgets
 
+    from rnnviz.__main__ import cells_of
     from rnnviz.core.settings import Settings
     from rnnviz.ui.blas import limit_blas_threads
     from rnnviz.ui.main_window import MainWindow
@@ -22,6 +23,7 @@ def run(args) -> int:
     configure_pyqtgraph()
     limit_blas_threads()
     try:
+        cell, compare = cells_of(args)
         settings = Settings(
             task=args.task,
             hidden=args.hidden,
@@ -29,6 +31,8 @@ def run(args) -> int:
             seed=args.seed,
             lag=args.lag,
             order_length=args.order_length,
+            cell=cell,
+            compare=compare,
         )
     except ValueError as e:
         print(f"rnnviz: error: {e}", file=sys.stderr)

@@ -145,16 +145,27 @@ class FileActions:
             "contributions": tables.contributions_table,
             "loss curve": tables.loss_curve_table,
         }
+        name, _, cell = table.partition(" (")  # compare mode: "backward (LSTM)" is the second cell's
+        source = self.session
+        if cell and self.session.comparing and cell.rstrip(")") == self.session.tracks[1].name:
+            source = self.session.side(1)
         try:
-            export.export_csv(path, *builders[table](self.session))
+            export.export_csv(path, *builders[name](source))
         except (export.ExportError, ValueError) as e:  # ValueError: numbers still being computed
             self.say(f"Export failed: {e}")
             return False
         self.say(f"Saved {path}")
         return True
 
-    def export_csv_dialog(self) -> None:
+    def csv_tables(self) -> list[str]:
+        """The tables there are: each of the four, and in compare mode the second cell's too."""
         tables = ["forward", "backward", "contributions", "loss curve"]
+        if self.session.comparing:
+            tables += [f"{t} ({self.session.tracks[1].name})" for t in tables]
+        return tables
+
+    def export_csv_dialog(self) -> None:
+        tables = self.csv_tables()
         table, ok = QtWidgets.QInputDialog.getItem(
             self.window, "Export data", "Which numbers?", tables, 0, False
         )

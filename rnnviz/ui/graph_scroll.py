@@ -30,13 +30,15 @@ class ScrollAlongTime:
         return max(h - bar, 1) / r.height()
 
     def _auto_view(self) -> None:
+        if self.sceneRect().isEmpty():  # nothing built yet (a second cell's graph before compare mode)
+            return
         k = self.auto_scale() * self._zoom
         scrolls = self.sceneRect().width() * k > self.contentsRect().width() + 0.5
         policy = Qt.ScrollBarPolicy
         self.setHorizontalScrollBarPolicy(policy.ScrollBarAlwaysOn if scrolls else policy.ScrollBarAlwaysOff)
         self.setTransform(QtGui.QTransform.fromScale(k, k))
         if self.highlighted_t is not None:
-            self.ensureVisible(self._band.sceneBoundingRect(), 80, 0)
+            self.ensureVisible(self._band.sceneBoundingRect(), max(80, self.viewport().width() // 3), 0)
         else:  # nothing stepped yet: from t = 0 (Qt would centre the middle of the sequence)
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
 
@@ -58,6 +60,8 @@ class ScrollAlongTime:
             QtWidgets.QApplication.sendEvent(self.horizontalScrollBar(), event)
 
     def labels_pinned(self) -> bool:
+        if self.sceneRect().isEmpty():
+            return False
         """Scrolled along time past the row names: they are drawn pinned to the left edge."""
         return self.mapToScene(0, 0).x() > self.sceneRect().left() + 1
 

@@ -3,6 +3,8 @@
 No Qt here. Every number names exactly what it is: in a full sweep the errors are those of
 L = (1/T) sum_t E_t, so the direct error carries the factor 1/T and is written with it; in
 single-loss mode they are those of the traced E_t* alone, and the other losses are not part of it.
+Gated cells are described from what the cell says it has (its gates, states and equations);
+their parts (the gates inside the s node, the LSTM's cell-state row) are in graph_gates.py.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Trace:
     norm: str = "T"  # what L divides by: T, or |M| (the steps with a target) when some have none
     activation: str = "tanh"  # f in s_t = f(z_t), as the cell names it
     derivative: str = "1 − s_{t}^{2}"  # f'(z_t), as the cell writes it (the equations' markup)
+    cell: object = None  # the cell (core.cells.Cell): its gates, states and equations
 
     @classmethod
     def of(cls, st) -> Trace:
@@ -64,7 +67,22 @@ class Trace:
             normaliser(st.y),
             getattr(spec, "activation_name", cls.activation),
             getattr(spec, "derivative", cls.derivative),
+            spec,
         )
+
+    @property
+    def scale(self) -> str:
+        """L's normaliser: 1/T, or 1/|M| when some steps have no target."""
+        return f"1/{self.norm}"
+
+    @property
+    def gated(self) -> bool:
+        return bool(self.cell is not None and self.cell.gates)
+
+    def equation(self, state: str, t: int) -> str:
+        """The cell's forward equation of a state ('s' or 'c') at step t, as its cell writes it."""
+        line = next(e for e in self.cell.equations if e.startswith(f"{state}_t"))
+        return line.replace("_{t-1}", sub(t - 1)).replace("_t", sub(t))
 
     @property
     def loss(self) -> str:
@@ -77,16 +95,22 @@ class Trace:
 
     def direct(self, t: int) -> str:
         """The name of the direct error at s_t, with 1/T (or 1/|M|) where it applies."""
-        return f"{f'(1/{self.norm})·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
+        return f"{f'({self.scale})·' if self.full else ''}|Vᵀ(o{sub(t)} − y{sub(t)})|"
 
     def untraced(self, t: int | None = None) -> str:
         if t is not None and t in self.no_target:
             return f"none: {NO_TARGET} (no loss E{sub(t)})"
         return f"not part of this trace (only {self.loss} is traced)"
 
-    def carried(self, t: int) -> str:
-        """The name of the error carried into s_{t-1} through the W edge s_{t-1} -> s_t."""
-        name = f"|Wᵀ δ{sub(t)}|"
+    def carried(self, t: int, state: str = "s") -> str:
+        """The name of the error carried into s_{t-1} (or c_{t-1}) by step t: through the W edge
+        s_{t-1} -> s_t (a gated cell: through every gate and path), or along c."""
+        if state == "c":
+            name = f"|∂{self.loss}/∂c{sub(t)} ⊙ f{sub(t)}|"
+        elif self.gated:
+            name = f"|∂{self.loss}/∂s{sub(t - 1)} sent back by step {t}|"
+        else:
+            name = f"|Wᵀ δ{sub(t)}|"
         K = self.truncate
         if self.full and K is not None and t + K <= self.T - 1:  # E_{t+K}.. stopped at s_t
             name += f" (errors of E{sub(t)}…E{sub(t + K - 1)} only: truncation K = {K})"
@@ -110,22 +134,33 @@ class Trace:
 def edge_tip(kind: str, t: int, token_id: int, trace: Trace, value: float | None, untraced: bool) -> str:
     """Tooltip of edge (kind, t): what it does forward and, once it has, what it carries back."""
     st, sp, i = sub(t), sub(t - 1), token_id
-    tip = {
-        "U": f"U: x{st} → s{st}  (adds column U[:, {i}] to z{st})",
-        "W": f"W: s{sp} → s{st}  (adds W s{sp} to z{st})",
-        "V": f"V: s{st} → o{st}  (o{st} = softmax(V s{st}))",
-    }[kind]
-    cut = trace.cut(t) if kind == "W" else None
+    if trace.gated:
+        letters = ", ".join(trace.cell.blocks)
+        tip = {
+            "U": f"U_*: x{st} → s{st}  (adds column {i} of each U_* to the gates {letters} at t = {t})",
+            "W": f"W_*: s{sp} → s{st}  (each W_* s{sp} enters a gate at t = {t}: {letters})",
+            "V": f"V: s{st} → o{st}  (o{st} = softmax(V s{st}))",
+            "C": f"c{sp} → c{st}  (c{st} = f{st} ⊙ c{sp} + i{st} ⊙ g{st}: the cell state, scaled by f{st})",
+        }[kind]
+    else:
+        tip = {
+            "U": f"U: x{st} → s{st}  (adds column U[:, {i}] to z{st})",
+            "W": f"W: s{sp} → s{st}  (adds W s{sp} to z{st})",
+            "V": f"V: s{st} → o{st}  (o{st} = softmax(V s{st}))",
+        }[kind]
+    cut = trace.cut(t) if kind in "WC" else None
     if cut:
         tip += "\n" + cut
     if untraced:
         return tip + f"\ngradient: {trace.untraced(t)}"
     if value is None:
         return tip + "\nno gradient carried back yet"
+    a, u = ("a", "U_*") if trace.gated else ("z", "U")  # δ: of z_t, or of every gate's pre-activation a_t
     what = {
-        "U": f"|δ{st}| = |∂{trace.loss}/∂z{st}| (added to ∂{trace.loss}/∂U[:, {i}])",
+        "U": f"|δ{st}| = |∂{trace.loss}/∂{a}{st}| (added to ∂{trace.loss}/∂{u}[:, {i}])",
         "W": f"{trace.carried(t)} (into s{sp})",
         "V": f"{trace.direct(t)} (into s{st})",
+        "C": f"{trace.carried(t, 'c')} (into c{sp})",
     }[kind]
     return tip + f"\ngradient carried back: {what} = {value:.4e}"
 
@@ -135,6 +170,8 @@ def s_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
     if f is None:
         return ([""] if compact else [f"s{st}", ""]), f"s{st}: not computed yet"
     n = norm(f.s)
+    if trace.gated:
+        return ([f"{n:.1f}"] if compact else ["|s|", f"{n:.2f}"]), gated_s_tip(t, f, b, trace)
     f_name = trace.activation  # the cell's: tanh or relu
     tip = f"s{st} = {f_name}(U x{st} + W s{sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\n"
     tip += f"s{st} = {vec(f.s)}"
@@ -164,7 +201,7 @@ def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[
     tip += f"E{st} = −log p = {f.E:.3f}"
     if b is not None:
         if trace.traced(t):
-            scale = f"(1/{trace.norm})·" if trace.full else ""
+            scale = f"({trace.scale})·" if trace.full else ""
             tip += f"\n\nBackward: {scale}|o{st} − y{st}| = |∂{trace.loss}/∂(V s{st})| = {norm(b.d_out):.4e}"
         else:
             tip += f"\n\nBackward: E{st} is {trace.untraced()}"
@@ -186,3 +223,51 @@ def _o_node_without_target(t: int, f, vocab, compact: bool) -> tuple[list[str], 
     if f is None:
         return lines, f"o{st}: not computed yet\n{why}"
     return lines, f"o{st} = softmax(V s{st})\ntop 3: {_top3(f.o, vocab)}\n{why}"
+
+
+def _direct_line(t: int, b, trace: Trace) -> str:
+    if trace.traced(t):
+        return f"{trace.direct(t)} = {norm(b.error_direct):.4e}"
+    return trace.untraced(t)
+
+
+def gated_s_tip(t: int, f, b, trace: Trace) -> str:
+    """The s node of a gated cell: its equation, its gates (mean over the units) and, in the
+    backward pass, the errors arriving at s_t and at every gate's pre-activation."""
+    st, cell, L = sub(t), trace.cell, trace.loss
+    tip = f"{trace.equation('s', t)}\n|s{st}| = {norm(f.s):.4f}   (H = {len(f.s)})"
+    tip += f"\ns{st} = {vec(f.s)}"
+    tip += f"\ngates at t = {t} (mean over the units):"
+    for g in cell.gates:
+        tip += f"\n  {g}{st} {cell.gate_titles[g]}: {float(np.mean(f.gates[g])):.4f}"
+    if b is None:
+        return tip
+    tip += (
+        f"\n\nBackward: the error arriving at s{st} (gradient of {L})\n"
+        f"direct from E{st}: {_direct_line(t, b, trace)}\n"
+        f"carried from step {t + 1}: {trace.carried(t + 1)} = {norm(b.error_carried):.4e}\n"
+        f"total: |∂{L}/∂s{st}| = {norm(b.error):.4e}\n"
+        f"δ{st} = ∂{L}/∂a{st} (every gate's pre-activation): |δ{st}| = {norm(b.delta):.4e}"
+    )
+    for g, d in b.deltas.items():
+        tip += f"\n  |∂{L}/∂a_{g}{st}| = {norm(d):.4e}   ({cell.gate_titles[g]})"
+    return tip
+
+
+def c_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
+    """The LSTM's cell-state node c_t: |c_t|, its equation and, backward, the error at c_t."""
+    st, L = sub(t), trace.loss
+    if f is None:
+        return [""], f"c{st}: not computed yet"
+    n = norm(f.c)
+    tip = f"{trace.equation('c', t)}   (the cell state)\n|c{st}| = {n:.4f}\nc{st} = {vec(f.c)}"
+    if b is not None:
+        tip += (
+            f"\n\nBackward: the error arriving at c{st} (gradient of {L})\n"
+            f"carried along c from c{sub(t + 1)}: {trace.carried(t + 1, 'c')}"
+            f" = {norm(b.error_c_carried):.4e}\n"
+            f"through s{st} = q{st} ⊙ tanh(c{st}): |∂{L}/∂s{st} ⊙ q{st} ⊙ (1 − tanh²c{st})| ="
+            f" {norm(b.error_c - b.error_c_carried):.4e}\n"
+            f"total: |∂{L}/∂c{st}| = {norm(b.error_c):.4e}"
+        )
+    return [f"{n:.1f}" if compact else f"{n:.2f}"], tip

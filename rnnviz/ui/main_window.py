@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6 import QtWidgets
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 
 from rnnviz.ui import style
 from rnnviz.ui.actions import ACTIONS, HOLD, HOLD_DELAY_MS, HOLD_INTERVAL_MS, build_actions
@@ -48,6 +48,7 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.theme = theme
         self.setWindowTitle("rnnviz — step inside a recurrent network")
         self.graph_view = GraphView(session, theme)
+        self.compare_graph = GraphView(session.side(1), theme)  # compare mode: the second cell
         self.hidden_view = HiddenView(session, theme)
         self.loss_view = LossView(session, theme)
         self.gradient_view = GradientView(session, theme)
@@ -56,7 +57,7 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
             "hidden": self.hidden_view,
             "loss": self.loss_view,
             "gradients": self.gradient_view,
-        }
+        }  # and "compared graph" in compare mode
         self.views.update(self._build_lab(session, theme))  # issue 13's views, opened on demand
         # below the graph: side by side while each view keeps a usable size, else in tabs
         self.deck = ViewDeck({n: self.views[n] for n in ALL_TITLES}, ALL_TITLES)
@@ -64,7 +65,11 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.view_choice = ViewChoice()
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.graph_view)
+        self.graphs = QtWidgets.QSplitter(Qt.Orientation.Horizontal)  # compare mode: the cells side by side
+        self.graphs.setChildrenCollapsible(False)
+        self.graphs.addWidget(self.graph_view)
+        self.graphs.addWidget(self.compare_graph)
+        self.splitter.addWidget(self.graphs)
         self.splitter.addWidget(self.deck)
         for i, share in enumerate(GRAPH_SHARE):
             self.splitter.setStretchFactor(i, share)
@@ -126,6 +131,7 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
                 "view_gradnorm": lambda: self.choose_view("gradnorm"),
                 "run_experiment": self.open_experiment_card,
                 "view_auto": self.automatic_views,
+                "compare": self.toggle_compare,
                 "reset_layout": self.reset_layout,
             },
         )
@@ -139,6 +145,8 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         session.sig_stepped.connect(self.show_status)
         session.sig_reset.connect(self._follow_phase)
         session.sig_stepped.connect(self._follow_phase)
+        session.sig_reset.connect(self._follow_compare)
+        self._follow_compare()
         session.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         session.sig_playing_changed.connect(self.actions["play"].setChecked)
         session.sig_training_changed.connect(self._training_changed)
@@ -195,6 +203,32 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
             for kind in clickable:
                 for w in panel.findChildren(kind):
                     w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    # --- compare mode: a second cell beside the first -------------------------------------------
+
+    def toggle_compare(self) -> None:
+        """View > Compare cells: trace and train a second cell beside this one, or stop comparing."""
+        s = self.session.settings
+        if s.compare:
+            self.session.update_settings(compare="")
+        else:
+            self.session.update_settings(compare="lstm" if s.cell != "lstm" else "rnn")
+        self._follow_compare()
+
+    def _follow_compare(self, *_) -> None:
+        on = self.session.comparing
+        if on != self.compare_graph.isVisibleTo(self):
+            self.compare_graph.setVisible(on)
+            if on:  # the two graphs share the width
+                self.compare_graph.apply_theme(self.theme)
+                half = max(1, self.graphs.width() // 2)
+                self.graphs.setSizes([half, half])
+        if on:
+            self.views["compared graph"] = self.compare_graph  # exported, themed like the others
+        else:
+            self.views.pop("compared graph", None)
+        with QSignalBlocker(self.actions["compare"]):
+            self.actions["compare"].setChecked(on)
 
     # --- status --------------------------------------------------------------------------------
 

@@ -28,11 +28,15 @@ class PlotArea(pg.GraphicsLayoutWidget):
         need = self.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         return QtCore.QSize(math.ceil(need.width()), math.ceil(need.height()))
 
-    def place(self, cells: dict) -> None:
-        """Put items in cells: {item: (row, col, rowspan, colspan)}; every other cell is emptied."""
+    def place(self, cells: dict, out: tuple = ()) -> None:
+        """Put items in cells: {item: (row, col, rowspan, colspan)}; the items `out` are taken out of
+        the grid (the caller hides them: e.g. the second cell's plots when one cell is shown)."""
         grid = self.ci.layout
-        for item in cells:
-            grid.removeItem(item)
+        for item in (*cells, *out):
+            for i in range(grid.count()):
+                if grid.itemAt(i) is item:
+                    grid.removeAt(i)
+                    break
         for r in range(grid.rowCount()):
             grid.setRowStretchFactor(r, 0)
         for item, (row, col, rowspan, colspan) in cells.items():

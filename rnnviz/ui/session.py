@@ -1,29 +1,27 @@
 """Session: the one QObject that drives the core. Views read its state and listen to its signals.
 
 Data flows one way: user action -> Session method -> core computes -> signal -> views redraw.
+The session coordinates; each cell's model, trainer and trace live in a CellTrack (ui/cell_track.py):
+one track, or two side by side in compare mode, stepped by one cursor and trained on the same batches.
+`session.rnn`, `.stepper`, ... are the first track's; `session.side(1)` is the second cell's view of it.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core import Stepper, Trainer, sample
 from rnnviz.core.session_file import SessionData
-from rnnviz.core.settings import Settings, make_model, make_source, sequence_rng, train_config
-from rnnviz.ui.masks import traced_step
+from rnnviz.core.settings import Settings, make_source, sequence_rng, train_config
+from rnnviz.ui.cell_track import CellTrack, build_track, trace
 from rnnviz.ui.session_files import SessionFiles
-from rnnviz.ui.tables import smoothed_loss
+from rnnviz.ui.session_side import FirstTrack
+from rnnviz.ui.session_training import REDRAW_EVERY_MS, SessionTraining
 from rnnviz.ui.trace_jobs import TraceNumbers
-from rnnviz.ui.trace_numbers import DecayRow, losses_around_update
-from rnnviz.ui.training import LockedGradNorms, LockedHistory, TrainingRun
+from rnnviz.ui.training import TrainingRun
 from rnnviz.ui.worker import Worker
 
-REDRAW_EVERY_MS = 100  # the curve and progress bar follow training ten times a second
-STOPPING_POLL_MS = 2  # after Esc, how often to look whether the last iteration is over
 
-
-class Session(QObject, SessionFiles):
+class Session(QObject, FirstTrack, SessionTraining, SessionFiles):
     sig_reset = Signal()  # new model, sequence or stepper: views redraw from scratch
     sig_stepped = Signal(object)  # the event just taken (or undone): views update
     sig_playing_changed = Signal(bool)
@@ -43,8 +41,8 @@ class Session(QObject, SessionFiles):
         self._run: TrainingRun | None = None
         self._seq_rng = None
         self._worker = Worker(self)  # slow per-trace numbers are computed there
-        self.numbers: TraceNumbers | None = None
-        self._update_losses: tuple = (None, None)  # (update event, (L before, L after))
+        self.tracks: list[CellTrack] = []  # the cell, and in compare mode the cell compared with it
+        self._sides = {}  # index -> SessionSide
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
         self._rebuild(self.settings)
         self._mark_saved()  # a new session has no training to lose
@@ -59,47 +57,35 @@ class Session(QObject, SessionFiles):
         """Everything a session with these settings (and, given `data`, these parameters, sequence,
         history and step) holds, built without touching the session: a failure changes nothing."""
         source = make_source(s)
-        rnn = make_model(s, len(source.vocab))
-        trainer = Trainer(rnn, source, train_config(s), seed=s.seed)
-        trainer.history = LockedHistory()  # read by the UI thread while the training thread adds
-        trainer.grad_norms = LockedGradNorms()  # the same, for the gradient norm before clipping
+        main = None if data is None else data.main_model()
+        tracks = [build_track(s, source, s.cell, main)]
+        if s.compare:
+            tracks.append(build_track(s, source, s.compare, None if data is None else data.compare))
         seq_rng = sequence_rng(s)
         x, y = source.sample(seq_rng, s.seq_len)
         cursor = 0
         if data is not None:
-            rnn.set_params(**data.params())
-            trainer.history.restore(data.history, data.history_count, data.history_stride)
-            trainer.iteration = data.history_count
             x, y, cursor = data.x, data.y, data.cursor
-        parts = dict(settings=s, source=source, rnn=rnn, trainer=trainer, history=trainer.history)
-        parts.update(_seq_rng=seq_rng, x=x, y=y)
-        return {**parts, **self._trace(s, rnn, x, y, cursor)}
+        parts = dict(settings=s, source=source, tracks=tracks, _seq_rng=seq_rng, x=x, y=y)
+        return {**parts, "traces": self._traces(s, tracks, x, y, cursor)}
 
     @staticmethod
-    def _trace(s: Settings, rnn, x, y, cursor: int = 0) -> dict:
-        """A fresh step-through of (x, y), advanced quietly to `cursor`, and its losses E_t (cheap:
-        one forward pass). The slow numbers (contributions, Jacobian rows) come from the worker."""
-        T = len(x)
-        target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
-        if target is not None:
-            target = traced_step(y, target)  # a step with no target has no loss: the nearest that has
-        update_lr = s.lr if s.final_update else None
-        stepper = Stepper(
-            rnn, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None
-        )
-        step_losses = rnn.step_losses(x, y)  # (T,)
-        for _ in range(min(cursor, stepper.total_steps)):
-            stepper.step()
-        return dict(stepper=stepper, step_losses=step_losses)
+    def _traces(s: Settings, tracks: list[CellTrack], x, y, cursor: int = 0) -> list[dict]:
+        """A fresh trace of (x, y) by each track's model, advanced quietly to `cursor` (cell_track.trace)."""
+        return [trace(s, track.rnn, x, y, cursor) for track in tracks]
 
     def _install(self, parts: dict, emit: bool = True) -> None:
-        """Swap in what _build or _trace made (plain assignments: nothing here can fail halfway);
-        the old trace's numbers still being computed are cancelled and never drawn."""
+        """Swap in what _build or _traces made (plain assignments: nothing here can fail halfway);
+        the old traces' numbers still being computed are cancelled and never drawn."""
+        old = [track.numbers for track in self.tracks if track.numbers is not None]
+        traces = parts.pop("traces")
         for name, value in parts.items():
             setattr(self, name, value)
-        if self.numbers is not None:
-            self.numbers.cancel()
-        self.numbers = TraceNumbers(self._worker, self.rnn, self.stepper, self._numbers_arrived)
+        for track, new in zip(self.tracks, traces, strict=True):
+            track.stepper, track.step_losses = new["stepper"], new["step_losses"]
+            track.numbers = TraceNumbers(self._worker, track.rnn, track.stepper, self._numbers_arrived)
+        for numbers in old:
+            numbers.cancel()
         if emit:
             self.sig_reset.emit()
 
@@ -110,13 +96,13 @@ class Session(QObject, SessionFiles):
         """Stop playing and training and end the worker thread (the window is closing)."""
         self.stop_training()
         self.pause()
-        if self.numbers is not None:
-            self.numbers.cancel()
+        for track in self.tracks:
+            track.numbers.cancel()
         self._worker.shutdown()
 
     def _new_stepper(self, cursor: int = 0) -> None:
-        """A fresh trace of the current sequence, advanced quietly to `cursor`, then sig_reset."""
-        self._install(self._trace(self.settings, self.rnn, self.x, self.y, cursor))
+        """A fresh trace of the sequence by every track, advanced quietly to `cursor`, then sig_reset."""
+        self._install({"traces": self._traces(self.settings, self.tracks, self.x, self.y, cursor)})
 
     @property
     def vocab(self):
@@ -131,23 +117,6 @@ class Session(QObject, SessionFiles):
         """Whether the worker has numbers of the current trace still to deliver."""
         return self._worker.busy()
 
-    @property
-    def contributions(self) -> np.ndarray | None:
-        """(T, T) C[t, k] of the current trace, or None while the worker computes it (sig_numbers)."""
-        return self.numbers.contributions()
-
-    def jacobian_row(self, t: int) -> DecayRow | None:
-        """How the gradient of E_t changes going back from step t, for the parameters the current
-        trace uses (never the live model, which the update step or training changes); None while
-        the worker computes it (sig_numbers says when it is in)."""
-        return self.numbers.row(t)
-
-    def update_losses(self, ev) -> tuple[float, float]:
-        """L on the current sequence before and after an update step `ev` (its old and new parameters)."""
-        if self._update_losses[0] is not ev:
-            self._update_losses = (ev, losses_around_update(self.rnn, ev, self.x, self.y))
-        return self._update_losses[1]
-
     # --- settings -------------------------------------------------------------------------------
 
     def apply_settings(self, new: Settings) -> bool:
@@ -161,11 +130,13 @@ class Session(QObject, SessionFiles):
                 self.pause()
                 self._replace_model(self._build(new))
             else:
-                trace = self._trace(new, self.rnn, self.x, self.y) if _trace_changed(old, new) else None
-                self.trainer.config = train_config(new)
+                traces = self._traces(new, self.tracks, self.x, self.y) if _trace_changed(old, new) else None
+                config = train_config(new)
+                for track in self.tracks:
+                    track.trainer.config = config
                 self.settings = new
-                if trace is not None:
-                    self._install(trace)
+                if traces is not None:
+                    self._install({"traces": traces})
         except ValueError as e:
             self.sig_message.emit(f"Settings not applied: {e}")
             return False
@@ -183,16 +154,21 @@ class Session(QObject, SessionFiles):
     # --- stepping -------------------------------------------------------------------------------
 
     def step(self):
+        """One step of every track (one cursor: their traces have the same steps); the first's event."""
         ev = self.stepper.step()
         if ev is None:
             self.pause()
             return None
+        for track in self.tracks[1:]:
+            track.stepper.step()
         self.sig_stepped.emit(ev)
         return ev
 
     def back(self):
         ev = self.stepper.back()
         if ev is not None:
+            for track in self.tracks[1:]:
+                track.stepper.back()
             self.sig_stepped.emit(ev)
         return ev
 
@@ -265,75 +241,6 @@ class Session(QObject, SessionFiles):
     def _play_tick(self) -> None:
         if self.step() is None or self.stepper.done:
             self.pause()
-
-    # --- training (in a thread of its own: ui/training.py) ----------------------------------------
-
-    @property
-    def training(self) -> bool:
-        return self._run is not None
-
-    def train(self, iterations: int) -> None:
-        if self.training or iterations <= 0:
-            return
-        self.pause()
-        self.trainer.stopped_reason = None
-        self._run = TrainingRun(self.trainer, iterations)
-        self._train_timer.start()
-        self.sig_training_changed.emit(True)
-
-    def request_stop(self) -> None:
-        """Esc: no iteration starts after the one under way; the run ends with it, and the window
-        keeps answering meanwhile (stop_training() waits for it instead)."""
-        if self.training:
-            self._run.request_stop()
-            self._train_timer.setInterval(STOPPING_POLL_MS)  # notice the end promptly
-
-    def stop_training(self) -> None:
-        """Stop (waiting only for the iteration under way), then trace the trained parameters."""
-        if not self.training:
-            return
-        run = self._run
-        run.stop()
-        self._end_training(run)
-
-    def _end_training(self, run: TrainingRun) -> None:
-        self._run = None
-        self._train_timer.stop()
-        self._train_timer.setInterval(REDRAW_EVERY_MS)
-        self.sig_trained.emit(run.done, run.target)
-        self.sig_training_changed.emit(False)
-        self._new_stepper()  # the trace now follows the trained parameters
-        if run.error is not None:
-            self.sig_message.emit(f"Training stopped by an error: {type(run.error).__name__}: {run.error}")
-        elif run.failed:
-            self.sig_message.emit(self.trainer.stopped_reason)
-        else:
-            self.sig_message.emit(
-                f"Trained {run.done} iterations; {self._recent_loss()}."
-                f"  The model now writes: {self.sample_text(40)!r}"
-            )
-
-    def sample_text(self, n: int) -> str:
-        """n tokens generated by the model, starting after the current sequence's first token."""
-        ids = sample(self.rnn, int(self.x[0]), n, np.random.default_rng(self.settings.seed))
-        return self.vocab.join(ids)
-
-    def _recent_loss(self) -> str:
-        """The smoothed loss, named as the loss view's title and legend name it (one definition)."""
-        now = smoothed_loss(self.history)
-        if now is None:
-            return "no loss recorded"
-        return f"smoothed loss {now[0]:.3f} (mean of the last {now[1]:,} iterations)"
-
-    def _train_tick(self) -> None:
-        """Ten times a second while training: show the progress; once the thread has ended, finish."""
-        run = self._run
-        if run is None:
-            return
-        if run.finished:
-            self._end_training(run)
-        else:
-            self.sig_trained.emit(run.done, run.target)
 
 
 def _trace_changed(old: Settings, new: Settings) -> bool:

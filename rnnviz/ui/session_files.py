@@ -9,32 +9,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from rnnviz.core.session_file import SessionData, load_session, save_session
 
 
 class SessionFiles:
-    """Needs the Session's history, rnn, x, y, stepper, settings, sig_message, _build and _install."""
+    """Needs the Session's tracks, history, x, y, stepper, settings, sig_message, _build and _install."""
 
     _saved_history = None  # the LossHistory a file holds, and how many iterations it had then
     _saved_count = 0
 
     def snapshot(self) -> SessionData:
-        """Copies of everything a session file holds (training may replace the live arrays later)."""
-        h = self.history
-        it, loss = h.data()
+        """Copies of everything a session file holds (training may replace the live arrays later):
+        each track's parameters and training curve, the sequence and the step."""
+        main = self.tracks[0].model_data()
         return SessionData(
             settings=self.settings,
-            U=self.rnn.U.copy(),
-            W=self.rnn.W.copy(),
-            V=self.rnn.V.copy(),
+            parameters=main.parameters,
             x=self.x.copy(),
             y=self.y.copy(),
             cursor=self.stepper.cursor,
-            history=np.column_stack([it, loss]),
-            history_count=h.count,
-            history_stride=h.stride,
+            history=main.history,
+            history_count=main.history_count,
+            history_stride=main.history_stride,
+            compare=self.tracks[1].model_data() if len(self.tracks) > 1 else None,
         )
 
     @property

@@ -101,6 +101,8 @@ def presenter_for(screen_height: int) -> Theme:
 
 
 HIDDEN_LEVELS = (-1.0, 1.0)  # s_t = tanh(z_t) always lies here: fixed, so a colour always means the same
+CELL_STATE = OKABE_ITO["sky"]  # the LSTM's cell-state line and its error (graph, gradient view)
+GATE_LEVELS = (0.0, 1.0)  # a sigmoid gate's values (a tanh candidate's: HIDDEN_LEVELS)
 LOG_FLOOR = 1e-12  # contributions below this are drawn as the floor colour
 
 

@@ -1,12 +1,13 @@
 """The numbers of one trace that are slow at large sizes, computed in the worker when first asked for.
 
-A Jacobian row costs t exact SVDs of H x H matrices and the contributions C[t, k] O(T^2 H^2) work: at
-H = 256, T = 200 that is seconds, so the UI thread never computes them. A view asks (`contributions()`,
-`row(t)`, `radius()`); it gets the numbers if they are in, else None, and a job is queued; when the
-numbers arrive, `on_ready` is called in the UI thread and the view asks again. Every job belongs to
-this trace: once the Session replaces the trace it calls `cancel()`, and a result arriving later is
-dropped, never drawn. The jobs use the Stepper's frozen copies of the parameters, never the live
-model, which training and the update step change.
+A Jacobian row costs t exact SVDs of S x S matrices (S = H, or 2H for the LSTM's (s, c)) and the
+contributions C[t, k] O(T^2 H^2) work: at H = 256, T = 200 that is seconds (an LSTM row ~8 s), so the
+UI thread never computes them, and a row's job stops between steps back once cancelled. A view
+asks (`contributions()`, `row(t)`, `radius()`); it gets the numbers if they are in, else None, and
+a job is queued; when the numbers arrive, `on_ready` is called in the UI thread and the view asks
+again. Every job belongs to this trace: once the Session replaces the trace it calls `cancel()`,
+and a result arriving later is dropped, never drawn. The jobs use the Stepper's frozen copies of
+the parameters, never the live model, which training and the update step change.
 """
 
 from __future__ import annotations
@@ -15,43 +16,48 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnviz.core import RNN, Stepper, spectral_norm, spectral_radius
-from rnnviz.ui.trace_numbers import DecayRow, decay_row, traced_model
+from rnnviz.core import Model, Stepper
+from rnnviz.ui.trace_numbers import DecayRow, decay_row, recurrent_norm, recurrent_radius, traced_model
 from rnnviz.ui.worker import Job, Worker
 
 COMPUTING = "computing…"
 
 
 class TraceNumbers:
-    def __init__(self, worker: Worker, rnn: RNN, stepper: Stepper, on_ready: Callable[[], None]):
+    def __init__(self, worker: Worker, rnn: Model, stepper: Stepper, on_ready: Callable[[], None]):
         self.stepper = stepper  # the trace these numbers belong to
         self._worker, self._rnn, self._on_ready = worker, rnn, on_ready
         self._values: dict = {}  # key -> result: "contributions", "radius", "norm", ("row", t)
         self._failed: dict = {}  # key -> what went wrong
         self._jobs: dict = {}  # key -> Job still outstanding
-        self._twin: RNN | None = None  # worker thread only: the traced parameters as a model
+        self._twin: Model | None = None  # worker thread only: the traced parameters as a model
+        self._rows = None  # worker thread only: the twin's jacobian_rows (one forward pass, made once)
         self.cancelled = False
 
     # --- what views ask for (UI thread) ---------------------------------------------------------
 
     def contributions(self) -> np.ndarray | None:
-        """(T, T) C[t, k] of the traced parameters (see RNN.contributions), or None while computing."""
-        return self._get("contributions", lambda m, st: m.contributions(st.x, st.y))
+        """(T, T) C[t, k] of the traced parameters (see Model.contributions), or None while computing."""
+        return self._get("contributions", lambda m, st, job: m.contributions(st.x, st.y))
 
     def radius(self) -> float | None:
-        """rho(W) of the traced W, or None while computing."""
-        return self._get("radius", lambda m, st: spectral_radius(m.W))
+        """rho(W) of the traced W (a gated cell: the largest rho(W_*)), or None while computing."""
+        return self._get("radius", lambda m, st, job: recurrent_radius(m))
 
     def norm(self) -> float | None:
-        """||W||_2 of the traced W, its largest singular value (Pascanu's bound uses it), or None."""
-        return self._get("norm", lambda m, st: spectral_norm(m.W))
+        """||W||_2 of the traced W, its largest singular value (Pascanu's bound uses it; a gated cell:
+        the largest ||W_*||_2), or None while computing."""
+        return self._get("norm", lambda m, st, job: recurrent_norm(m))
 
     def row(self, t: int) -> DecayRow | None:
-        """The gradient view's numbers for output step t (see trace_numbers.decay_row), or None."""
+        """The gradient view's numbers for output step t (see trace_numbers.decay_row), or None.
+        E_t must have a target (a masked step has no loss to follow back)."""
 
-        def compute(m, st):
+        def compute(m, st, job):
             radius = self._values.get("radius")  # a float read: safe across threads
-            return decay_row(m, st.x, st.y, t, radius)
+            if self._rows is None:
+                self._rows = m.jacobian_rows(st.x)
+            return decay_row(m, st.x, st.y, t, radius, self._rows, lambda: job.cancelled)
 
         return self._get(("row", t), compute, urgent=True)
 
@@ -79,14 +85,14 @@ class TraceNumbers:
         if key not in self._jobs and key not in self._failed and not self.cancelled:
 
             def run(job: Job):
-                return compute(self._model(), self.stepper)
+                return compute(self._model(), self.stepper, job)
 
             job = Job(run, self._done, name=str(key))
             job.key = key
             self._jobs[key] = self._worker.submit(job, urgent=urgent)
         return None
 
-    def _model(self) -> RNN:
+    def _model(self) -> Model:
         """(worker thread) A private model holding the traced parameters, made once per trace."""
         if self._twin is None:
             self._twin = traced_model(self._rnn, self.stepper)

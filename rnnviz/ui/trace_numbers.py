@@ -2,74 +2,87 @@
 
 They use the parameters the trace was made with (the Stepper's frozen copies), never the live
 model, which the update step and training change. They are slow at large sizes (a Jacobian row is
-t exact SVDs), so trace_jobs.TraceNumbers runs them in a worker thread; they share nothing with it.
+t exact SVDs of a state-sized matrix), so trace_jobs.TraceNumbers runs them in a worker thread;
+they share nothing with it. Every cell is handled alike: the core's generic APIs
+(delta_norms_row, jacobian_rows) give each cell's exact numbers and the curves it has.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnnviz.core import RNN, Stepper, spectral_radius
+from rnnviz.core import Model, Stepper, spectral_norm, spectral_radius
+from rnnviz.core.cells import param_name
 
 
-def traced_model(rnn: RNN, st: Stepper) -> RNN:
-    """A private copy of rnn holding the parameters the Stepper traces (its frozen copies)."""
+def traced_model(rnn: Model, st: Stepper) -> Model:
+    """A private copy of the model holding the parameters the Stepper traces (its frozen copies)."""
     twin = rnn.copy()
-    twin.set_params(U=st.U, W=st.W, V=st.V)
+    twin.set_params(**st.params)
     return twin
+
+
+def recurrent_radius(model: Model) -> float:
+    """rho(W) of the vanilla RNN; for a gated cell the largest of its W_*'s spectral radii."""
+    return max(spectral_radius(getattr(model, param_name("W", b))) for b in model.spec.blocks)
+
+
+def recurrent_norm(model: Model) -> float:
+    """||W||_2 of the vanilla RNN; for a gated cell the largest of its W_*'s spectral norms."""
+    return max(spectral_norm(getattr(model, param_name("W", b))) for b in model.spec.blocks)
 
 
 @dataclass(frozen=True)
 class DecayRow:
-    """Going back from output step t: each array is (t+1,), indexed by the earlier step k."""
+    """Going back from output step t: each array is (t+1,), indexed by the earlier step k.
 
-    ratio: np.ndarray  # |dE_t/dz_k| / |dE_t/dz_t|: how big the gradient of E_t really is at step k
-    norm: np.ndarray  # ||prod_{j=k+1..t} ds_j/ds_{j-1}||_2, the Jacobian product
-    w_factor: np.ndarray  # ||W||_2^(t-k): what W alone allows (a bound)
-    radius_factor: np.ndarray  # rho(W)^(t-k): the rate W^(t-k) shrinks or grows at in the long run
-    tanh_factor: np.ndarray  # prod_{j=k+1..t} max f'(z_j): what the activation's slopes allow (a bound;
-    # named for tanh, it holds the ReLU's relu_factor when the cell uses ReLU)
+    ratio  |dE_t/da_k| / |dE_t/da_t|: how big the gradient of E_t really is at step k (the vanilla
+           RNN's a_k is z_k; a gated cell's is every gate's pre-activation)
+    norm   ||d state_t / d state_k||_2, the Jacobian product (state = s, or (s, c) for the LSTM)
+    and the curves the cell has beside it (JacobianNorms): the vanilla RNN's w_factor
+    ||W||_2^(t-k), tanh_factor or relu_factor (bounds), and radius_factor rho(W)^(t-k), the rate
+    W^(t-k) follows in the long run; the LSTM's cell_path max_i prod_{j=k+1..t} f_j[i]."""
 
+    ratio: np.ndarray
+    norm: np.ndarray
+    extras: dict = field(default_factory=dict)  # curve name -> (t+1,)
 
-def delta_norm_row(rnn: RNN, x, y, t: int) -> np.ndarray:
-    """(t+1,): |dE_t/dz_k| for k = 0..t (E_t not divided by T), by the backward recursion of one loss:
-    delta_t = V^T(o_t - onehot(y_t)) * f'(z_t);  delta_{k-1} = (W^T delta_k) * f'(z_{k-1}), with the
-    cell's own slopes f' (tanh: 1 - s^2; ReLU: [z > 0]). O(t H^2) time and O(H) memory: never the
-    (T, T, H) array of every loss's deltas. A step with no target (y_t = -1) has no E_t: all zeros."""
-    if y[t] < 0:
-        return np.zeros(t + 1)
-    f = rnn.forward(x[: t + 1])  # steps after t do not reach E_t
-    spec = rnn.spec
-    prep = spec.prepare(rnn.params())
-    cache = spec.forward_sequence(prep, np.asarray(x[: t + 1]))
-    spec.backward_factors(prep, cache)
-    slope = cache["slope"]  # (t+1, H) f'(z_k), as the cell's backward pass uses it
-    d_out = f.o[t].copy()
-    d_out[y[t]] -= 1.0  # o_t - onehot(y_t)
-    delta = (rnn.V.T @ d_out) * slope[t]  # (H,) delta_t^(t)
-    out = np.empty(t + 1)
-    for k in range(t, -1, -1):
-        out[k] = np.linalg.norm(delta)
-        if k:
-            delta = (delta @ rnn.W) * slope[k - 1]  # W^T delta_k, as a row vector
-    return out
+    def __getattr__(self, name: str) -> np.ndarray:
+        extras = object.__getattribute__(self, "extras")
+        if name in extras:
+            return extras[name]
+        raise AttributeError(f"this cell has no curve {name!r}; it has {', '.join(self.curves())}")
+
+    def curves(self) -> dict[str, np.ndarray]:
+        """Every curve of the row, the measured ratio and the norm first."""
+        return {"ratio": self.ratio, "norm": self.norm, **self.extras}
 
 
-def decay_row(rnn: RNN, x, y, t: int, radius: float | None = None) -> DecayRow:
-    """The numbers of the gradient view's right-hand plot for output step t (core calls, plus the
-    one-loss recursion above); `radius` is spectral_radius(rnn.W) if already at hand."""
-    norm, w_factor, tanh_factor = rnn.jacobian_row(x, t)
-    d = delta_norm_row(rnn, x, y, t)  # (t+1,) |dE_t/dz_k|
+def decay_row(
+    model: Model, x, y, t: int, radius: float | None = None, rows=None, should_stop: Callable | None = None
+) -> DecayRow | None:
+    """The numbers of the gradient view's right-hand plot for output step t. A step with no target
+    (y_t = -1) has no E_t: its ratio is all NaN (0/0), drawn as nothing. `rows`:
+    model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand.
+    None if `should_stop()` ended the Jacobian row early."""
+    rows = model.jacobian_rows(x) if rows is None else rows
+    J = rows.row(t, should_stop)
+    if J is None:
+        return None
+    d = model.delta_norms_row(x, y, t) if y[t] >= 0 else np.zeros(t + 1)  # (t+1,) |dE_t/da_k|
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = d / d[t]
-    radius = spectral_radius(rnn.W) if radius is None else radius
-    radius_factor = radius ** (t - np.arange(t + 1.0))
-    return DecayRow(ratio, norm, w_factor, radius_factor, tanh_factor)
+    extras = {k: v for k, v in J.as_dict().items() if k != "norm"}
+    if "w_factor" in extras:  # one recurrent matrix: the rate its powers follow, beside the bound
+        radius = recurrent_radius(model) if radius is None else radius
+        extras["radius_factor"] = radius ** (t - np.arange(t + 1.0))
+    return DecayRow(ratio, J.norm, extras)
 
 
-def losses_around_update(rnn: RNN, ev, x, y) -> tuple[float, float]:
+def losses_around_update(rnn: Model, ev, x, y) -> tuple[float, float]:
     """L on (x, y) with the parameters before and after an update step `ev`."""
     model = rnn.copy()
     losses = []

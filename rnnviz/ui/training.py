@@ -60,12 +60,17 @@ class LockedGradNorms(GradNormHistory):
 
 
 class TrainingRun:
-    """`iterations` training iterations of `trainer` in a thread; `done` counts those that ran."""
+    """`iterations` training iterations of each trainer in a thread; `done` counts those that ran.
 
-    def __init__(self, trainer: Trainer, iterations: int):
-        self.trainer, self.target = trainer, int(iterations)
+    Several trainers (compare mode) take their iterations in turn, one each, so both cells have
+    trained as long at any moment; trainers built with one seed on one source draw the same batches."""
+
+    def __init__(self, trainers: Trainer | list[Trainer], iterations: int):
+        self.trainers = [trainers] if isinstance(trainers, Trainer) else list(trainers)
+        self.trainer, self.target = self.trainers[0], int(iterations)
         self.done = 0
-        self.failed = False  # the trainer refused a step (its stopped_reason says why)
+        self.failed = False  # a trainer refused a step (its stopped_reason says why) ...
+        self.failed_by: Trainer | None = None  # ... this one
         self.error: BaseException | None = None  # an unexpected error in the thread
         self.ended_at: float | None = None  # time.perf_counter() when the thread ended
         self._stop = threading.Event()
@@ -90,9 +95,10 @@ class TrainingRun:
         lower_this_threads_priority()
         try:
             while self.done < self.target and not self._stop.is_set():
-                if not self.trainer.step():
-                    self.failed = True
-                    return
+                for trainer in self.trainers:
+                    if not trainer.step():
+                        self.failed, self.failed_by = True, trainer
+                        return
                 self.done += 1
                 time.sleep(0)  # hand the GIL to the UI thread if it waits (tiny models are pure Python)
         except BaseException as e:  # noqa: BLE001 - reported by the UI thread

@@ -1,7 +1,7 @@
 """The gradient view's verdict: one documented rule for "vanishing" and "exploding". No Qt here.
 
 What is measured is the real gradient of one loss, from the trace's parameters:
-    ratio(k) = |dE_t/dz_k| / |dE_t/dz_t|
+    ratio(k) = |dE_t/dz_k| / |dE_t/dz_t|      (a gated cell: a_k, every gate's pre-activation)
 how big the gradient of E_t is at the earlier step k, relative to its size at step t itself.
 The rule, applied at the farthest step back the backward pass has reached so far:
     ratio <= 1/10  -> vanishing      ratio >= 10  -> exploding      otherwise -> neither
@@ -18,7 +18,8 @@ def rule(activation: str = "tanh") -> str:
     """The rule in words, for a cell whose activation is `activation` (its slopes bound the product)."""
     return (
         "What is measured: |∂E_t/∂z_k| ÷ |∂E_t/∂z_t|, the gradient of the loss E_t at the earlier\n"
-        "step k relative to its size at step t, from the numbers this trace uses.\n"
+        "step k relative to its size at step t, from the numbers this trace uses\n"
+        "(for an LSTM or GRU: ∂E_t/∂a_k, the pre-activations of all its gates at step k).\n"
         f"Rule, at the farthest step back reached so far: at most {VANISH:g}× is vanishing,\n"
         f"at least {EXPLODE:g}× is exploding, anything between is neither.\n"
         f"The dashed lines are references, not measurements: ‖W‖₂^(t−k) · ∏ max {activation}′ bounds the\n"
@@ -38,9 +39,15 @@ def word(ratio: float) -> str:
 
 
 def verdict(
-    t: int, ratio: np.ndarray, revealed: np.ndarray, truncate: int | None = None, no_target: bool = False
+    t: int,
+    ratio: np.ndarray,
+    revealed: np.ndarray,
+    truncate: int | None = None,
+    a: str = "z",
+    no_target: bool = False,
 ) -> str:
-    """The sentence under the plot for output step t; ratio and revealed are (t+1,), indexed by k.
+    """The sentence under the plot for output step t; ratio and revealed are (t+1,), indexed by k;
+    `a` names what the gradient is taken at (z for the vanilla RNN, a for a gated cell's gates);
     `no_target`: step t has no target (y_t = -1), so there is no loss E_t to follow back."""
     if no_target:
         return f"Step t = {t} has no target, so there is no loss E{_sub(t)} to follow back: choose another t."
@@ -59,7 +66,7 @@ def verdict(
     if not np.isfinite(r):
         text = f"{steps} back{so_far}: the ratio is undefined (the gradient at step t is 0)."
     else:
-        e, zk, zt = f"E{_sub(t)}", f"z{_sub(k)}", f"z{_sub(t)}"
+        e, zk, zt = f"E{_sub(t)}", f"{a}{_sub(k)}", f"{a}{_sub(t)}"
         text = f"{steps} back{so_far}: |∂{e}/∂{zk}| = {r:.2g} × |∂{e}/∂{zt}| → {word(r)}."
     if truncate is not None and truncate < t:
         text += f"  Truncated at K = {truncate}: the trace drops every term more than {truncate} steps back."

@@ -67,7 +67,7 @@ def test_a_session_of_a_long_range_task_saves_and_loads(task, tmp_path):
     rnn = make_model(s, len(source.vocab))
     x, y = source.sample(sequence_rng(s), s.seq_len)
     path = tmp_path / "s.rnnviz"
-    save_session(path, SessionData(s, rnn.U, rnn.W, rnn.V, x, y, cursor=3))
+    save_session(path, SessionData(s, rnn.params(), x, y, cursor=3))
     back = load_session(path)
     assert back.settings == s and np.array_equal(back.y, y) and np.array_equal(back.x, x)
 
@@ -107,6 +107,6 @@ def test_a_session_whose_every_target_is_masked_is_refused(tmp_path):
     rnn = make_model(s, len(source.vocab))
     x, y = source.sample(sequence_rng(s), s.seq_len)
     path = tmp_path / "masked.rnnviz"
-    save_session(path, SessionData(s, rnn.U, rnn.W, rnn.V, x, np.full_like(y, -1)))
+    save_session(path, SessionData(s, rnn.params(), x, np.full_like(y, -1)))
     with pytest.raises(ValueError, match="every target is -1"):
         load_session(path)

@@ -136,3 +136,47 @@ def test_delta_norms_are_the_sizes_of_each_losss_errors(cell):
 def test_rnn_delta_norms_equal_the_norms_of_its_deltas_bit_for_bit():
     m, x, y = ref.random_case("rnn", 7, 6, 12, 4)
     assert np.array_equal(m.delta_norms(x, y), np.linalg.norm(m.deltas(x, y), axis=2))
+
+
+# --- for the app: one row of delta norms, a Jacobian row that can be stopped, a state's range --------
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("seed,mask", [(0, False), (1, True)])
+def test_one_row_of_delta_norms_is_that_row_of_all_of_them(cell, seed, mask):
+    m, x, y = ref.random_case(cell, 6, 5, 8, seed, mask=mask)
+    D = m.delta_norms(x, y)
+    for t in range(8):
+        if y[t] < 0:
+            with pytest.raises(ValueError, match="no target"):
+                m.delta_norms_row(x, y, t)
+        else:
+            assert np.allclose(m.delta_norms_row(x, y, t), D[t, : t + 1], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_a_jacobian_row_stops_when_asked_and_is_whole_otherwise(cell):
+    m, x, _ = ref.random_case(cell, 6, 5, 8, 2)
+    rows = m.jacobian_rows(x)
+    asked = []
+
+    def stop_after_three():
+        asked.append(1)
+        return len(asked) > 3
+
+    assert rows.row(7, stop_after_three) is None and len(asked) == 4
+    whole = rows.row(7, lambda: False)
+    assert np.array_equal(whole.norm, m.jacobian_norms(x).norm[7])
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_the_stepper_names_the_largest_value_of_a_state_or_gate(cell):
+    from rnnviz.core import Stepper
+
+    m, x, y = ref.random_case(cell, 6, 5, 8, 4)
+    st, f = Stepper(m, x, y), m.forward(x)
+    assert st.largest("s") == np.abs(f.s).max()
+    if f.c is not None:
+        assert st.largest("c") == np.abs(f.c).max()
+    for g, values in f.gates.items():
+        assert st.largest(g) == np.abs(values).max()

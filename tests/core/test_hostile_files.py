@@ -19,8 +19,11 @@ from rnnviz.core.session_file import LIMITS, MAX_MEMBER_BYTES, load_session, sav
 from tests.session_files import (
     forged_npy,
     member_bytes,
+    meta_npy,
     npy_bytes,
+    read_meta_member,
     save_v1,
+    save_v2,
     valid_data,
     with_meta,
     write_members,
@@ -218,8 +221,8 @@ def test_members_missing_extra_or_twice(saved):
 
 
 def test_a_newer_format_version_is_named(saved):
-    with_meta(saved, version=3)
-    refused(saved, "format version 3", "versions 1 to 2")
+    with_meta(saved, version=4)
+    refused(saved, "format version 4", "versions 1 to 3")
 
 
 # --- 11: history counters and values -------------------------------------------------------------
@@ -293,3 +296,112 @@ def test_the_documented_limits_are_the_enforced_ones():
         row = next(line for line in doc.splitlines() if line.startswith(f"| {label}"))
         assert row.split("|")[-2].strip().startswith(f"{LIMITS[key]:,}"), row
     assert MAX_MEMBER_BYTES < 2**27
+
+
+# --- format version 3: gated cells and comparisons (issue 12) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cells", [("lstm", ""), ("gru", ""), ("rnn", "lstm"), ("lstm", "gru"), ("gru", "rnn")]
+)
+def test_gated_cells_and_comparisons_round_trip(tmp_path, cells):
+    d = valid_data(cell=cells[0], compare=cells[1])
+    p = tmp_path / "cells.rnnviz"
+    save_session(p, d)
+    back = load_session(p)
+    assert back.settings == d.settings and back.cursor == 3
+    assert back.params().keys() == d.params().keys()
+    assert all(np.array_equal(back.params()[k], v) for k, v in d.params().items())
+    if cells[1]:
+        assert back.compare.parameters.keys() == d.compare.parameters.keys()
+        assert all(np.array_equal(back.compare.parameters[k], v) for k, v in d.compare.parameters.items())
+        assert np.array_equal(back.compare.history, d.compare.history) and back.compare.history_count == 3
+    else:
+        assert back.compare is None
+
+
+def test_version_2_files_are_still_read(tmp_path):
+    d = valid_data()
+    p = tmp_path / "v2.rnnviz"
+    save_v2(p, d)
+    back = load_session(p)
+    assert back.settings == d.settings and np.array_equal(back.W, d.W) and back.compare is None
+
+
+def test_an_old_version_claiming_a_gated_cell_is_refused(tmp_path):
+    p = tmp_path / "v2.rnnviz"
+    save_v2(p, valid_data())
+    members = member_bytes(p)
+    meta = read_meta_member(members["meta"])
+    meta["settings"]["cell"] = "lstm"
+    members["meta"] = meta_npy(meta)
+    write_members(p, members)
+    refused(p, "version 2 session holds a vanilla RNN alone")
+
+
+@pytest.fixture
+def compared(tmp_path):
+    p = tmp_path / "compare.rnnviz"
+    save_session(p, valid_data(cell="lstm", compare="gru"))
+    return p
+
+
+def test_a_gated_parameter_of_the_wrong_shape_or_kind_is_refused_unread(compared):
+    members = member_bytes(compared)
+    members["W_f"] = forged_npy("<f8", (10**5, 10**5), b"\0" * 64)
+    write_members(compared, members)
+    out, peak = peak_while(lambda: load_session(compared))
+    assert isinstance(out, ValueError) and "W_f" in str(out) and peak < BUDGET
+    members["W_f"] = npy_bytes(np.zeros((6, 6), np.float32))
+    write_members(compared, members)
+    refused(compared, "parameter W_f in float32")
+
+
+def test_the_compared_cells_members_are_checked_like_the_first(compared):
+    members = member_bytes(compared)
+    write_members(compared, {k: v for k, v in members.items() if k != "compare_W_h"})
+    refused(compared, "lacks compare_W_h")
+    write_members(compared, {**members, "compare_W_f": npy_bytes(np.zeros((6, 6)))})
+    refused(compared, "'compare_W_f.npy'")  # a GRU has no forget gate
+    bad = np.full((6, 6), np.nan)
+    write_members(compared, {**members, "compare_W_u": npy_bytes(bad)})
+    refused(compared, "parameter compare_W_u holding NaN")
+    write_members(compared, {**members, "compare_U_r": npy_bytes(np.zeros((7, 5)))})
+    refused(compared, "compare_U_r of shape (7, 5)")
+    write_members(compared, {**members, "compare_history": npy_bytes(np.array([[0.0, -1.0]]))})
+    refused(compared, "compared cell's history holding negative")
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        ({"compare_history_count": None}, "compared cell's training iteration count"),
+        ({"compare_history_stride": 3}, "compared cell's training-curve stride"),
+        ({"compare_history_count": 1}, "compared cell's training-curve stride of 1 with 3 points"),
+    ],
+)
+def test_the_compared_cells_counters_are_checked(compared, change, fragment):
+    with_meta(compared, **change)
+    refused(compared, fragment)
+
+
+def test_compare_counters_exactly_when_comparing(tmp_path, compared):
+    members = member_bytes(compared)
+    meta = read_meta_member(members["meta"])
+    del meta["compare_history_stride"]
+    members["meta"] = meta_npy(meta)
+    write_members(compared, members)
+    refused(compared, "lacks compare_history_stride")
+    alone = tmp_path / "alone.rnnviz"
+    save_session(alone, valid_data(cell="gru"))
+    with_meta(alone, compare_history_count=2, compare_history_stride=1)
+    refused(alone, "compares no cells")
+
+
+def test_a_comparison_of_a_cell_with_itself_is_refused(compared):
+    members = member_bytes(compared)
+    meta = read_meta_member(members["meta"])
+    meta["settings"]["compare"] = "lstm"
+    members["meta"] = meta_npy(meta)
+    write_members(compared, members)
+    refused(compared, "compare must name another cell")

@@ -14,7 +14,7 @@ def _data(task="echo", **kw):
     rnn = make_model(s, len(src.vocab))
     x, y = src.sample(np.random.default_rng(0), 5)
     hist = np.array([[0.0, 2.0], [1.0, 1.5]])
-    return SessionData(s, rnn.U, rnn.W, rnn.V, x, y, cursor=3, history=hist, history_count=2)
+    return SessionData(s, rnn.params(), x, y, cursor=3, history=hist, history_count=2)
 
 
 def test_round_trip_keeps_everything(tmp_path):

@@ -65,7 +65,7 @@ def test_a_session_file_keeps_the_choices(tmp_path):
     rnn = make_model(s, len(src.vocab))
     x, y = src.sample(np.random.default_rng(0), 5)
     path = tmp_path / "irnn.rnnviz"
-    save_session(path, SessionData(s, rnn.U, rnn.W, rnn.V, x, y))
+    save_session(path, SessionData(s, rnn.params(), x, y))
     back = load_session(path)
     assert back.settings == s
     assert json.dumps(back.settings.to_dict())  # still plain JSON

@@ -22,11 +22,13 @@ SCENARIOS = {  # name -> the lesson running (its caption in the strip, its views
     "lesson": "05_vanishing",  # half-way through the backward pass: one of the longest captions
     "lesson with a panel": "03_bptt_one_loss",  # the equations panel shown, even in presenter mode
     "two views": None,  # presenter mode: the gradient and hidden-state views beside each other
+    "compare": None,  # compare mode: two graphs side by side, both cells in the gradient view
     # issue 13 (last: they leave the lab's views open): keys 4-6 on the embedded Reber grammar, and the
     # cliff lesson (its caption names the gradient-norm and loss views)
     "lab views": None,
-    "the cliff lesson": "08_the_cliff",
+    "the cliff lesson": "11_the_cliff",
 }
+COMPARE = {"compare": "lstm"}  # scenario -> the cell compared with the session's (settings.compare)
 SHOT = "lesson"  # the scenario saved as docs/screens/<size>-<mode>.png
 SIZES = ("1024x768", "1280x720", "1366x768", "1920x1080", "2560x1440", "1920x1080@2x")
 
@@ -107,6 +109,7 @@ def probe(size: str, out: Path | None) -> list[dict]:
         if scenario == "lab views":
             window.lesson_panel.end()
             session.update_settings(task="embedded-reber")
+        session.update_settings(compare=COMPARE.get(scenario, ""))
         for _ in range(session.T + session.T // 2):  # half-way through the backward pass
             session.step()
         for mode in ("normal", "presenter"):

@@ -306,6 +306,8 @@ def check_all(window, presenting: bool, settle) -> Report:
     check_window(window, r)
     check_caption(window, r, presenting)
     check_graph(window.graph_view, r)
+    if window.compare_graph.isVisible():  # compare mode: the second cell's graph beside the first
+        check_graph(window.compare_graph, r)
     check_texts(window, r, presenting)
     deck = window.deck
     front = deck.current()

@@ -161,3 +161,35 @@ def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatc
     ui = nice()
     assert job.result >= BACKGROUND_NICE > ui and seen and min(seen) >= BACKGROUND_NICE
     worker.shutdown()
+
+
+def test_a_long_jacobian_row_of_an_lstm_stops_once_its_trace_is_replaced(qtbot, monkeypatch):
+    """An LSTM row at H = 256 is 2H x 2H SVDs, seconds of work: it runs in the worker, and a replaced
+    trace's row ends at its next step back instead of holding the worker for the new trace."""
+    from rnnviz.core import backprop
+    from rnnviz.core.settings import Settings
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="echo", hidden=5, seq_len=8, cell="lstm"))
+    gate, started, answers, threads = threading.Event(), threading.Event(), [], []
+    real = backprop.jacobian_norm_row
+
+    def slow_row(cell, prep, cache, t, should_stop=None):
+        threads.append(threading.get_ident())
+        started.set()
+        gate.wait(30)  # the trace is replaced while this row is computed
+        answers.append(should_stop())  # what the row asks between its steps back
+        return real(cell, prep, cache, t, should_stop)
+
+    monkeypatch.setattr(backprop, "jacobian_norm_row", slow_row)
+    assert s.jacobian_row(7) is None  # asked for: queued for the worker, not computed here
+    qtbot.waitUntil(started.is_set)
+    old = s.numbers
+    s.new_sequence()  # the trace is replaced: its row's job is cancelled
+    gate.set()
+    qtbot.waitUntil(lambda: len(answers) >= 1)
+    assert answers[0] is True and old.cancelled and threading.get_ident() not in threads
+    monkeypatch.setattr(backprop, "jacobian_norm_row", real)
+    row = computed(qtbot, lambda: s.jacobian_row(7))  # the new trace's row is computed whole
+    assert np.allclose(row.norm, s.rnn.jacobian_rows(s.x).row(7).norm) and row.cell_path[7] == 1.0
+    s.shutdown()

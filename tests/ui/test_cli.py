@@ -5,7 +5,7 @@ import sys
 import pytest
 from PySide6.QtGui import QImage
 
-from rnnviz.__main__ import build_parser, main
+from rnnviz.__main__ import build_parser, cells_of, main
 
 
 @pytest.mark.parametrize(
@@ -15,6 +15,10 @@ from rnnviz.__main__ import build_parser, main
         (["--seq-len", "abc"], "whole number"),
         (["--task", "chess"], "invalid choice"),
         (["--screenshot", "shot.jpg"], ".png"),
+        (["--cell", "transformer"], "invalid choice"),
+        (["--compare", "rnn"], "two cells"),
+        (["--compare", "lstm,lstm"], "two different cells"),
+        (["--compare", "rnn,lstm", "--cell", "gru"], "name different cells"),
     ],
 )
 def test_bad_arguments_get_argparse_errors(argv, message, capsys):
@@ -26,6 +30,13 @@ def test_bad_arguments_get_argparse_errors(argv, message, capsys):
 def test_defaults():
     a = build_parser().parse_args([])
     assert (a.task, a.hidden, a.seq_len, a.seed, a.steps, a.screenshot) == ("echo", 16, 12, 0, 0, None)
+    assert cells_of(a) == ("rnn", "")
+
+
+def test_cell_and_compare_name_the_session_cells():
+    assert cells_of(build_parser().parse_args(["--cell", "lstm"])) == ("lstm", "")
+    assert cells_of(build_parser().parse_args(["--compare", "RNN, gru"])) == ("rnn", "gru")
+    assert cells_of(build_parser().parse_args(["--compare", "rnn,lstm", "--cell", "rnn"])) == ("rnn", "lstm")
 
 
 def test_screenshot_renders_the_window_with_text_and_exits(tmp_path):

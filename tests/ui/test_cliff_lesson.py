@@ -1,4 +1,4 @@
-"""Lesson 8, the cliff, played in the real window: every number a caption states is the one the views
+"""Lesson 11, the cliff, played in the real window: every number a caption states is the one the views
 show (the cliff's paths, the gradient-norm trace of the training runs the captions ask for)."""
 
 import numpy as np
@@ -38,7 +38,7 @@ def test_lesson_8_the_cliff_and_clipping(window, qtbot):  # noqa: F811 - the fix
         assert f"walks down to E ≈ {p.clipped.E[-1]:.2g}" in text and p.clip == 1.0
         assert "60 steps of gradient descent with η = 0.1" in text and cliff_view.lr.value() == 0.1
 
-    start(w, "08_the_cliff")
+    start(w, "11_the_cliff")
     Player(w, {0: surface, 1: wall, 2: paths}, qtbot).to(3)
     assert w.deck.in_view("gradnorm") and w.lesson_panel.index == 3
     norms = w.lab_views["gradnorm"]

@@ -173,7 +173,7 @@ def test_infinite_step_losses_are_drawn_cut_and_marked(session, qtbot):
     qtbot.addWidget(view)
     data = session.snapshot()
     V = np.where(np.random.default_rng(0).random(data.V.shape) < 0.5, -1e4, 1e4)
-    session.restore(replace(data, V=V))
+    session.restore(replace(data, parameters={**data.parameters, "V": V}))
     infinite = np.isinf(session.step_losses)
     assert infinite.any() and np.all(np.isfinite(V))
     for _ in range(session.T):
@@ -190,7 +190,7 @@ def test_a_session_file_whose_losses_are_infinite_opens_and_steps(window, sessio
     d = valid_data()
     V = np.where(np.random.default_rng(1).random(d.V.shape) < 0.5, -1e4, 1e4)
     p = tmp_path / "wild.rnnviz"
-    save_session(p, replace(d, V=V))
+    save_session(p, replace(d, parameters={**d.parameters, "V": V}))
     assert window.files.open_path(p)
     while session.step() is not None:
         pass

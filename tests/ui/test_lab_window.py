@@ -100,7 +100,7 @@ def test_in_presenter_mode_the_keys_show_lab_views_beside_the_graph(window):
 
 def test_the_cliff_lesson_opens_the_views_it_names(window, qtbot):
     panel = window.lesson_panel
-    assert panel.start([lesson.name for lesson in panel.lessons].index("08_the_cliff"))
+    assert panel.start([lesson.name for lesson in panel.lessons].index("11_the_cliff"))
     assert window.deck.shown == ["cliff"] and window.deck.in_view("cliff")
     while window.session.stepper.cursor < 3:
         window.session.step()

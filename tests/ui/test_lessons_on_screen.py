@@ -15,6 +15,7 @@ import pytest
 
 from rnnviz.core import spectral_radius
 from rnnviz.core.settings import Settings
+from rnnviz.ui import style
 from rnnviz.ui.main_window import MainWindow
 from tests.ui.helpers import in_front, settled, shown_on_screen
 
@@ -395,3 +396,201 @@ def test_lesson_7_truncation_band_then_off(window, qtbot):
     p.seen = []
     p.to_end()
     assert p.seen == [5, 1, 3, 5]
+
+
+# --- lesson 8: inside the LSTM cell -----------------------------------------------------------------
+
+
+def gate_bar(w, s, g: str) -> float:
+    """The bar of gate g in the graph's current s node, which must be the core's mean of that gate."""
+    bars = w.graph_view.gate_bars
+    t = s.stepper.last.t
+    assert bars.group.isVisible() and bars.phase == "forward" and w.graph_view.highlighted_t == t
+    want = float(np.mean(forward(s).gates[g][t]))
+    assert bars.values[g] == pytest.approx(want, rel=1e-12)
+    return want
+
+
+def test_lesson_8_inside_the_lstm_gate_by_gate(window, qtbot):
+    w = window
+
+    def two_states(w, s):
+        assert s.stepper.spec.states == ("s", "c") and ("c", 0) in w.graph_view.node_items
+
+    def forget(w, s):
+        f0 = gate_bar(w, s, "f")
+        assert s.rnn.b_f.min() == s.rnn.b_f.max() == 1.0 and 0.70 < f0 < 0.76  # about sigma(1) = 0.73
+        assert "mean f0 = " in w.equations_view.browser.toPlainText().replace("\xa0", " ")
+
+    def input_and_candidate(w, s):
+        i1 = gate_bar(w, s, "i")
+        gate_bar(w, s, "g")
+        f = forward(s)
+        assert 0.45 < i1 < 0.55 and np.all(np.abs(f.gates["g"][1]) < 1)
+        assert np.allclose(f.c[1], f.gates["f"][1] * f.c[0] + f.gates["i"][1] * f.gates["g"][1])
+
+    def output_gate(w, s):
+        q2 = gate_bar(w, s, "q")
+        f = forward(s)
+        share = np.linalg.norm(f.s[2]) / np.linalg.norm(np.tanh(f.c[2]))
+        assert 0.45 < q2 < 0.55 and 0.4 < share < 0.6  # about half
+
+    def choices(w, s):
+        view = w.hidden_view
+        labels = [view.chooser.itemText(i) for i in range(view.chooser.count())]
+        assert (
+            "cell state c" in labels and "forget gate f" in labels and any("all gates" in x for x in labels)
+        )
+        view.choose(0, "c")
+        assert np.allclose(view.image[:, :4], forward(s).c[:4].T) and np.isnan(view.image[:, 4:]).all()
+        view.choose(0, "gates")
+        assert view.image.shape == (4 * 8, s.T)
+        view.choose(0, "s")
+
+    def backward_bars(w, s):
+        assert w.graph_view.gate_bars.phase == "backward"
+        ev = s.stepper.last
+        assert w.graph_view.gate_bars.values["f"] == pytest.approx(np.linalg.norm(ev.deltas["f"]), rel=1e-12)
+
+    def done(w, s):
+        g = s.rnn.bptt(s.x, s.y).as_dict()
+        got = s.stepper.gradients.as_dict()
+        assert got.keys() == g.keys() and all(np.allclose(got[k], g[k]) for k in g)
+        green = w.graph_view.edge_pens[("C", 1)].color().name().lower()
+        assert green == style.CELL_STATE.lower()  # the error along c has its own colour
+
+    start(w, "08_inside_lstm")
+    p = Player(
+        w,
+        {
+            0: two_states,
+            1: forget,
+            2: input_and_candidate,
+            3: output_gate,
+            4: choices,
+            5: backward_bars,
+            6: done,
+        },
+        qtbot,
+    )
+    p.to_end()
+    assert p.seen == list(range(7))
+
+
+# --- lesson 9: the cell-state highway ---------------------------------------------------------------
+
+
+def test_lesson_9_the_error_along_the_cell_state(window, qtbot):
+    w = window
+    s = w.session
+
+    def two_paths(w, s):
+        assert (
+            s.stepper.mode == "single" and s.stepper.target == 19 and w.graph_view.edge_items.get(("C", 19))
+        )
+
+    def thicker_along_c(w, s):
+        for ev in s.stepper.backward_steps():
+            if ev.t < 19:  # what step t+1 sent back along c, and along s
+                ratio = np.linalg.norm(ev.error_c_carried) / np.linalg.norm(ev.error_carried)
+                assert 1.9 < ratio < 4.1, (ev.t, ratio)
+                c_pen, s_pen = (w.graph_view.edge_pens[(kind, ev.t + 1)] for kind in "CW")
+                assert c_pen.widthF() >= s_pen.widthF()
+
+    def eight_back(w, s):
+        thicker_along_c(w, s)
+        gv = w.gradient_view
+        d = np.asarray(gv.curves["ratio"].xData, dtype=int)
+        ratio = np.asarray(gv.curves["ratio"].yData)[d == 8][0]
+        path = np.asarray(gv.curves["cell_path"].yData)[np.asarray(gv.curves["cell_path"].xData) == 8][0]
+        assert round(ratio, 2) == 0.17 and round(path, 2) == 0.13
+        f = forward(s).gates["f"]
+        assert abs(f.mean() - 0.73) < 0.02
+        assert np.allclose(path, np.max(np.prod(f[12:20], axis=0)))  # max_i prod_{j=12..19} f_j[i]
+
+    start(w, "09_cell_state_highway")
+    p = Player(w, {1: two_paths, 2: thicker_along_c, 3: eight_back, 4: thicker_along_c}, qtbot)
+    p.to_end()
+    assert p.seen == [0, 1, 2, 3, 4]
+    smoothed = train(w, qtbot)
+    assert 0.8 < smoothed < 0.86  # not fallen yet
+    assert w.lesson_panel.index == 5 and "0.75 eight steps back" in w.lesson_panel.caption_text
+
+    def highway(w, s):
+        gv = w.gradient_view
+        xs = np.asarray(gv.curves["cell_path"].xData, dtype=int)
+        path = np.asarray(gv.curves["cell_path"].yData)[xs == 8][0]
+        assert 0.7 < path < 0.8 and forward(s).gates["f"].max() > 0.995
+
+    p.seen, p.checks = [], {}
+    p.to_end()  # the caption on screen after training stays until the learner steps, and comes back
+    settled(qtbot, s)
+    assert p.seen[0] == p.seen[-1] == 5 and s.stepper.done
+    highway(w, s)
+
+
+# --- lesson 10: RNN, LSTM and GRU on a long delay (compare mode) -----------------------------------
+
+
+def eight_back(C: np.ndarray) -> float:
+    """How far below the diagonal the terms 8 steps back are, in decades (mean log10 over t)."""
+    T = len(C)
+    diag = np.mean([np.log10(C[t, t]) for t in range(1, T)])
+    return float(np.mean([np.log10(C[t, t - 8]) for t in range(9, T)]) - diag)
+
+
+def train_both(w, qtbot, iterations) -> dict[str, float]:
+    """Train both cells; the smoothed losses as the loss view's title says them."""
+    w.controls.iterations.setValue(iterations)
+    w.controls.start_training()
+    qtbot.waitUntil(lambda: not w.session.training, timeout=120000)
+    title = w.loss_view.curve_plot.titleLabel.text
+    return {name: float(v) for name, v in re.findall(r"(RNN|LSTM|GRU) ([\d.]+)", title)}
+
+
+def test_lesson_10_compares_the_cells_on_a_long_delay(window, qtbot):
+    w = window
+    s = w.session
+
+    def side_by_side(w, s):
+        assert [t.name for t in s.tracks] == ["RNN", "LSTM"] and shown_on_screen(w.compare_graph)
+        assert np.array_equal(s.tracks[1].stepper.x, s.stepper.x)
+
+    def one_scale(w, s):
+        gv = w.gradient_view
+        a, b = gv.sides
+        assert gv.shown_sides == gv.sides and tuple(a.heatmap.levels) == tuple(b.heatmap.levels)
+        assert a.line_plot.viewRange()[1] == b.line_plot.viewRange()[1]
+
+    def far_terms(w, s):
+        one_scale(w, s)
+        rnn, lstm = (eight_back(t.contributions) for t in s.tracks)
+        assert rnn < -2 and -1.5 < lstm < -0.5  # under a hundredth; about a tenth
+
+    start(w, "10_rnn_lstm_gru")
+    p = Player(w, {0: side_by_side, 1: one_scale, 2: far_terms}, qtbot)
+    p.to_end()
+    assert p.seen == [0, 1, 2]
+    before = {t.name: eight_back(t.contributions) for t in s.tracks}
+    losses = train_both(w, qtbot, 5000)
+    assert abs(losses["RNN"] - 1.00) < 0.02 and abs(losses["LSTM"] - 0.23) < 0.02
+    assert w.lesson_panel.index == 3 and "falls to 0.23" in w.lesson_panel.caption_text
+    p.to_end()
+    settled(qtbot, s)
+    after = {t.name: eight_back(t.contributions) for t in s.tracks}
+    assert after["LSTM"] > 0 and after["RNN"] < before["RNN"]  # larger than the diagonal; smaller still
+    w.controls.compare.setCurrentIndex(w.controls.compare.findData("gru"))  # what the caption asks
+    assert w.lesson_panel.lesson is not None and w.lesson_panel.index == 4
+    assert [t.name for t in s.tracks] == ["RNN", "GRU"] and s.history.count == 0
+
+    def gru_far_terms(w, s):
+        rnn, gru = (eight_back(t.contributions) for t in s.tracks)
+        assert -2.3 < gru < -1.5 and gru > rnn  # about a hundredth, little more than the RNN's
+
+    p.seen, p.checks = [], {4: gru_far_terms}
+    p.to_end()
+    settled(qtbot, s)
+    gru_far_terms(w, s)
+    losses = train_both(w, qtbot, 5000)
+    assert abs(losses["GRU"] - 0.06) < 0.02 and abs(losses["RNN"] - 1.00) < 0.02
+    assert w.lesson_panel.index == 5 and "falls to 0.06" in w.lesson_panel.caption_text

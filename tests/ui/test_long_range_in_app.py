@@ -14,7 +14,6 @@ from rnnviz.ui.lab_controls import LENGTH_WHY
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.masks import NO_TARGET
 from rnnviz.ui.tables import forward_table
-from rnnviz.ui.trace_numbers import delta_norm_row
 from tests.ui.helpers import computed, settled
 
 
@@ -134,10 +133,10 @@ def test_relu_texts_levels_and_curves_are_the_cells(window, qtbot):
     T = s.T
     row = computed(qtbot, lambda: s.jacobian_row(T - 1))
     _norm, _w, relu_factor = s.rnn.jacobian_row(s.x, T - 1)
-    assert np.array_equal(row.tanh_factor, relu_factor)
+    assert np.array_equal(row.relu_factor, relu_factor) and "tanh_factor" not in row.curves()
     # the ratio uses ReLU's slopes: |dE_t/dz_k| from the core's deltas
     d = np.linalg.norm(s.rnn.deltas(s.x, s.y)[T - 1], axis=1)  # (T,) |dE_t/dz_k|, E_t not divided by T
-    assert np.allclose(delta_norm_row(s.rnn, s.x, s.y, T - 1), d, rtol=1e-12, atol=1e-15)
+    assert np.allclose(s.rnn.delta_norms_row(s.x, s.y, T - 1), d, rtol=1e-12, atol=1e-15)
 
 
 def test_activation_w_preset_and_clip_kind_controls_reach_the_settings(window):

@@ -133,3 +133,79 @@ def test_a_trained_model_replaced_by_new_settings_can_be_brought_back(session, q
 def test_untrained_models_are_not_kept(session):
     session.update_settings(hidden=5)
     assert session.undo_data is None
+
+
+# --- cells and compare mode (issue 12) ----------------------------------------------------------------
+
+
+def test_a_gated_cell_is_chosen_by_the_settings_and_traced_like_the_rnn(qtbot):
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="echo", hidden=5, seq_len=6, cell="gru"))
+    assert s.rnn.cell == "gru" and not s.comparing
+    s.stepper.run()
+    g = s.rnn.bptt(s.x, s.y)
+    assert all(np.allclose(s.stepper.gradients.as_dict()[k], v) for k, v in g.as_dict().items())
+    assert s.update_settings(cell="lstm")  # a data setting: a new model of the new cell
+    assert s.rnn.cell == "lstm" and s.stepper.cursor == 0 and "c" in s.stepper.spec.states
+    s.shutdown()
+
+
+def test_compare_mode_steps_both_cells_with_one_cursor_and_trains_them_on_the_same_batches(
+    qtbot, monkeypatch
+):
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="echo", hidden=5, seq_len=6, seed=2, compare="lstm"))
+    assert s.comparing and [t.name for t in s.tracks] == ["RNN", "LSTM"]
+    first, second = (t.stepper for t in s.tracks)
+    assert np.array_equal(first.x, second.x) and np.array_equal(first.y, second.y)
+    for _ in range(8):
+        s.step()
+    assert first.cursor == second.cursor == 8 and second.last.phase == "backward"
+    s.back()
+    assert first.cursor == second.cursor == 7
+    batches = {0: [], 1: []}
+    for i, track in enumerate(s.tracks):
+        source_sample = track.trainer.source.sample
+
+        def sample(rng, n, i=i, real=source_sample):
+            x, y = real(rng, n)
+            batches[i].append(x.copy())
+            return x, y
+
+        monkeypatch.setattr(
+            track.trainer, "source", type("S", (), {"sample": staticmethod(sample), "vocab": s.vocab})()
+        )
+    s.train(30)
+    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    assert [t.history.count for t in s.tracks] == [30, 30]
+    assert len(batches[0]) == 30 and all(
+        np.array_equal(a, b) for a, b in zip(batches[0], batches[1], strict=True)
+    )
+    assert s.update_settings(compare="")
+    assert not s.comparing and len(s.tracks) == 1
+    s.shutdown()
+
+
+def test_a_compare_session_saves_and_loads_both_cells(qtbot, tmp_path):
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="echo", hidden=5, seq_len=6, seed=2, cell="lstm", compare="gru"))
+    s.train(40)
+    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    for _ in range(8):
+        s.step()
+    p = tmp_path / "both.rnnviz"
+    assert s.save(p)
+    want = [{k: v.copy() for k, v in t.rnn.params().items()} for t in s.tracks]
+    curves = [t.history.data()[1].copy() for t in s.tracks]
+    other = Session(Settings(task="parity", hidden=3, seq_len=4))
+    assert other.load(p)
+    assert other.settings == s.settings and [t.name for t in other.tracks] == ["LSTM", "GRU"]
+    for track, params, curve in zip(other.tracks, want, curves, strict=True):
+        assert all(np.array_equal(track.rnn.params()[k], v) for k, v in params.items())
+        assert np.array_equal(track.history.data()[1], curve) and track.history.count == 40
+        assert track.stepper.cursor == 8
+    s.shutdown()
+    other.shutdown()

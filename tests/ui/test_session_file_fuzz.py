@@ -16,11 +16,18 @@ from rnnviz.core.settings import Settings
 from tests.session_files import forged_npy, npy_bytes, read_meta_member, valid_data
 
 BUDGET = 32 * 2**20  # bytes: a valid file of this size needs well under 2 MB to load
-BASE_DATA = valid_data(hidden=6, seq_len=5)
-BASE = encode_session(BASE_DATA)
-with zipfile.ZipFile(io.BytesIO(BASE)) as _zf:
-    BASE_MEMBERS = {i.filename.removesuffix(".npy"): _zf.read(i) for i in _zf.infolist()}
-NAMES = sorted(BASE_MEMBERS)
+BASES = {  # a vanilla RNN's session, and a comparison of two gated cells (format version 3)
+    "rnn": encode_session(valid_data(hidden=6, seq_len=5)),
+    "lstm vs gru": encode_session(valid_data(hidden=4, seq_len=5, cell="lstm", compare="gru")),
+}
+
+
+def _members(raw: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        return {i.filename.removesuffix(".npy"): zf.read(i) for i in zf.infolist()}
+
+
+BASE_MEMBERS = {name: _members(raw) for name, raw in BASES.items()}
 DESCRS = ["<f8", "<f4", "<i8", "<i4", "|u1", "<c16", "<U8", "|b1", ">f8", "<f2", "|O", "<u8", "<V8"]
 MUTATIONS = ["truncate", "flip", "replace", "swap", "header", "add", "remove", "inflate", "meta"]
 HUGE = [10**6, 2**31, 2**40, 10**12]
@@ -42,6 +49,8 @@ def _payload(raw: bytes) -> bytes:
 
 @st.composite
 def mutated_files(draw) -> bytes:
+    base = draw(st.sampled_from(sorted(BASES)))
+    BASE, NAMES = BASES[base], sorted(BASE_MEMBERS[base])
     kind = draw(st.sampled_from(MUTATIONS))
     if kind == "truncate":
         return BASE[: draw(st.integers(0, len(BASE) - 1))]
@@ -50,7 +59,7 @@ def mutated_files(draw) -> bytes:
         for _ in range(draw(st.integers(1, 6))):
             data[draw(st.integers(0, len(data) - 1))] ^= draw(st.integers(1, 255))
         return bytes(data)
-    members = dict(BASE_MEMBERS)
+    members = dict(BASE_MEMBERS[base])
     name = draw(st.sampled_from(NAMES))
     if kind == "replace":
         dtype = draw(st.sampled_from(["<f8", "<f4", "<i8", "|u1", "<c16", "<U3", "|b1"]))
@@ -65,7 +74,9 @@ def mutated_files(draw) -> bytes:
         extra = b"\0" * draw(st.sampled_from([0, 8, 64]))
         members[name] = forged_npy(draw(st.sampled_from(DESCRS)), draw(shapes), data[:cut] + extra)
     elif kind == "add":
-        new = draw(st.sampled_from(["extra", "u", "U ", "../evil", "meta2", "x.npy", "history"]))
+        new = draw(
+            st.sampled_from(["extra", "u", "U ", "../evil", "meta2", "x.npy", "history", "compare_U", "W_f"])
+        )
         members[new] = npy_bytes(np.zeros(draw(st.integers(0, 9))))
     elif kind == "remove":
         del members[name]
@@ -88,11 +99,10 @@ def mutated_files(draw) -> bytes:
 
 
 def state(session) -> dict:
+    params = {f"{i}:{k}": v.copy() for i, t in enumerate(session.tracks) for k, v in t.rnn.params().items()}
     return {
         "settings": session.settings,
-        "U": session.rnn.U.copy(),
-        "W": session.rnn.W.copy(),
-        "V": session.rnn.V.copy(),
+        "params": params,
         "x": session.x.copy(),
         "y": session.y.copy(),
         "cursor": session.stepper.cursor,
@@ -103,7 +113,12 @@ def state(session) -> dict:
 
 
 def same(a: dict, b: dict) -> bool:
-    return all(np.array_equal(a[k], b[k]) if isinstance(a[k], np.ndarray) else a[k] == b[k] for k in a)
+    def equal(u, v) -> bool:
+        if isinstance(u, dict):
+            return u.keys() == v.keys() and all(np.array_equal(u[k], v[k]) for k in u)
+        return np.array_equal(u, v) if isinstance(u, np.ndarray) else u == v
+
+    return all(equal(a[k], b[k]) for k in a)
 
 
 @settings(
@@ -134,7 +149,10 @@ def test_any_mutation_loads_whole_or_not_at_all(qtbot, tmp_path_factory, content
         data = load_session(path)
         after = state(session)
         assert after["settings"] == data.settings and after["count"] == data.history_count
-        assert all(np.array_equal(after[k], getattr(data, k)) for k in ("U", "W", "V", "x", "y"))
+        models = [data.params()] + ([data.compare.parameters] if data.compare is not None else [])
+        want = {f"{i}:{k}": v for i, p in enumerate(models) for k, v in p.items()}
+        assert same({"params": after["params"]}, {"params": want})
+        assert all(np.array_equal(after[k], getattr(data, k)) for k in ("x", "y"))
         assert np.array_equal(after["history"], data.history.reshape(-1, 2))
         assert after["cursor"] == min(data.cursor, session.stepper.total_steps)
     else:

@@ -87,6 +87,9 @@ class Cell:
     gates: tuple[str, ...] = ()  # gate letters a learner sees (empty for the vanilla RNN)
     states: tuple[str, ...] = ("s",)  # the state carried from step to step; "s" is always first
     has_bias = False
+    gate_titles: dict[str, str] = {}  # gate letter -> what it is called ("f": "forget gate")
+    squash: dict[str, str] = {}  # gate letter -> "σ" (values in 0..1) or "tanh" (values in -1..1)
+    state_titles: dict[str, str] = {"s": "hidden state", "c": "cell state"}
     equations: tuple[str, ...] = ()  # forward equations, one per line
     backward_equations: tuple[str, ...] = ()  # their derivatives, one per line
     state_bounds: tuple[float, float] = (-1.0, 1.0)  # where every entry of s_t lies (views fix colours by it)
@@ -220,6 +223,10 @@ class Cell:
     def jacobian_extras(self, prep, cache: dict, t: int) -> dict[str, np.ndarray]:
         """Cell-specific (t+1,) curves drawn beside the Jacobian norm of row t (e.g. LSTM cell_path)."""
         return {}
+
+    def gate_range(self, g: str) -> tuple[float, float]:
+        """The values gate g can take: (0, 1) for a sigmoid gate, (-1, 1) for a tanh candidate."""
+        return (0.0, 1.0) if self.squash[g] == "σ" else (-1.0, 1.0)
 
     def gate_dict(self, act: np.ndarray) -> dict[str, np.ndarray]:
         """Gate letter -> its columns of a stacked (.., nB*H) array of gate values."""

@@ -31,6 +31,8 @@ class GRUCell(Cell):
     stack = ("u", "r", "h")
     gates = ("u", "r", "h")
     has_bias = True
+    gate_titles = {"u": "update gate", "r": "reset gate", "h": "candidate"}
+    squash = {"u": "σ", "r": "σ", "h": "tanh"}
     equations = (
         "u_t = σ(U_u x_t + W_u s_{t-1} + b_u)",
         "r_t = σ(U_r x_t + W_r s_{t-1} + b_r)",

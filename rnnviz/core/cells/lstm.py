@@ -32,6 +32,8 @@ class LSTMCell(Cell):
     gates = ("f", "i", "g", "q")
     states = ("s", "c")
     has_bias = True
+    gate_titles = {"f": "forget gate", "i": "input gate", "g": "candidate", "q": "output gate"}
+    squash = {"f": "σ", "i": "σ", "g": "tanh", "q": "σ"}
     equations = (
         "f_t = σ(U_f x_t + W_f s_{t-1} + b_f)",
         "i_t = σ(U_i x_t + W_i s_{t-1} + b_i)",

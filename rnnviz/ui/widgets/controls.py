@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 from PySide6.QtCore import QSignalBlocker, Qt
 
+from rnnviz.core.cells import CELLS
 from rnnviz.core.long_range import LONG_RANGE_LABELS
 from rnnviz.core.settings import APP_TASKS, LIMITS, TASK_LENGTHS
 from rnnviz.ui.lab_controls import LENGTH_WHY, LabControls
@@ -71,6 +72,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.fields: dict[str, QtWidgets.QWidget] = {}
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)  # a narrow panel leaves the views more room
+        self._cell_group(outer)
 
         data = self._group(outer, "Data and model")
         self.task = QtWidgets.QComboBox(toolTip="What the network learns to predict")
@@ -214,6 +216,32 @@ class ControlPanel(QtWidgets.QWidget):
         session.sig_numbers.connect(self._show_radius)
         self.show_settings()
 
+    # --- the cell, and the one compared with it (issue 12) -------------------------------------------
+
+    def _cell_group(self, outer) -> None:
+        cells = self._group(outer, "Cell")
+        self.cell = QtWidgets.QComboBox(toolTip="The recurrent cell: vanilla RNN, LSTM or GRU (--cell)")
+        self.compare = QtWidgets.QComboBox(
+            toolTip="Trace and train a second cell beside the first, on the same sequences (--compare)"
+        )
+        self.compare.addItem("nothing (one cell)", "")
+        for name, cls in CELLS.items():
+            self.cell.addItem(cls.title, name)
+            self.compare.addItem(cls.title, name)
+        self.cell.currentIndexChanged.connect(lambda: self._apply(cell=self.cell.currentData()))
+        self.compare.currentIndexChanged.connect(lambda: self._apply(compare=self.compare.currentData()))
+        cells.addRow("Cell", self.cell)
+        cells.addRow("Compare with", self.compare)
+
+    def _show_cells(self, s) -> None:
+        for combo, value in ((self.cell, s.cell), (self.compare, s.compare)):
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(combo.findData(value))
+        gated = s.cell != "rnn"  # several recurrent matrices W_*: the labels name the largest of them
+        form = self.radius_label.parentWidget().layout()
+        form.labelForField(self.radius_label).setText("max ρ(W_*) now" if gated else "ρ(W) now")
+        form.labelForField(self.norm_label).setText("max ‖W_*‖₂ now" if gated else "‖W‖₂ now")
+
     def _group(self, outer, title: str) -> QtWidgets.QFormLayout:
         box = QtWidgets.QGroupBox(title)
         form = QtWidgets.QFormLayout(box)
@@ -256,6 +284,7 @@ class ControlPanel(QtWidgets.QWidget):
             self.mode.setCurrentIndex(self.mode.findData(s.mode))
         with QSignalBlocker(self.final_update):
             self.final_update.setChecked(s.final_update)
+        self._show_cells(s)
         self.fields["delay"].setEnabled(s.task == "echo")
         self.level.setEnabled(s.task == "file")
         self.fields["max_vocab"].setEnabled(s.task in ("file", "words"))

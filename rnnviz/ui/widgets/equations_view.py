@@ -6,60 +6,17 @@ the others are dimmed. Rich text only (Qt's HTML subset): no math renderer, noth
 
 from __future__ import annotations
 
-import functools
 import html
-import re
 
 import numpy as np
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from rnnviz.ui import style
+from rnnviz.ui import equations_cells, style
 from rnnviz.ui.masks import NO_TARGET, masked, mean_loss, normaliser
+from rnnviz.ui.maths_text import EQ, GAP, SERIF, bar_mark, blend, kv, loss_eq, m, norm, num, prev_s, tt, vec
 
-MONO = "'DejaVu Sans Mono', 'Consolas', monospace"
-SERIF = "'DejaVu Serif', 'Cambria', serif"  # serif italics read as maths, like the textbook
-N_SHOWN = 4  # vector entries shown before the ellipsis
-
-
-def num(v: float) -> str:
-    """4 significant digits with a true minus sign; tiny values keep their exponent (vanishing!)."""
-    return f"{float(v):.4g}".replace("-", "−")
-
-
-def vec(a: np.ndarray) -> str:
-    head = ", ".join(num(v) for v in a[:N_SHOWN])
-    return f"[{head}{', …' if len(a) > N_SHOWN else ''}]".replace(" ", "&nbsp;")  # wrap before, not inside
-
-
-def norm(a: np.ndarray) -> str:
-    return num(np.linalg.norm(a))
-
-
-_LETTER = re.compile(r"(?<![A-Za-z])([A-Za-zδη])(?![A-Za-z])")  # lone letters are variables
-_SCRIPT = re.compile(r"([_^])\{([^{}]*)\}")
-_BIG = re.compile(r"([∑∏])")
-
-
-def m(src: str) -> str:
-    """Mini maths markup to Qt rich text: x_{t} -> sub, s^{2} -> sup, lone letters italic.
-
-    Function names (tanh, softmax, log, diag) stay upright because they are longer than a letter.
-    """
-    out = _LETTER.sub(r"<i>\1</i>", src)
-    out = _SCRIPT.sub(lambda g: "<{0}>{1}</{0}>".format("sub" if g[1] == "_" else "sup", g[2]), out)
-    return _BIG.sub(r'<span class="big">\1</span>', out)  # sized per theme in show_state (Qt ignores %)
-
-
-def tt(text: str) -> str:
-    """Numbers in monospace so digits line up and 1/l/I cannot be confused."""
-    return f'<span style="font-family:{MONO}">{text}</span>'
-
-
-@functools.lru_cache(maxsize=64)
-def blend(a: str, b: str, f: float) -> str:
-    """Colour f of the way from a to b (hex strings): tints and dimmed text from theme colours."""
-    ca, cb = (np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in (a, b))
-    return "#" + "".join(f"{int(round(v)):02X}" for v in ca + (cb - ca) * f)
+__all__ = ["EquationsView", "bar_mark", "num"]
+HEADER_MARK, LIVE_MARK = "\u2060header\u2060", "\u2060numbers\u2060"  # placeholders, found and replaced
 
 
 def activation(st) -> str:
@@ -75,15 +32,12 @@ def slope(st, index: str) -> str:
 
 def forward_eqs(st) -> list[str]:
     """The forward equations; L is the mean over the steps with a target (all of them, or M)."""
-    loss = m("L = (1/T) ∑_{t} E_{t}")
-    if masked(st.y):
-        loss = m("L = (1/|M|) ∑_{t∈M} E_{t}") + "&nbsp;&nbsp; (" + m("M") + ": the steps with a target)"
     return [
         m("z_{t} = U x_{t} + W s_{t−1}") + "&nbsp;&nbsp;&nbsp;" + m("(s_{−1} = 0)"),
         m(f"s_{{t}} = {activation(st)}(z_{{t}})"),
         m("o_{t} = softmax(V s_{t})"),
         m("E_{t} = −log o_{t}[y_{t}]"),
-        loss,
+        loss_eq(st.y),
     ]
 
 
@@ -132,6 +86,7 @@ class EquationsView(QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session = session
+        self.source = session  # whose equations: the session's cell, or (compare mode) the other one
         self.active: str | None = None
         self._html = ""
         self._waiting = False  # a number on show is still being computed by the worker
@@ -142,14 +97,34 @@ class EquationsView(QtWidgets.QWidget):
         self.browser.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         # wrap between words only: a "label = number" chunk (joined by &nbsp;) never breaks inside
         self.browser.setWordWrapMode(QtGui.QTextOption.WrapMode.WordWrap)
+        self.chooser = QtWidgets.QComboBox(toolTip="Compare mode: whose equations and numbers to show")
+        self.chooser.currentIndexChanged.connect(self._choose)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.chooser)
         lay.addWidget(self.browser)
         self.apply_theme(theme)
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
         session.sig_settings_changed.connect(self.show_state)  # η shown in the update block
         session.sig_numbers.connect(self._numbers_arrived)
+
+    def _choose(self, index: int) -> None:
+        if index >= 0 and hasattr(self.session, "side"):
+            self.source = self.session.side(index)
+            self.show_state()
+
+    def _follow_cells(self) -> None:
+        """Compare mode: a choice of the two cells above the page (its entries follow the session's)."""
+        tracks = getattr(self.session, "tracks", None) or [self.session]
+        names = [t.name for t in tracks]
+        if names != [self.chooser.itemText(i) for i in range(self.chooser.count())]:
+            with QtCore.QSignalBlocker(self.chooser):
+                self.chooser.clear()
+                self.chooser.addItems(names)
+                self.chooser.setCurrentIndex(0)
+            self.source = self.session
+        self.chooser.setVisible(len(names) > 1)
 
     def _numbers_arrived(self) -> None:
         if self._waiting:  # a number shown as "computing…" may be in now
@@ -170,7 +145,8 @@ class EquationsView(QtWidgets.QWidget):
         """Redraw everything from the Session's stepper (idempotent). Within a phase only the header
         and the live block's numbers change: when the rest of the page is as drawn, just those two
         are replaced in the document (Qt lays out only them), instead of setHtml of the whole page."""
-        st = self.session.stepper
+        self._follow_cells()
+        st = self.source.stepper
         ev = st.last
         self._waiting = False
         self.active = None if ev is None else ev.phase
@@ -201,14 +177,16 @@ class EquationsView(QtWidgets.QWidget):
 
     def _page(self, st, header: str, numbers: dict) -> str:
         th = self.theme
+        cells = equations_cells if st.spec.gates else None  # a gated cell: its own equations
+        forward = cells.forward_eqs(st.spec) + [loss_eq(st.y)] if cells else forward_eqs(st)
+        backward = cells.backward_eqs(st) if cells else backward_eqs(st)
+        update = cells.update_eqs(st) if cells else update_eqs(st)
         blocks = [
-            self._block("forward", "Forward pass", th.forward, forward_eqs(st), numbers["forward"]),
+            self._block("forward", "Forward pass", th.forward, forward, numbers["forward"]),
             self._block(
-                "backward", "Backpropagation through time", th.backward, backward_eqs(st), numbers["backward"]
+                "backward", "Backpropagation through time", th.backward, backward, numbers["backward"]
             ),
-            self._block(
-                "update", "Update (gradient descent)", th.foreground, update_eqs(st), numbers["update"]
-            ),
+            self._block("update", "Update (gradient descent)", th.foreground, update, numbers["update"]),
         ]
         body = (
             f'<body style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}; '
@@ -249,10 +227,13 @@ class EquationsView(QtWidgets.QWidget):
         }[self.active]
         what = "finished: the gradient is complete" if st.done and self.active == "backward" else what
         kind = f"truncated BPTT, K = {st.truncate}" if st.truncate is not None else "full BPTT"
+        if st.n_targets != st.T:  # masked targets: L is the mean over the steps that have one
+            kind += f"; |M| = {st.n_targets} of {st.T} steps have a target"
         traced = (
             m(f"E_{{{st.target}}}") + f" alone ({kind})" if st.mode == "single" else m("L") + f" ({kind})"
         )
-        return f"<b>Step {st.cursor} of {st.total_steps}</b> · {what} · gradient of {traced}"
+        cell = f" · {self.source.name}" if st.spec.gates or getattr(self.session, "comparing", False) else ""
+        return f"<b>Step {st.cursor} of {st.total_steps}</b>{cell} · {what} · gradient of {traced}"
 
     def _block(self, name: str, title: str, accent: str, eqs: list[str], numbers: list[str]) -> str:
         """One block as plain paragraphs: a tinted background and a bar before the title mark the
@@ -287,6 +268,8 @@ class EquationsView(QtWidgets.QWidget):
         if ev is None or ev.phase != "forward":
             return [L_line]
         t = ev.t
+        if st.spec.gates:
+            return equations_cells.forward_numbers(self, st, ev, self._now(t, self.theme.forward), L_line)
         top = int(np.argmax(ev.o))
         return [
             self._now(t, self.theme.forward)
@@ -327,6 +310,8 @@ class EquationsView(QtWidgets.QWidget):
     def _backward_numbers(self, st, ev) -> list[str]:
         if ev is None or ev.phase != "backward":
             return []
+        if st.spec.gates:
+            return equations_cells.backward_numbers(self, st, ev, self._now(ev.t, self.theme.backward))
         t, single, K = ev.t, st.mode == "single", st.truncate
         nxt = "δ_{T}" if t == st.T - 1 else f"δ_{{{t + 1}}}"
         lines = [self._now(t, self.theme.backward) + "the error arriving at " + m(f"s_{{{t}}}")]
@@ -369,9 +354,9 @@ class EquationsView(QtWidgets.QWidget):
             + (m(f"term k = {t}") if single else "this step's share of " + m("∂L/∂W")),
         ]
         if single:  # the Jacobian product inside term k: what vanishes or explodes with distance
-            row = self.session.jacobian_row(st.target)  # None while the worker computes it
+            row = self.source.jacobian_row(st.target)  # None while the worker computes it
             self._waiting = row is None
-            jac = self.session.numbers.status(("row", st.target)) if row is None else num(row.norm[t])
+            jac = self.source.numbers.status(("row", st.target)) if row is None else num(row.norm[t])
             note = "(no factors yet: k = t, the product is I)" if t == st.target else "(spectral norm)"
             lines.append(kv(f"|∏_{{j={t + 1}..{st.target}}} ∂s_{{j}}/∂s_{{j−1}}|", jac) + GAP + note)
         lines.append(kv(f"|{gname}|", "<b>" + tt(norm(ev.dW)) + "</b>") + " so far")
@@ -383,34 +368,13 @@ class EquationsView(QtWidgets.QWidget):
             note = f" (training uses {html.escape(opt)}, which scales {m('η')} per weight)"
             note = "" if opt == "sgd" else note
             return [kv("η", num(self.session.settings.lr)) + note] if self.active is None else []
+        before, after = self.source.update_losses(ev)
+        if st.spec.gates:
+            return equations_cells.update_numbers(st, ev, before, after)
         d = {k: norm(ev.new[k] - ev.old[k]) for k in "UWV"}
         loss = "L" if st.mode == "full" else f"E_{{{st.target}}}"
-        before, after = self.session.update_losses(ev)
         return [
             kv("η", num(ev.lr)) + GAP + kv(f"|∂{loss}/∂W|", norm(ev.gradients.dW)),
             "change: " + GAP.join(kv(f"|Δ{k}|", d[k]) for k in "WUV"),
             kv("L") + " on this sequence: before " + tt(f"{before:.4f}") + " → after " + tt(f"{after:.4f}"),
         ]
-
-
-BAR = "▌"  # before the live block's title, in its phase colour
-HEADER_MARK, LIVE_MARK = "\u2060header\u2060", "\u2060numbers\u2060"  # placeholders, found and replaced
-
-
-def bar_mark(accent: str) -> str:
-    return f'<span style="color:{accent}">{BAR}&nbsp;</span>'
-
-
-EQ = "&nbsp;=&nbsp;"
-GAP = "&nbsp;&nbsp;&nbsp;"
-
-
-def prev_s(t: int) -> str:
-    return "s_{−1}" if t == 0 else f"s_{{{t - 1}}}"
-
-
-def kv(label: str, value: str | None = None) -> str:
-    """'label = value': the label in maths markup, a plain number string in monospace."""
-    if value is None:
-        return m(label)
-    return m(label) + EQ + (value if value.startswith("<") else tt(value))

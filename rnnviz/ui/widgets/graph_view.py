@@ -1,9 +1,13 @@
-"""GraphView: the unrolled RNN. Column t holds x_t (bottom), s_t (middle) and o_t (top).
+"""GraphView: the unrolled network. Column t holds x_t (bottom), s_t (middle) and o_t (top); a cell
+with a cell state (the LSTM) has its c_t row along the top, c_{t-1} -> c_t.
 
 Items are built once per reset; show_state() only restyles them from the stepper's events and
 skips items whose look has not changed, so a step costs a few ms even at T = 50. In the backward
 pass an edge's width grows with log10 of the gradient norm it carries, on a FIXED scale, so a
-vanishing gradient visibly thins instead of being renormalised away.
+vanishing gradient visibly thins instead of being renormalised away; the cell-state line has a
+colour of its own, so the error travelling along c stands apart from the one along s. A gated
+cell's node at the current step shows its gates (graph_gates.py). The view asks the cell what it
+has (gates, states); in compare mode a second GraphView draws the second cell (session.side(1)).
 """
 
 from __future__ import annotations
@@ -13,61 +17,26 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 from rnnviz.core.layout import unrolled_layout
-from rnnviz.ui import graph_text, style
+from rnnviz.ui import style
+from rnnviz.ui.graph_gates import GateBars
+from rnnviz.ui.graph_items import LOG_RANGE, Label, arrow, gradient_width
 from rnnviz.ui.graph_scroll import GRAPH_MIN_H, ScrollAlongTime
+from rnnviz.ui.graph_style import GraphStyle
 from rnnviz.ui.graph_text import Trace
+
+__all__ = ["GraphView", "gradient_width"]
 
 LABEL_W = 118.0  # room for the row labels left of column 0
 DY = 96.0  # distance between rows
+C_DY = 78.0  # from the o row up to the cell-state row
 X_H, O_H = 30.0, 70.0  # heights of the x and o boxes
-LOG_RANGE = (-6.0, 0.0)  # log10(gradient norm) mapped linearly onto WIDTH_RANGE, clipped
-WIDTH_RANGE = (1.0, 8.0)
+GATED_S_H = 76.0  # a gated cell's s node: a box with room for its gates' bars
+TITLE_H = 24.0  # the cell's name above the row labels
 WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
-CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across a W edge that truncation cuts: half-height, gap
+CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across an edge that truncation cuts: half-height, gap
 
 
-def gradient_width(norm: float, theme: style.Theme = style.NORMAL) -> float:
-    """Pen width for an edge carrying a gradient of this norm (1e-6 -> thinnest, 1 -> thickest)."""
-    lo, hi = LOG_RANGE
-    frac = np.clip((np.log10(max(norm, 1e-300)) - lo) / (hi - lo), 0.0, 1.0)
-    return float(WIDTH_RANGE[0] + frac * (WIDTH_RANGE[1] - WIDTH_RANGE[0])) * theme.line_width / 2.0
-
-
-def _norm(v) -> float:
-    return float(np.linalg.norm(v))
-
-
-class _Label:
-    """A text item centred (or right-aligned) at a point, shrunk to fit max_w x max_h."""
-
-    def __init__(self, scene, parent, cx, cy, max_w, max_h, right=False, scale=1.0, bold=False, ref=""):
-        self.item = QtWidgets.QGraphicsSimpleTextItem(parent)
-        if parent is None:
-            scene.addItem(self.item)
-        self.geom = (cx, cy, max_w, max_h, right)
-        self.font_args = (scale, bold)
-        self.text = None
-        self.ref = ref  # size by this (the widest) text, so a row of labels shares one scale
-
-    def set(self, text: str, color: str, theme: style.Theme | None = None) -> None:
-        if theme is not None:  # new font: force a re-layout
-            self.item.setFont(style.font(theme, *self.font_args))
-            self.text = None
-        self.item.setBrush(QtGui.QColor(color))
-        if text == self.text:
-            return
-        self.text = text
-        self.item.setText(text)
-        cx, cy, mw, mh, right = self.geom
-        br = self.item.boundingRect()
-        w = QtGui.QFontMetricsF(self.item.font()).horizontalAdvance(self.ref) if self.ref else br.width()
-        k = min(1.0, mw / max(w, 1.0), mh / max(br.height(), 1.0))
-        self.item.setScale(k)
-        x = cx - br.width() * k if right else cx - br.width() * k / 2
-        self.item.setPos(x, cy - br.height() * k / 2)
-
-
-class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
+class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
@@ -81,22 +50,31 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
         self.setMinimumHeight(GRAPH_MIN_H)
         self.label_width = LABEL_W  # the row names' column, pinned when time scrolls
         self._zoom = 1.0  # the user's Ctrl+wheel zoom, relative to the automatic scale
+        self._layout = None
         self.highlighted_t: int | None = None
         self.phase: str | None = None
+        self.gate_bars: GateBars | None = None
         session.sig_reset.connect(self.rebuild)
         session.sig_stepped.connect(self.show_state)
         self.rebuild()
 
+    @property
+    def active(self) -> bool:
+        """False for the second cell's graph while the session compares no cells (it is hidden)."""
+        return getattr(self.session, "active", True)
+
     # --- building (once per reset) --------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """Items for a new trace. With the same T they are kept and only restyled: making ~2,000
-        items anew at T = 200 would take the UI thread ~0.2 s on every reset."""
-        T = self.session.T
+        """Items for a new trace. With the same T and cell they are kept and only restyled: making
+        ~2,000 items anew at T = 200 would take the UI thread ~0.2 s on every reset."""
+        if not self.active:
+            return
+        T, cell = self.session.T, self.session.stepper.spec
         dx = float(np.clip(1800.0 / T, 36.0, 110.0))  # 50 columns fit in 1800 px
         if self.session.vocab.level == "word":  # words need room to be read: scroll rather than shrink
             dx = max(dx, WORD_DX)
-        if (T, dx) == getattr(self, "_layout", None):
+        if (T, dx, cell) == self._layout:
             self._trace = Trace.of(self.session.stepper)
             self._make_cut_marks()
             self._keys.clear()
@@ -105,22 +83,29 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
             return
         self.scene_.clear()
         self._pens, self._paths = {}, {}  # made once, shared by items that look alike
-        self._T, self._layout = T, (T, dx)
+        self._T, self._layout = T, (T, dx, cell)
         self._compact = dx < 60  # short texts in narrow columns
+        gated, has_c = bool(cell.gates), "c" in cell.states
+        self._rows = "xso" + ("c" if has_c else "")
+        self._kinds = "UWV" + ("C" if has_c else "")
         lay = unrolled_layout(T, dx=dx, dy=-DY)  # y grows downwards in Qt: o on top
         pos = lay.pos + [LABEL_W + dx / 2, 0.0]
         self._pos = {(r, t): pos[lay.node(r, t)] for r in "xso" for t in range(T)}
         bw, sd = min(dx - 6.0, 84.0), min(0.72 * dx, 60.0)  # x/o box width, s circle diameter
-        sizes = {"x": (bw, X_H), "s": (sd, sd), "o": (bw, O_H)}
+        cd = min(0.45 * dx, 40.0)  # c circle diameter
+        gw = min(0.8 * dx, 70.0)  # a gated s node: narrower than x and o, so the W edges show
+        sizes = {"x": (bw, X_H), "s": (gw, GATED_S_H) if gated else (sd, sd), "o": (bw, O_H), "c": (cd, cd)}
+        for t in range(T) if has_c else ():
+            self._pos[("c", t)] = self._pos[("o", t)] + [0.0, -C_DY]
         self.node_items, self.edge_items, self.edge_pens, self._ends = {}, {}, {}, {}
         self._labels: dict = {}
-        self._static: dict = {}  # label key -> fixed text (row names, t=...)
+        self._static: dict = {}  # label key -> fixed text (row names, t=..., the cell's name)
         self._keys: dict = {}  # item key -> the state it was last styled for
         self._drawn = (None, 0)  # (stepper, cursor) show_state last drew
         for (r, t), (cx, cy) in self._pos.items():
             w, h = sizes[r]
             rect = QtCore.QRectF(cx - w / 2, cy - h / 2, w, h)
-            if r == "s":
+            if r == "c" or (r == "s" and not gated):
                 item = QtWidgets.QGraphicsEllipseItem(rect)
             else:
                 path = QtGui.QPainterPath()
@@ -130,46 +115,58 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
             self.scene_.addItem(item)
             self.node_items[(r, t)] = item
             n = 3 if r == "o" else (2 if r == "s" and not self._compact else 1)
-            inner_w, lh = (w - 4, (h - 6) / n) if r != "s" else (0.86 * w, min(h / 2.2, 22.0))
+            inner_w, lh = (w - 4, (h - 6) / n) if r in "xo" else (0.86 * w, min(h / 2.2, 22.0))
             for i in range(n):  # text lines are children: hovering them shows the node's tooltip
-                self._labels[(r, t, i)] = _Label(
-                    self.scene_, item, cx, cy + (i - (n - 1) / 2) * lh, inner_w, lh, bold=r != "s" and i == 0
+                self._labels[(r, t, i)] = Label(
+                    self.scene_, item, cx, cy + (i - (n - 1) / 2) * lh, inner_w, lh, bold=r in "xo" and i == 0
                 )
-            self._labels[("t", t)] = _Label(
-                self.scene_, None, cx, X_H / 2 + 14, dx - 6, 22, scale=0.95, ref=f"t={T - 1}"
-            )
-            self._static[("t", t)] = f"t={t}"
-        for kind, t in zip(lay.edge_kind, lay.edge_t, strict=True):
-            t = int(t)
-            if kind == "W":
-                (x0, y0), (x1, y1) = self._pos[("s", t - 1)], self._pos[("s", t)]
-                a, b = QtCore.QPointF(x0 + sd / 2, y0), QtCore.QPointF(x1 - sd / 2, y1)
+            if r == "x":
+                self._labels[("t", t)] = Label(
+                    self.scene_, None, cx, X_H / 2 + 14, dx - 6, 22, scale=0.95, ref=f"t={T - 1}"
+                )
+                self._static[("t", t)] = f"t={t}"
+        for kind, t in [(k, int(t)) for k, t in zip(lay.edge_kind, lay.edge_t, strict=True)] + [
+            ("C", t) for t in range(1, T) if has_c
+        ]:
+            if kind in "WC":  # along time: from the node before to this one
+                r = "s" if kind == "W" else "c"
+                (x0, y0), (x1, y1) = self._pos[(r, t - 1)], self._pos[(r, t)]
+                half = sizes[r][0] / 2
+                a, b = QtCore.QPointF(x0 + half, y0), QtCore.QPointF(x1 - half, y1)
             else:
                 lo, hi = ("x", "s") if kind == "U" else ("s", "o")
                 (x0, y0), (_, y1) = self._pos[(lo, t)], self._pos[(hi, t)]
                 a = QtCore.QPointF(x0, y0 - sizes[lo][1] / 2)
                 b = QtCore.QPointF(x0, y1 + sizes[hi][1] / 2)
             # a wide transparent twin makes even a 1 px edge easy to hover for its tooltip
-            hit = self.scene_.addPath(self._arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
+            hit = self.scene_.addPath(arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
             self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)
             self._ends[(kind, t)] = (a, b)
         self._trace = Trace.of(self.session.stepper)
-        self.cut_items = {}  # t -> the bar across the W edge s_{t-1} -> s_t that truncation cuts
+        self.cut_items = {}  # (kind, t) -> the bar across the edge into step t that truncation cuts
         self._make_cut_marks()
-        top = -2 * DY - O_H / 2 - 10
+        top = (self._pos[("c", 0)][1] - cd / 2 if has_c else -2 * DY - O_H / 2) - 10 - TITLE_H
         self._band = self.scene_.addRect(
-            QtCore.QRectF(-dx / 2 + 1, top, dx - 2, X_H / 2 + 34 - top), QtGui.QPen(Qt.PenStyle.NoPen)
+            QtCore.QRectF(-dx / 2 + 1, top + TITLE_H, dx - 2, X_H / 2 + 34 - top - TITLE_H),
+            QtGui.QPen(Qt.PenStyle.NoPen),
         )
         self._band.setZValue(-1)
-        rows = (
-            ("o", "output o", "target y · p(y) · E"),
-            ("s", "hidden s", "|sₜ| (norm)"),
-            ("x", "input x", "token xₜ"),
+        self.gate_bars = GateBars(self.scene_, cell, LOG_RANGE) if gated else None
+        self._s_rect = lambda t: QtCore.QRectF(  # the s node of step t (scene coordinates)
+            self._pos[("s", t)][0] - sizes["s"][0] / 2,
+            self._pos[("s", t)][1] - sizes["s"][1] / 2,
+            *sizes["s"],
         )
+        rows = [("c", "cell state c", "|cₜ| (norm)")] if has_c else []
+        rows += [
+            ("o", "output o", "target y · p(y) · E"),
+            ("s", "hidden s", "|sₜ| (norm)" + (" · gates" if gated else "")),
+            ("x", "input x", "token xₜ"),
+        ]
         for r, name, sub in rows:
             y = self._pos[(r, 0)][1]
             for key, dy, h, scale, bold in (("row", -9, 24, 1.1, True), ("sub", 11, 18, 0.8, False)):
-                self._labels[(key, r)] = _Label(
+                self._labels[(key, r)] = Label(
                     self.scene_,
                     None,
                     LABEL_W - 10,
@@ -181,20 +178,34 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
                     bold=bold,
                 )
             self._static[("row", r)], self._static[("sub", r)] = name, sub
+        self._labels[("row", "title")] = Label(
+            self.scene_,
+            None,
+            LABEL_W - 10,
+            top + 4 + TITLE_H / 2,
+            LABEL_W - 14,
+            TITLE_H,
+            right=True,
+            scale=1.2,
+            bold=True,
+        )
+        self._static[("row", "title")] = self.session.name  # which cell: RNN, LSTM, GRU
         self.scene_.setSceneRect(QtCore.QRectF(0, top - 4, LABEL_W + T * dx + 10, X_H / 2 + 48 - top))
         self._zoom = 1.0
         self.apply_theme(self.theme)
         self._auto_view()
 
     def _make_cut_marks(self) -> None:
-        """A "//" break mark across each W edge that truncation cuts, as on a cut axis."""
+        """A "//" break mark across each W (and c) edge that truncation cuts, as on a cut axis."""
         for bar in self.cut_items.values():
             self.scene_.removeItem(bar)
         self.cut_items = {}
-        for t in range(1, self._T):
-            why = self._trace.cut(t)
-            if why is not None:
-                a, b = self._ends[("W", t)]
+        for kind in "WC" if "C" in self._kinds else "W":
+            for t in range(1, self._T):
+                why = self._trace.cut(t)
+                if why is None:
+                    continue
+                a, b = self._ends[(kind, t)]
                 mx, my = (a.x() + b.x()) / 2, (a.y() + b.y()) / 2
                 mark = QtGui.QPainterPath()
                 for dx in (-CUT_GAP, CUT_GAP):
@@ -205,41 +216,15 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
                 bar.setToolTip(why)
                 bar.setPen(style.pen(self.theme.foreground, self.theme.line_width))
                 self.scene_.addItem(bar)
-                self.cut_items[t] = bar
-
-    def _pen(self, color: str, width: float, dashed: bool = False, edge: bool = False) -> QtGui.QPen:
-        """style.pen, made once per look (a reset at T = 200 styles 1,200 items)."""
-        key = (color, width, dashed, edge)
-        if key not in self._pens:
-            pen = style.pen(color, width, dashed=dashed)
-            if edge:
-                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-                pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)  # pointed arrowheads on thick lines
-            self._pens[key] = pen
-        return self._pens[key]
-
-    @staticmethod
-    def _arrow(a: QtCore.QPointF, b: QtCore.QPointF, width: float = 0.0, back: bool = False):
-        """Line a -> b with a filled head at b (at a if back: gradients flow backwards), sized to the
-        pen so thick lines keep a visible head; edges too short for one (T ~ 50) stay plain lines."""
-        path = QtGui.QPainterPath(a)
-        path.lineTo(b)
-        tip, tail = (a, b) if back else (b, a)
-        d = QtCore.QLineF(tip, tail)
-        length, half = 4.0 + 1.2 * width, 1.5 + 0.8 * width  # the stroke adds width / 2 all round
-        if width <= 0 or d.length() < 2 * length:
-            return path
-        d.setLength(length)
-        n = d.normalVector().unitVector()
-        off = QtCore.QPointF(n.dx() * half, n.dy() * half)
-        path.addPolygon(QtGui.QPolygonF([tip, d.p2() + off, d.p2() - off, tip]))
-        return path
+                self.cut_items[t if kind == "W" else (kind, t)] = bar
 
     # --- styling ---------------------------------------------------------------------------------
 
     def apply_theme(self, theme: style.Theme) -> None:
         """Restyle only: fonts, colours and line widths; the items stay."""
         self.theme = theme
+        if not self.active or self._layout is None:
+            return
         self._pens = {}
         self.setBackgroundBrush(QtGui.QColor(theme.background))
         for key, lab in self._labels.items():
@@ -252,6 +237,8 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
     def show_state(self, step=None, *_args) -> None:
         """Redraw from the session's events; idempotent, and cheap when little changed: after one
         step (or one step back) only the columns it touched are looked at, not all T."""
+        if not self.active:
+            return
         st, T, th = self.session.stepper, self._T, self.theme
         events = st.events
         fw, bw = [None] * T, [None] * T
@@ -265,19 +252,19 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
         cur_col = th.backward if self.phase == "backward" else th.forward
         columns = range(T)
         one_step = self._drawn[0] is st and abs(self._drawn[1] - st.cursor) == 1
-        if one_step and getattr(step, "phase", "update") != "update":  # its column, and the W edge into t+1
+        if one_step and getattr(step, "phase", "update") != "update":  # its column, and the edges into t+1
             columns = {step.t, step.t + 1, before, self.highlighted_t} - {None, T}
         self._drawn = (st, st.cursor)
         for t in columns:
             f, b = fw[t], bw[t]
-            for r in "xso":
-                reached = b is not None and (r == "s" or (r == "o" and b.d_out.any()))
+            for r in self._rows:
+                reached = b is not None and (r in "sc" or (r == "o" and b.d_out.any()))
                 state = "todo" if f is None else ("bwd" if reached else "fwd")
                 key = (state, t == self.highlighted_t and cur_col)
                 if self._keys.get((r, t)) != key:
                     self._keys[(r, t)] = key
                     self._style_node(r, t, state, key[1], f, b)
-            for kind in "UWV" if t else "UV":
+            for kind in self._kinds if t else "UV":
                 norm = self._carried(kind, t, b, bw[t - 1] if t else None)
                 state = "todo" if f is None else ("bwd" if norm else "fwd")
                 untraced = kind == "V" and b is not None and not self._trace.traced(t)
@@ -285,63 +272,22 @@ class GraphView(ScrollAlongTime, QtWidgets.QGraphicsView):
                     self._keys[(kind, t)] = (state, norm, untraced)
                     self._style_edge(kind, t, state, norm, untraced)
         self._band.setVisible(self.highlighted_t is not None)
+        self._show_gates(fw, bw)
         if self.highlighted_t is not None:
             c = QtGui.QColor(cur_col)
             c.setAlpha(28)
             self._band.setBrush(c)
             self._band.setPos(self._pos[("x", self.highlighted_t)][0], 0)
-            self.ensureVisible(self._band.sceneBoundingRect(), 80, 0)  # when time scrolls
+            margin = max(80, self.viewport().width() // 3)  # the steps either side stay in view too
+            self.ensureVisible(self._band.sceneBoundingRect(), margin, 0)  # when time scrolls
 
-    def _carried(self, kind: str, t: int, b, before) -> float | None:
-        """The norm of the gradient edge (kind, t) has carried back so far, or None if none yet.
-        The W edge s_{t-1} -> s_t carries W^T delta_t into s_{t-1}: it has once the backward step
-        at t-1 has taken it (its error_carried); until then it carries nothing."""
-        if kind == "W":
-            return _norm(before.error_carried) if before is not None else None
-        if b is None or (kind == "V" and not self._trace.traced(t)):
-            return None
-        return _norm(b.error_direct if kind == "V" else b.delta)
-
-    def _style_edge(self, kind: str, t: int, state: str, norm: float | None, untraced: bool = False) -> None:
-        th = self.theme
-        if state == "bwd":
-            pen = self._pen(th.backward, gradient_width(norm, th), edge=True)
-        elif state == "fwd":
-            pen = self._pen(th.foreground, 0.75 * th.line_width, edge=True)
-        else:
-            pen = self._pen(th.muted, 0.5 * th.line_width, dashed=True, edge=True)
-        vis = self.edge_items[(kind, t)]
-        vis.setPen(pen)
-        vis.setBrush(pen.color())
-        back = state == "bwd"
-        path_key = (kind, t, pen.widthF(), back)
-        if path_key not in self._paths:  # an edge's path depends only on its ends, width and direction
-            if len(self._paths) > 8 * self._T:  # widths of carried gradients vary: keep it bounded
-                self._paths.clear()
-            self._paths[path_key] = self._arrow(*self._ends[(kind, t)], pen.widthF(), back=back)
-        vis.setPath(self._paths[path_key])
-        self.edge_pens[(kind, t)] = pen
-        tip = graph_text.edge_tip(kind, t, int(self.session.x[t]), self._trace, norm, untraced)
-        vis.setToolTip(tip)
-        vis.parentItem().setToolTip(tip)
-
-    def _style_node(self, r: str, t: int, state: str, cur, f, b) -> None:
-        th = self.theme
-        item = self.node_items[(r, t)]
-        col = {"todo": th.muted, "fwd": th.foreground, "bwd": th.backward}[state]
-        item.setPen(self._pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo"))
-        item.setBrush(QtGui.QColor(th.background))
-        texts, tip = self._node_content(r, t, f, b)
-        for i, text in enumerate(texts):
-            self._labels[(r, t, i)].set(text, th.muted if state == "todo" else th.foreground)
-        item.setToolTip(tip)
-
-    def _node_content(self, r: str, t: int, f, b) -> tuple[list[str], str]:
-        """The text lines inside node (r, t) and its tooltip, from its forward/backward events."""
-        s, c = self.session, self._compact
-        if r == "x":
-            tok, i, st = s.vocab.label(s.x[t]), int(s.x[t]), graph_text.sub(t)
-            return [tok], f"input x{st} = '{tok}' (token id {i})\nthe U edge adds column U[:, {i}] to z{st}"
-        if r == "s":
-            return graph_text.s_node(t, f, b, self._trace, c)
-        return graph_text.o_node(t, f, b, self._trace, s.vocab, int(s.y[t]), c)
+    def _show_gates(self, fw, bw) -> None:
+        """A gated cell: its gates' bars in the node of the step just taken (none at the update)."""
+        if self.gate_bars is None:
+            return
+        t = self.highlighted_t
+        if t is None:
+            self.gate_bars.hide()
+            return
+        self.gate_bars.place(self._s_rect(t), self.theme)
+        self.gate_bars.show(fw[t], bw[t], self.phase)

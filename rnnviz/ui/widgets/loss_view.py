@@ -2,6 +2,8 @@
 
 After training, the bars this sequence had before training stay drawn as dashed outlines on the
 same axis ("ghosts"), so "the bars are shorter now" can be seen, not guessed across a rescaled axis.
+In compare mode the second cell's bars stand beside the first's and both training curves share the
+plot (ui/loss_second.py): the same sequences, the same axis.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.loss_second import OFFSET, SecondCell
 from rnnviz.ui.masks import NO_TARGET, mean_loss, steps_with_target
 from rnnviz.ui.plot_area import PlotArea, fit_legend, legend_size, min_size
 from rnnviz.ui.tables import smoothed_loss, smoothing_window
@@ -47,10 +50,10 @@ class LossView(QtWidgets.QWidget):
         self.chance_line = pg.InfiniteLine(angle=0, movable=False)
         self.curve_plot.addItem(self.chance_line)
         self._chance_sample = pg.PlotDataItem()  # the chance line's legend sample (not plotted)
+        self.second = SecondCell(self.step_plot, self.curve_plot)  # compare mode: the other cell
+        self._names: tuple | None = None  # the cells the legend names (compare mode: two)
         self.legend = pg.LegendItem(colCount=1)  # below the curve, so it never sits on it
-        self.legend.addItem(self.raw_curve, "loss per iteration")
-        self.legend.addItem(self.smooth_curve, "smoothed (moving mean)")
-        self.legend.addItem(self._chance_sample, "uniform guess (log K)")
+        self._fill_legend(())
         self.layout_widget.addItem(self.legend, row=2, col=0)
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
         self.side_by_side: bool | None = None  # the two plots beside each other (short view) or stacked
@@ -66,8 +69,38 @@ class LossView(QtWidgets.QWidget):
         session.sig_trained.connect(self.show_curve)
         session.sig_training_changed.connect(self._training_changed)
 
+    def _comparing(self) -> bool:
+        return getattr(self.session, "comparing", False)
+
+    def _fill_legend(self, names: tuple) -> None:
+        """Entries for one cell, or for both cells' curves in compare mode (named by their cells)."""
+        self.legend.clear()
+        if names:  # two cells: their smoothed curves (each cell's raw losses are drawn in its lighter colour)
+            self.legend.addItem(self.smooth_curve, f"{names[0]}: smoothed (moving mean)")
+            self.legend.addItem(self.second.smooth_curve, f"{names[1]}: smoothed")
+        else:
+            self.legend.addItem(self.raw_curve, "loss per iteration")
+            self.legend.addItem(self.smooth_curve, "smoothed (moving mean)")
+        self.legend.addItem(self._chance_sample, "uniform guess (log K)")
+
+    def _follow_cells(self) -> None:
+        names = tuple(t.name for t in self.session.tracks) if self._comparing() else ()
+        if names == self._names:
+            return
+        self._names = names
+        self.second.show(bool(names))
+        self._fill_legend(names)
+        self.legend.setLabelTextSize(f"{self.theme.font_pt}pt")
+        self.legend.setLabelTextColor(self.theme.foreground)
+        for _, label in self.legend.items:  # setLabelTextSize only stores the size: re-render
+            label.setText(label.text)
+        self._steps_drawn = None
+        self.side_by_side = None
+        self._reflow()
+
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme
+        self.second.apply_theme(theme)
         style.style_plot(self.step_plot, theme, "", "E_t = −log o_t[y_t]", "time step t")
         style.style_plot(self.curve_plot, theme, "", "loss L (mean)", "iteration")
         self.step_bars.setOpts(brush=pg.mkBrush(theme.forward), pen=pg.mkPen(None))
@@ -147,6 +180,7 @@ class LossView(QtWidgets.QWidget):
         return QtCore.QSize(int(side.width()) + 1, int(side.height()) + 1)
 
     def show_state(self, *_):
+        self._follow_cells()
         self.show_steps()
         self.show_curve()
 
@@ -173,7 +207,8 @@ class LossView(QtWidgets.QWidget):
         st = self.session.stepper
         forward = st.forward_steps()
         ghost = self.ghost_for_now()
-        key = (st, len(forward), None if ghost is None else id(ghost), self.theme)
+        comparing = self._comparing()
+        key = (st, len(forward), None if ghost is None else id(ghost), self.theme, comparing)
         if key == self._steps_drawn:  # the backward pass adds no bar: nothing to redraw
             return
         self._steps_drawn = key
@@ -181,12 +216,17 @@ class LossView(QtWidgets.QWidget):
         self.step_losses = losses
         shown = ghost if ghost is not None else np.empty(0)
         room = 1.35 if ghost is not None else 1.15  # the ghost's note sits above the bars
-        top = _axis_top(np.concatenate([self.session.step_losses, shown]), room)  # y stays put
+        every = [self.session.step_losses, shown] + (
+            [self.session.tracks[1].step_losses] if comparing else []
+        )
+        top = _axis_top(np.concatenate(every), room)  # y stays put
         infinite = ~np.isfinite(losses)  # o_t[y_t] rounded to 0: drawn to the top, marked ∞
         finite_brush, infinite_brush = pg.mkBrush(self.theme.forward), pg.mkBrush(self.theme.backward)
         brushes = [infinite_brush if inf else finite_brush for inf in infinite]
         heights = np.where(infinite, top, losses)
-        self.step_bars.setOpts(x=np.arange(len(losses)), height=heights, width=0.8, brushes=brushes)
+        x, width = (np.arange(len(losses)) - OFFSET, 0.4) if comparing else (np.arange(len(losses)), 0.8)
+        self.step_bars.setOpts(x=x, height=heights, width=width, brushes=brushes)
+        second = self.second.show_steps(self.session.tracks[1], top) if comparing else None
         self._mark_infinite(np.flatnonzero(infinite), top)
         self.ghost_bars.setOpts(
             x=np.arange(len(shown)), height=np.where(np.isfinite(shown), shown, top), width=0.8
@@ -206,12 +246,17 @@ class LossView(QtWidgets.QWidget):
                 self.mean_line.setPos(mean)
             label = "L" if len(losses) == st.T else "mean so far"
             title = f"E_t{crosses} · dashed: {label} = {mean:.3f}"
+            if comparing and second is not None:
+                a, b = (t.name for t in self.session.tracks)
+                title = f"E_t{crosses} · dashed {label}: {a} {mean:.3f}, {b} {second:.3f}"
         elif len(losses):
             title = f"E_t{crosses} · no step with a target yet"
         else:
             title = "E_t: none computed yet"
         if ghost is not None:
-            self.ghost_text.setText(f"dashed outlines: before training (L = {ghost.mean():.3f})")
+            self.ghost_text.setText(
+                f"dashed outlines: before training (L = {mean_loss(ghost, self.session.y):.3f})"
+            )
         style.set_title(self.step_plot, title, self.theme)
 
     # --- training curve ----------------------------------------------------------------------------
@@ -238,16 +283,22 @@ class LossView(QtWidgets.QWidget):
         self.chance_line.setPos(chance)
         self.chance_line.setToolTip(f"uniform guess: log K = {chance:.3f}")
         now = smoothed_loss(h)
+        other = self.second.show_curve(self.session.tracks[1].history) if self._comparing() else None
         if now is not None:
             value, covered = now
             title = f"{h.count:,} iterations · smoothed {value:.3f}"
+            if other is not None:
+                a, b = (t.name for t in self.session.tracks)
+                title = f"{h.count:,} iterations · smoothed {a} {value:.3f}, {b} {other[0]:.3f}"
             smoothing = f"smoothed: mean of the last {covered:,} iterations"
             self.curve_plot.enableAutoRange()
         else:
             title, smoothing = "Training curve (not trained yet)", "smoothed (moving mean)"
             self.curve_plot.setRange(xRange=(0, 100), yRange=(0, 1.2 * chance), padding=0)  # no old axis
         style.set_title(self.curve_plot, title, self.theme)
-        label = self.legend.items[1][1]
+        if self._names:
+            smoothing = f"{self._names[0]}: {smoothing}"
+        label = self.legend.items[0 if self._names else 1][1]
         if label.text != smoothing:
             label.setText(smoothing)
 
@@ -266,9 +317,15 @@ class LossView(QtWidgets.QWidget):
                 )
                 return
             why = "\n(infinite: o_t[y_t] is below the smallest float64, so it is 0)" if np.isinf(ev.E) else ""
+            tip = f"t={t}: input {v.label(ev.x)!r}, target {v.label(ev.y)!r}\n"
+            if self._comparing():  # each cell's o_t[y_t] and E_t, named
+                for track in self.session.tracks:
+                    e = track.stepper.forward_steps()[t]
+                    tip += f"{track.name}: o_t[y_t] = {e.o[e.y]:.6f}, E_t = {e.E:.6f}\n"
+                self.layout_widget.setToolTip(tip.rstrip() + why)
+                return
             self.layout_widget.setToolTip(
-                f"t={t}: input {v.label(ev.x)!r}, target {v.label(ev.y)!r}\n"
-                f"o_t[y_t] = {ev.o[ev.y]:.6f}\nE_t = −log o_t[y_t] = {ev.E:.6f}" + why
+                tip + f"o_t[y_t] = {ev.o[ev.y]:.6f}\nE_t = −log o_t[y_t] = {ev.E:.6f}" + why
             )
 
 
