@@ -32,6 +32,7 @@ _SCRIPT = re.compile(r"([_^])\{([^{}]*)\}")
 _BIG = re.compile(r"([∑∏])")
 
 
+@functools.lru_cache(maxsize=4096)  # the same formulas come back at every step: three regexes each
 def m(src: str) -> str:
     """Mini maths markup to Qt rich text: x_{t} -> sub, s^{2} -> sup, lone letters italic.
 

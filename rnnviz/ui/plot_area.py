@@ -52,13 +52,20 @@ class PlotArea(pg.GraphicsLayoutWidget):
 
 
 def legend_size(legend: pg.LegendItem, columns: int) -> QtCore.QSizeF:
-    """How much room `legend` needs in `columns` columns (laid out that way to measure it)."""
-    before, where = legend.columnCount, legend.geometry()
-    _columns(legend, columns)
-    size = min_size(legend)
-    _columns(legend, before)
-    legend.setGeometry(where)  # measuring must not move it (setColumnCount puts it at 0, 0)
-    return size
+    """How much room `legend` needs in `columns` columns (laid out that way to measure it). Measuring
+    lays the legend out twice, and views ask for their least size several times a step: the sizes
+    are kept until the legend's entries or their type size change."""
+    key = (tuple(label.text for _, label in legend.items), legend.opts.get("labelTextSize"), columns)
+    known = legend.__dict__.setdefault("_rnnviz_sizes", {})
+    if key not in known:
+        if len(known) > 64:  # entries whose text changes (e.g. a training count): keep a few
+            known.clear()
+        before, where = legend.columnCount, legend.geometry()
+        _columns(legend, columns)
+        known[key] = QtCore.QSizeF(min_size(legend))
+        _columns(legend, before)
+        legend.setGeometry(where)  # measuring must not move it (setColumnCount puts it at 0, 0)
+    return QtCore.QSizeF(known[key])
 
 
 def _columns(legend: pg.LegendItem, columns: int) -> None:
