@@ -13,6 +13,7 @@ arrangement's size (short, wider) and tells the deck the width it needs at a giv
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 
@@ -42,16 +43,32 @@ def plain_text(rich: str) -> str:
 
 
 def text_height(label: QtWidgets.QLabel, width: int) -> int:
-    """The height `label`'s lines need at `width` (0 if empty). QLabel.heightForWidth never answers
-    less than the label's minimum height, so that is lifted while it is asked."""
+    """The height `label`'s lines need at `width` (0 if empty), measured on a twin label that is in
+    no layout: QLabel.heightForWidth never answers less than the label's own minimum height, and
+    lifting that minimum on the label itself asks its layout to run again, which asked this again,
+    at every turn of the event loop."""
     if not label.text():
         return 0
-    least, most = label.minimumHeight(), label.maximumHeight()
-    label.setMinimumHeight(0)
-    need = max(0, label.heightForWidth(width))
-    label.setMinimumHeight(least)
-    label.setMaximumHeight(most)
-    return need
+    m = label.contentsMargins()
+    margins = (m.left(), m.top(), m.right(), m.bottom())
+    return _twin_height(label.text(), label.textFormat(), label.font().toString(), margins, width)
+
+
+@functools.lru_cache(maxsize=512)
+def _twin_height(text: str, text_format, font: str, margins: tuple, width: int) -> int:
+    twin = _twin()
+    twin.setTextFormat(text_format)
+    f = QtGui.QFont()
+    f.fromString(font)
+    twin.setFont(f)
+    twin.setContentsMargins(*margins)
+    twin.setText(text)
+    return max(0, twin.heightForWidth(width))
+
+
+@functools.lru_cache(maxsize=1)
+def _twin() -> QtWidgets.QLabel:
+    return QtWidgets.QLabel(wordWrap=True)  # never shown, in no layout: asking it changes nothing
 
 
 def wrapped_label() -> QtWidgets.QLabel:

@@ -22,6 +22,8 @@ class SecondCell:
         step_plot.addItem(self.mean_line)
         self.raw_curve = curve_plot.plot()
         self.smooth_curve = curve_plot.plot()
+        for curve in (self.raw_curve, self.smooth_curve):
+            style.dense_curve(curve)
         self.items = (self.bars, self.mean_line, self.raw_curve, self.smooth_curve)
         self.step_losses = np.empty(0)
 

@@ -30,6 +30,8 @@ class GradNormView(LabLayout, QtWidgets.QWidget):
         self.plot.showGrid(x=False, y=True, alpha=0.25)
         self.mean_curve = self.plot.plot()
         self.peak_curve = self.plot.plot()
+        for curve in (self.mean_curve, self.peak_curve):
+            style.dense_curve(curve)
         self.clip_line = pg.InfiniteLine(angle=0, movable=False)
         self.plot.addItem(self.clip_line)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)

@@ -47,6 +47,8 @@ class LossView(QtWidgets.QWidget):
         self.curve_plot.setMenuEnabled(False)
         self.raw_curve = self.curve_plot.plot()
         self.smooth_curve = self.curve_plot.plot()
+        for curve in (self.raw_curve, self.smooth_curve):
+            style.dense_curve(curve)
         self.chance_line = pg.InfiniteLine(angle=0, movable=False)
         self.curve_plot.addItem(self.chance_line)
         self._chance_sample = pg.PlotDataItem()  # the chance line's legend sample (not plotted)
