@@ -1,5 +1,6 @@
 """The screenshots of docs/screens that show the cells (issue 12): compare mode after training both
-cells, half-way through the backward pass, and each new lesson at its key step.
+cells, half-way through the backward pass, and each new lesson at its key step (lesson 12's
+is issue 13's).
 
     python -m tests.ui.docs_screens --out docs/screens
 
@@ -25,9 +26,16 @@ SHOTS = {  # size -> [(file name, what), ...]
         ("lesson-08-inside-lstm.png", "08_inside_lstm"),
         ("lesson-09-cell-state-highway.png", "09_cell_state_highway"),
         ("lesson-10-rnn-lstm-gru.png", "10_rnn_lstm_gru"),
+        ("lesson-12-why-the-rnn-forgets.png", "12_why_the_rnn_forgets"),
     ],
 }
-KEY_STEP = {"08_inside_lstm": 2, "09_cell_state_highway": "T+9", "10_rnn_lstm_gru": "2*T"}  # caption to show
+KEY_STEP = {  # caption to show
+    "08_inside_lstm": 2,
+    "09_cell_state_highway": "T+9",
+    "10_rnn_lstm_gru": "2*T",
+    "12_why_the_rnn_forgets": "2*T",
+}
+TRAINED = {"10_rnn_lstm_gru": 5000, "12_why_the_rnn_forgets": 3000}  # iterations its captions ask for
 
 
 def run_until(app, session, done) -> None:
@@ -68,8 +76,8 @@ def shoot(size: str, out: Path) -> list[str]:
         lesson = what if what in names else "10_rnn_lstm_gru"  # compare mode: lesson 10's preset, trained
         window.set_presenter("presenter" in what or what in names)
         window.lesson_panel.start(names.index(lesson))
-        if what.startswith("compare") or lesson == "10_rnn_lstm_gru":
-            train(app, window, 5000)
+        if what.startswith("compare") or lesson in TRAINED:
+            train(app, window, TRAINED[lesson])
         T = session.T
         target = T + T // 2 if what.startswith("compare") else resolve_step(KEY_STEP[lesson], T)
         while session.stepper.cursor < target and session.step() is not None:

@@ -594,3 +594,86 @@ def test_lesson_10_compares_the_cells_on_a_long_delay(window, qtbot):
     losses = train_both(w, qtbot, 5000)
     assert abs(losses["GRU"] - 0.06) < 0.02 and abs(losses["RNN"] - 1.00) < 0.02
     assert w.lesson_panel.index == 5 and "falls to 0.06" in w.lesson_panel.caption_text
+
+
+# --- lesson 12: why the vanilla RNN forgets (task 2a, compare mode) --------------------------------
+
+SOLVED_E = float(np.log(4 / 3))  # task 2a's criterion: o_t[y_t] above 0.75, so E_t below log(4/3)
+
+
+def verdict_ratios(w) -> dict[str, str]:
+    """Each cell's ratio at t = 0 as the line under the going-back plots says it (t = 9)."""
+    text = w.gradient_view.verdict_label.text()
+    return dict(re.findall(r"(RNN|LSTM): 9 steps back: \|∂E₉/∂[za]₀\| = ([\d.e+-]+) ×", text))
+
+
+def hovered_last_bar(w) -> dict[str, float]:
+    """Each cell's o_t[y_t] at t = 9 as the loss view's tooltip over the last bar reads it."""
+    from PySide6.QtCore import QPointF
+
+    lv = w.loss_view
+    lv._hover(lv.step_plot.vb.mapViewToScene(QPointF(9, 0.01)))
+    tip = lv.layout_widget.toolTip()
+    assert tip.startswith("t=9: input 'a9'"), tip
+    return {name: float(v) for name, v in re.findall(r"(RNN|LSTM): o_t\[y_t\] = ([\d.]+)", tip)}
+
+
+def solved(s, track) -> bool:
+    """Task 2a's criterion as the core judges it, on 10,000 sequences."""
+    return s.source.evaluate(lambda x: track.rnn.forward(x).o, np.random.default_rng(0)).passed
+
+
+def test_lesson_12_the_rnn_forgets_what_the_lstm_keeps(window, qtbot):
+    w = window
+    s = w.session
+
+    def the_task(w, s):
+        assert [t.name for t in s.tracks] == ["RNN", "LSTM"] and shown_on_screen(w.compare_graph)
+        assert s.T == s.settings.lag == 10 and s.x[0] == s.y[9] and list(s.y[:9]) == list(range(9))
+        assert np.array_equal(s.tracks[1].stepper.x, s.x)
+
+    def going_back_from_9(w, s):
+        gv = w.gradient_view
+        a, b = gv.sides
+        assert gv.chosen_t == 9 and gv.shown_sides == gv.sides
+        assert a.line_plot.viewRange()[1] == b.line_plot.viewRange()[1]  # one vertical scale
+
+    def reached_t0(w, s):
+        going_back_from_9(w, s)
+        assert verdict_ratios(w) == {"RNN": "0.0046", "LSTM": "0.18"}
+        lines = w.gradient_view.verdict_label.text().splitlines()
+        assert lines[0].startswith("RNN:") and lines[0].endswith("→ vanishing.")
+        assert "RNN's gradient of E_9 is 0.0046" in w.lesson_panel.caption_text
+        rnn, lstm = (t.jacobian_row(9).ratio[0] for t in s.tracks)  # the plotted points at k = 0
+        assert 35 < lstm / rnn < 45  # "about 40 times more"
+
+    start(w, "12_why_the_rnn_forgets")
+    p = Player(w, {0: the_task, 2: going_back_from_9, 3: reached_t0}, qtbot)
+    p.to_end()
+    assert p.seen == [0, 2, 3]  # the forward-pass caption after training waits for training
+
+    losses = train_both(w, qtbot, 3000)
+    assert abs(losses["RNN"] - 0.072) < 0.003 and losses["LSTM"] < 0.003  # the title says 0.072, 0.001
+    assert abs(losses["RNN"] - np.log(2) / 10) < 0.01  # nearly all the last step's coin toss
+    panel = w.lesson_panel
+    assert panel.index == 4 and panel.caption_text.startswith("Trained 3000 iterations")
+    assert [solved(s, t) for t in s.tracks] == [False, True]  # "the LSTM is, the RNN is not"
+
+    def last_prediction(w, s):
+        o = hovered_last_bar(w)
+        assert {k: round(v, 3) for k, v in o.items()} == {"RNN": 0.563, "LSTM": 0.998}
+        caption = w.lesson_panel.caption_text
+        assert "0.998 for the LSTM and 0.563 for the RNN" in caption
+        assert "RNN is 0.072, of the LSTM 0.001" in caption  # train_both read them from the title
+        rnn, lstm = (np.array([ev.E for ev in t.stepper.forward_steps()]) for t in s.tracks)
+        assert np.all(lstm < SOLVED_E) and rnn[9] > SOLVED_E  # the bars: the criterion read on screen
+        assert np.all(rnn[:9] < SOLVED_E)  # the easy targets: the RNN learned those
+
+    p.seen, p.checks = [], {1: last_prediction}
+    p.to_end()
+    assert p.seen == [4, 0, 1, 2, 4]
+    settled(qtbot, s)
+    assert verdict_ratios(w) == {"RNN": "0.0022", "LSTM": "0.18"}
+    caption = w.lesson_panel.caption_text
+    assert "now 0.0022 of its size at t = 9, smaller still; the LSTM's is still 0.18" in caption
+    assert shown_on_screen(w.gradient_view)
