@@ -1,6 +1,6 @@
-"""The screenshots of docs/screens that show the cells (issue 12): compare mode after training both
-cells, half-way through the backward pass, and each new lesson at its key step (lesson 12's
-is issue 13's).
+"""The screenshots of docs/screens of lessons and cells: compare mode after training both cells,
+half-way through the backward pass (issue 12), and lessons 2, 5, 7 (issue 9), 8-10 (issue 12) and 12
+(issue 13) at their key steps, in presenter mode on a 1280x720 projector.
 
     python -m tests.ui.docs_screens --out docs/screens
 
@@ -23,6 +23,9 @@ SHOTS = {  # size -> [(file name, what), ...]
     "1920x1080": [("compare-1920x1080.png", "compare")],
     "1280x720": [
         ("compare-1280x720-presenter.png", "compare presenter"),
+        ("lesson-02-the-loss.png", "02_the_loss"),  # issue 9: lessons 2, 5 and 7 at their key steps
+        ("lesson-05-vanishing.png", "05_vanishing"),
+        ("lesson-07-truncated.png", "07_truncated"),
         ("lesson-08-inside-lstm.png", "08_inside_lstm"),
         ("lesson-09-cell-state-highway.png", "09_cell_state_highway"),
         ("lesson-10-rnn-lstm-gru.png", "10_rnn_lstm_gru"),
@@ -30,6 +33,9 @@ SHOTS = {  # size -> [(file name, what), ...]
     ],
 }
 KEY_STEP = {  # caption to show
+    "02_the_loss": "T",
+    "05_vanishing": "T+6",
+    "07_truncated": "T",
     "08_inside_lstm": 2,
     "09_cell_state_highway": "T+9",
     "10_rnn_lstm_gru": "2*T",
