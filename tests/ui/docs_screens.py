@@ -35,7 +35,7 @@ SHOTS = {  # size -> [(file name, what), ...]
 KEY_STEP = {  # caption to show
     "02_the_loss": "T",
     "05_vanishing": "T+6",
-    "07_truncated": "T",
+    "07_truncated": "T+10",  # mid-backward: the band drawn, the dropped cells veiled
     "08_inside_lstm": 2,
     "09_cell_state_highway": "T+9",
     "10_rnn_lstm_gru": "2*T",

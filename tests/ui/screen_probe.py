@@ -231,7 +231,7 @@ def run_in_subprocess(size: str, out: Path | None) -> list[dict]:
     root = Path(__file__).resolve().parents[2]
     cmd = [sys.executable, "-m", "tests.ui.screen_probe", size] + (["--out", str(out)] if out else [])
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "QT_SCALE_FACTOR")}
-    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"screen probe {size} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

@@ -13,7 +13,7 @@ from rnnviz.core.settings import Settings
 from rnnviz.ui import style
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.tables import backward_table, forward_table
-from tests.ui.helpers import settled, shown_on_screen
+from tests.ui.helpers import PATIENCE_MS, settled, shown_on_screen
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_every_export_covers_the_second_cell(window, qtbot, tmp_path):
     w, s = window, window.session
     assert s.update_settings(cell="rnn", compare="lstm")
     s.train(20)  # a training curve for each cell
-    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     for _ in range(s.T + 3):
         s.step()
     settled(qtbot, s)

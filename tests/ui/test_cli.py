@@ -61,7 +61,7 @@ def test_screenshot_renders_the_window_with_text_and_exits(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert r.returncode == 0, r.stderr
     img = QImage(str(out))

@@ -5,6 +5,7 @@ import numpy as np
 
 from rnnviz.core import cliff
 from rnnviz.ui.lab_layout import plain_text
+from tests.ui.helpers import PATIENCE_MS
 from tests.ui.test_lessons_on_screen import Player, start, train, window  # noqa: F401 - the fixture
 
 
@@ -15,7 +16,7 @@ def test_lesson_8_the_cliff_and_clipping(window, qtbot):  # noqa: F811 - the fix
 
     def surface(w, s):
         assert w.deck.in_view("cliff")
-        qtbot.waitUntil(lambda: not cliff_view.computing, timeout=30_000)
+        qtbot.waitUntil(lambda: not cliff_view.computing, timeout=PATIENCE_MS)
         assert cliff_view.surface is not None
 
     def wall(w, s):

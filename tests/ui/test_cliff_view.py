@@ -13,13 +13,14 @@ from rnnviz.ui.lab_layout import plain_text
 from rnnviz.ui.widgets import cliff_view
 from rnnviz.ui.widgets.cliff_view import CliffView, clip_at, position_of, summary
 from rnnviz.ui.worker import Worker
+from tests.ui.helpers import PATIENCE_MS
 
 
 @pytest.fixture
 def view(qtbot, shown):
     worker = Worker(name="rnnviz-lab")
     v = shown(CliffView(worker), 900, 600)
-    qtbot.waitUntil(lambda: not v.computing, timeout=30_000)
+    qtbot.waitUntil(lambda: not v.computing, timeout=PATIENCE_MS)
     yield v
     worker.shutdown()
 
@@ -72,7 +73,7 @@ def test_the_slider_the_boxes_and_a_click_ask_for_new_paths(view, qtbot):
     x, _ = view.clipped_curve.getData()
     assert np.array_equal(x, cliff.sgd(*cliff_view.START, 0.1, 60, clip=view.paths.clip).w)
     view.set_controls(lr=0.5, steps=20, start=(3.0, -1.0))
-    qtbot.waitUntil(lambda: not view.computing, timeout=30_000)
+    qtbot.waitUntil(lambda: not view.computing, timeout=PATIENCE_MS)
     x, y = view.free_curve.getData()
     ref = cliff.sgd(3.0, -1.0, 0.5, 20)
     assert np.array_equal(x, ref.w) and np.array_equal(y, ref.b)
@@ -91,7 +92,7 @@ def test_the_slider_the_boxes_and_a_click_ask_for_new_paths(view, qtbot):
 
     view._clicked(Click())
     assert np.isclose(view.start[0], 5.5, atol=0.01) and np.isclose(view.start[1], -3.0, atol=0.01)
-    qtbot.waitUntil(lambda: not view.computing, timeout=30_000)
+    qtbot.waitUntil(lambda: not view.computing, timeout=PATIENCE_MS)
     assert np.allclose(view.free_curve.getData()[0][0], view.start[0])
 
 
@@ -127,7 +128,7 @@ def test_surface_and_paths_are_computed_in_the_worker_thread(qtbot, shown, monke
     worker = Worker(name="rnnviz-lab")
     v = shown(CliffView(worker), 700, 500)
     assert v.surface is None and v.paths is None  # nothing computed on the UI thread at construction
-    qtbot.waitUntil(lambda: v.surface is not None and v.paths is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: v.surface is not None and v.paths is not None, timeout=PATIENCE_MS)
     assert threads and set(threads) == {"rnnviz-lab"}
     worker.shutdown()
 
@@ -135,5 +136,5 @@ def test_surface_and_paths_are_computed_in_the_worker_thread(qtbot, shown, monke
 def test_a_request_superseded_before_it_ends_is_never_drawn(view, qtbot):
     view.set_controls(steps=400)  # a long run ...
     view.set_controls(steps=5)  # ... replaced at once
-    qtbot.waitUntil(lambda: not view.computing, timeout=30_000)
+    qtbot.waitUntil(lambda: not view.computing, timeout=PATIENCE_MS)
     assert len(view.free_curve.getData()[0]) <= 6 and view.paths.n_steps == 5

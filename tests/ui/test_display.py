@@ -15,7 +15,7 @@ def run_rnnviz(args, tmp_path, **env_changes):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env.update(XDG_CONFIG_HOME=str(tmp_path), **env_changes)
     return subprocess.run(
-        [sys.executable, "-m", "rnnviz", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "rnnviz", *args], env=env, capture_output=True, text=True, timeout=300
     )
 
 

@@ -10,6 +10,7 @@ from rnnviz.experiments import EXPERIMENTS, QUICK, Experiment, Recipe, Setting, 
 from rnnviz.experiments.catalog import TRIALS_NOTE
 from rnnviz.experiments.table import row_cells
 from rnnviz.ui.widgets.experiment_card import ExperimentCard, default_choices
+from tests.ui.helpers import PATIENCE_MS
 
 SMOKE = EXPERIMENTS["smoke"]
 NEVER = Experiment(  # a trial that cannot succeed before it is cancelled (lr tiny, budget huge)
@@ -31,7 +32,7 @@ def card(qtbot):
 def test_the_card_shows_run_experiments_rows_with_the_published_figures(card, qtbot):
     card.start()
     assert card.running and not card.run_button.isEnabled() and card.cancel_button.isEnabled()
-    qtbot.waitUntil(lambda: not card.running, timeout=120_000)
+    qtbot.waitUntil(lambda: not card.running, timeout=PATIENCE_MS)
     expected = run_experiment(SMOKE, 1)
     assert card.rows == expected  # the same trials, seed for seed
     assert card.cells() == [list(row_cells(r)) for r in expected]
@@ -77,7 +78,7 @@ def test_it_runs_in_a_thread_of_its_own_and_cancel_ends_it(card, qtbot):
     qtbot.wait(50)  # the event loop turns while it runs: the UI is not blocked
     assert card.running and not run.finished
     card.cancel_button.click()
-    qtbot.waitUntil(lambda: not card.running, timeout=30_000)
+    qtbot.waitUntil(lambda: not card.running, timeout=PATIENCE_MS)
     assert run.cancelled and card.rows == [] and card.status.text().startswith("Cancelled: 0 of 1 rows")
     assert card.run_button.isEnabled()
 
@@ -110,5 +111,5 @@ def test_a_run_that_fails_says_why(card, qtbot, monkeypatch):
 
     monkeypatch.setattr(lab_run, "run_experiment", broken)
     card.start()
-    qtbot.waitUntil(lambda: not card.running, timeout=30_000)
+    qtbot.waitUntil(lambda: not card.running, timeout=PATIENCE_MS)
     assert card.status.text() == "The run stopped with an error: MemoryError: no room"

@@ -18,7 +18,7 @@ from rnnviz.ui.export import (
 )
 from rnnviz.ui.tables import backward_table, contributions_table, forward_table, loss_curve_table
 from rnnviz.ui.widgets.hidden_view import HiddenView
-from tests.ui.helpers import computed
+from tests.ui.helpers import PATIENCE_MS, computed
 
 DRAWING_TAGS = {"path", "rect", "text", "polyline", "polygon", "image", "line", "ellipse", "circle"}
 
@@ -149,7 +149,9 @@ def test_loss_curve_table_after_training(session, qtbot, tmp_path):
     with pytest.raises(ExportError, match="Nothing to export"):
         export_csv(tmp_path / "loss.csv", *loss_curve_table(session))  # not trained yet
     assert leftovers(tmp_path) == []
-    with qtbot.waitSignal(session.sig_training_changed, check_params_cb=lambda on: not on, timeout=10_000):
+    with qtbot.waitSignal(
+        session.sig_training_changed, check_params_cb=lambda on: not on, timeout=PATIENCE_MS
+    ):
         session.train(40)
     rows = read_csv(export_csv(tmp_path / "loss.csv", *loss_curve_table(session)))
     it, loss = session.history.data()

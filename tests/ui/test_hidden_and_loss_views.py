@@ -3,6 +3,7 @@ import numpy as np
 from rnnviz.ui import style
 from rnnviz.ui.widgets.hidden_view import HiddenView
 from rnnviz.ui.widgets.loss_view import LossView
+from tests.ui.helpers import PATIENCE_MS
 
 
 def test_hidden_heatmap_fills_in_with_fixed_levels(session, qtbot):
@@ -39,7 +40,7 @@ def test_loss_bars_follow_steps_and_curve_grows_with_training(session, qtbot):
     assert np.allclose(view.step_bars.opts["height"], session.step_losses[:4])
     assert view.raw_curve.getData()[0] is None or len(view.raw_curve.getData()[0]) == 0
     session.train(200)
-    qtbot.waitUntil(lambda: not session.training, timeout=20000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     x, y = view.raw_curve.getData()
     assert len(x) == 200 and np.allclose(y, session.history.data()[1])
     sx, sy = view.smooth_curve.getData()

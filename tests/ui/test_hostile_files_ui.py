@@ -12,6 +12,7 @@ from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.widgets.loss_view import LossView
 from tests.session_files import member_bytes, npy_bytes, valid_data, write_members
+from tests.ui.helpers import PATIENCE_MS
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def test_a_failed_switch_to_word_tokens_restores_the_combo_and_announces_nothing
     words = "ab"  # two characters, but one token at word level: nothing to predict
     assert session.update_settings(task="file", text=words, text_name="marks.txt")
     session.train(3)
-    qtbot.waitUntil(lambda: not session.training, timeout=20000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     said = messages_of(session)
     window.controls.level.setCurrentText("word")
     assert session.settings.level == "char" and window.controls.level.currentText() == "char"

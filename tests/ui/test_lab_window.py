@@ -10,7 +10,7 @@ from rnnviz.ui.lab_layout import plain_text
 from rnnviz.ui.lab_views import LAB_TITLES
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.presenter import TAB_TITLES
-from tests.ui.helpers import shown_on_screen
+from tests.ui.helpers import PATIENCE_MS, shown_on_screen
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def window(qtbot):
 
 def train(w, qtbot, n: int) -> None:
     w.session.train(n)
-    qtbot.waitUntil(lambda: not w.session.training, timeout=60_000)
+    qtbot.waitUntil(lambda: not w.session.training, timeout=PATIENCE_MS)
 
 
 def test_the_gradient_norm_view_draws_the_trace_before_clipping_and_the_threshold(window, qtbot):
@@ -106,7 +106,7 @@ def test_the_cliff_lesson_opens_the_views_it_names(window, qtbot):
         window.session.step()
     assert window.deck.shown == ["gradnorm"] and window.deck.in_view("gradnorm")
     window.session.train(5)  # the trained captions name the loss view too: it stands beside
-    qtbot.waitUntil(lambda: not window.session.training, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.session.training, timeout=PATIENCE_MS)
     while window.session.stepper.cursor < 3:  # training restarted the trace: step to it again
         window.session.step()
     assert window.deck.shown == ["gradnorm", "loss"] and window.deck.in_view("loss")

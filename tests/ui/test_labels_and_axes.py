@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.tables import backward_table
-from tests.ui.helpers import settled
+from tests.ui.helpers import PATIENCE_MS, settled
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_loss_axis_never_scaled_across_presenter_toggles(make_window, qtbot):
     w.set_presenter(False)
     assert_plain_values(w)
     s.train(300)
-    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     for on in (True, False, True, False):
         w.set_presenter(on)
         assert_plain_values(w)
@@ -108,7 +108,7 @@ def test_no_stale_titles_axes_or_progress(make_window, qtbot):
     assert "L = " not in lv.step_plot.titleLabel.text
     w.controls.iterations.setValue(300)
     w.controls.start_training()
-    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     assert "L = " not in lv.step_plot.titleLabel.text  # training resets the trace: no bars, no L
     assert w.controls.progress.value() == 300
     assert lv.curve_plot.vb.autoRangeEnabled()[0] and lv.raw_curve.getData()[0].max() > 250
@@ -160,7 +160,7 @@ def test_ghost_bars_keep_the_bars_from_before_training_on_one_axis(make_window, 
     lv = w.loss_view
     assert not lv.ghost_text.isVisible()
     s.train(500)
-    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     for _ in range(s.T):
         s.step()
     ghost = lv.ghost_bars.opts

@@ -17,7 +17,7 @@ from rnnviz.core import spectral_radius
 from rnnviz.core.settings import Settings
 from rnnviz.ui import style
 from rnnviz.ui.main_window import MainWindow
-from tests.ui.helpers import in_front, settled, shown_on_screen
+from tests.ui.helpers import PATIENCE_MS, in_front, settled, shown_on_screen
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def check_caption_basics(w, text: str) -> None:
 def train(w, qtbot, iterations=2000):
     w.controls.iterations.setValue(iterations)
     w.controls.start_training()
-    qtbot.waitUntil(lambda: not w.session.training, timeout=60000)
+    qtbot.waitUntil(lambda: not w.session.training, timeout=PATIENCE_MS)
     title = w.loss_view.curve_plot.titleLabel.text  # the smoothed loss as the screen says it
     return float(re.search(r"smoothed (?:loss )?([\d.]+)", title)[1])
 
@@ -543,7 +543,7 @@ def train_both(w, qtbot, iterations) -> dict[str, float]:
     """Train both cells; the smoothed losses as the loss view's title says them."""
     w.controls.iterations.setValue(iterations)
     w.controls.start_training()
-    qtbot.waitUntil(lambda: not w.session.training, timeout=120000)
+    qtbot.waitUntil(lambda: not w.session.training, timeout=PATIENCE_MS)
     title = w.loss_view.curve_plot.titleLabel.text
     return {name: float(v) for name, v in re.findall(r"(RNN|LSTM|GRU) ([\d.]+)", title)}
 

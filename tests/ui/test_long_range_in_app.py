@@ -14,7 +14,7 @@ from rnnviz.ui.lab_controls import LENGTH_WHY
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.masks import NO_TARGET
 from rnnviz.ui.tables import forward_table
-from tests.ui.helpers import computed, settled
+from tests.ui.helpers import PATIENCE_MS, computed, settled
 
 
 @pytest.fixture
@@ -154,11 +154,11 @@ def test_activation_w_preset_and_clip_kind_controls_reach_the_settings(window):
 def test_the_largest_singular_value_is_shown_beside_rho(window, qtbot):
     s, c = window.session, window.controls
     assert s.update_settings(w_init="orthogonal", spectral_radius=0.0)
-    qtbot.waitUntil(lambda: c.norm_label.text() not in ("", "computing…"), timeout=30_000)
+    qtbot.waitUntil(lambda: c.norm_label.text() not in ("", "computing…"), timeout=PATIENCE_MS)
     assert c.norm_label.text() == f"{spectral_norm(s.stepper.W):.3f}" == "1.000"  # orthogonal: all 1
     assert c.radius_label.text() == f"{spectral_radius(s.stepper.W):.3f}"
     assert s.update_settings(w_init="uniform")
-    qtbot.waitUntil(lambda: c.norm_label.text() not in ("", "computing…"), timeout=30_000)
+    qtbot.waitUntil(lambda: c.norm_label.text() not in ("", "computing…"), timeout=PATIENCE_MS)
     assert float(c.norm_label.text()) >= float(c.radius_label.text())  # ||W||_2 >= rho(W)
 
 

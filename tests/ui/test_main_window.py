@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from rnnviz.core.settings import Settings
 from rnnviz.ui import style
 from rnnviz.ui.main_window import MainWindow
+from tests.ui.helpers import PATIENCE_MS
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_training_runs_in_its_own_thread_while_the_event_loop_runs(window, sessi
     beat.start()
     window.actions["train"].trigger()
     assert session.training and not window.actions["step"].isEnabled()
-    qtbot.waitUntil(lambda: not session.training, timeout=60000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     beat.stop()
     x, _ = window.loss_view.raw_curve.getData()
     assert len(x) == 50 and window.actions["step"].isEnabled()
@@ -76,9 +77,9 @@ def test_training_runs_in_its_own_thread_while_the_event_loop_runs(window, sessi
 def test_stop_button_stops_training_and_keeps_progress(window, session, qtbot):
     window.controls.iterations.setValue(1_000_000)
     window.controls.start_training()
-    qtbot.waitUntil(lambda: session.history.count > 20, timeout=10000)
+    qtbot.waitUntil(lambda: session.history.count > 20, timeout=PATIENCE_MS)
     window.controls.stop_button.click()  # returns at once; the iteration under way ends the run
-    qtbot.waitUntil(lambda: not session.training, timeout=10000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     count = session.history.count
     assert count > 20 and window.controls.train_button.isEnabled()
     qtbot.wait(50)
@@ -134,7 +135,7 @@ def test_open_dispatches_session_files(window, session, tmp_path):
 
 
 def test_gradcheck_in_the_app_agrees(window, session, qtbot):
-    with qtbot.waitSignal(window.gradcheck_view.sig_finished, timeout=30000) as blocker:
+    with qtbot.waitSignal(window.gradcheck_view.sig_finished, timeout=PATIENCE_MS) as blocker:
         window.actions["gradcheck"].trigger()
         assert window.gradcheck_view.running
     results = blocker.args[0]
@@ -283,7 +284,7 @@ def test_gradcheck_can_be_cancelled_and_keeps_the_window_responsive(qtbot):
     view = w.gradcheck_view
     W = s.rnn.W.copy()
     w.run_gradcheck()
-    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=10000)
+    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=PATIENCE_MS)
     s.step()  # the window still answers, and stepping does not disturb the check
     assert view.running and np.array_equal(s.rnn.W, W)
     with qtbot.waitSignal(view.sig_finished) as blocker:
@@ -294,7 +295,7 @@ def test_gradcheck_can_be_cancelled_and_keeps_the_window_responsive(qtbot):
 def test_space_after_clicking_a_button_plays_instead_of_pressing_it_again(window, session, qtbot):
     window.controls.iterations.setValue(5)
     qtbot.mouseClick(window.controls.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not session.training, timeout=10000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     from PySide6.QtWidgets import QApplication
 
     focus = QApplication.focusWidget() or window

@@ -2,6 +2,7 @@ import numpy as np
 
 from rnnviz.core import RNN
 from rnnviz.core.settings import Settings
+from tests.ui.helpers import PATIENCE_MS
 
 
 def test_session_steps_through_forward_and_backward(session, qtbot):
@@ -40,7 +41,7 @@ def test_training_is_time_sliced_and_updates_history(session, qtbot):
     W0 = session.rnn.W.copy()
     session.train(300)
     assert session.training
-    with qtbot.waitSignal(session.sig_training_changed, timeout=20000) as blocker:
+    with qtbot.waitSignal(session.sig_training_changed, timeout=PATIENCE_MS) as blocker:
         pass
     assert blocker.args == [False]
     assert session.history.count == 300 and not np.array_equal(session.rnn.W, W0)
@@ -70,7 +71,7 @@ def test_single_mode_traces_one_loss(qtbot):
 
 def test_save_and_load_restore_parameters_sequence_and_position(session, qtbot, tmp_path):
     session.train(50)
-    qtbot.waitUntil(lambda: not session.training, timeout=20000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     for _ in range(session.T + 2):
         session.step()
     p = tmp_path / "lesson.rnnviz"
@@ -119,7 +120,7 @@ def test_sample_text_comes_from_the_model(session):
 
 def test_a_trained_model_replaced_by_new_settings_can_be_brought_back(session, qtbot):
     session.train(100)
-    qtbot.waitUntil(lambda: not session.training, timeout=20000)
+    qtbot.waitUntil(lambda: not session.training, timeout=PATIENCE_MS)
     W, settings = session.rnn.W.copy(), session.settings
     with qtbot.waitSignal(session.sig_message) as blocker:
         assert session.update_settings(hidden=5)
@@ -178,7 +179,7 @@ def test_compare_mode_steps_both_cells_with_one_cursor_and_trains_them_on_the_sa
             track.trainer, "source", type("S", (), {"sample": staticmethod(sample), "vocab": s.vocab})()
         )
     s.train(30)
-    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     assert [t.history.count for t in s.tracks] == [30, 30]
     assert len(batches[0]) == 30 and all(
         np.array_equal(a, b) for a, b in zip(batches[0], batches[1], strict=True)
@@ -193,7 +194,7 @@ def test_a_compare_session_saves_and_loads_both_cells(qtbot, tmp_path):
 
     s = Session(Settings(task="echo", hidden=5, seq_len=6, seed=2, cell="lstm", compare="gru"))
     s.train(40)
-    qtbot.waitUntil(lambda: not s.training, timeout=30000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     for _ in range(8):
         s.step()
     p = tmp_path / "both.rnnviz"

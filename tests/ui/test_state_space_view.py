@@ -15,6 +15,7 @@ from rnnviz.ui.lab_layout import plain_text
 from rnnviz.ui.widgets import state_space_view
 from rnnviz.ui.widgets.state_space_view import StateSpaceView
 from rnnviz.ui.worker import Worker
+from tests.ui.helpers import PATIENCE_MS
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def make(qtbot, shown):
         s = Session(Settings(**settings))
         worker = Worker(name="rnnviz-lab")
         v = shown(StateSpaceView(s, worker), 700, 560)
-        qtbot.waitUntil(lambda: not v.computing and v.cloud is not None, timeout=30_000)
+        qtbot.waitUntil(lambda: not v.computing and v.cloud is not None, timeout=PATIENCE_MS)
         made.append((s, worker))
         return s, v
 
@@ -107,8 +108,8 @@ def test_after_training_the_fit_is_redone_and_aligned_with_the_old_one(make, qtb
     s, v = make(task="parity", hidden=6, seq_len=8, seed=3)
     before = v.cloud
     s.train(300)
-    qtbot.waitUntil(lambda: not s.training, timeout=60_000)
-    qtbot.waitUntil(lambda: not v.computing and v.cloud is not before, timeout=30_000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
+    qtbot.waitUntil(lambda: not v.computing and v.cloud is not before, timeout=PATIENCE_MS)
     new = v.cloud.projection
     assert np.all(np.sum(new.components * before.projection.components, axis=1) >= 0)  # not mirrored
     ref = lab_jobs.fit_states(s.rnn, s.source, s.settings.seed, "parity", 8, align_to=before.projection)
@@ -123,7 +124,7 @@ def test_a_new_model_gets_its_own_fit_and_nothing_of_the_old_is_drawn(make, qtbo
     assert v.cloud is None  # at once: the old fit cannot project the new states
     s.step()
     assert len(v.points) == 0
-    qtbot.waitUntil(lambda: v.cloud is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: v.cloud is not None, timeout=PATIENCE_MS)
     assert v.cloud.projection.hidden_size == 9
 
 
@@ -149,7 +150,7 @@ def test_the_fit_runs_in_the_worker_thread(qtbot, shown, monkeypatch):
     worker = Worker(name="rnnviz-lab")
     v = shown(StateSpaceView(s, worker), 600, 500)
     assert v.cloud is None
-    qtbot.waitUntil(lambda: v.cloud is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: v.cloud is not None, timeout=PATIENCE_MS)
     assert threads == ["rnnviz-lab"]
     s.shutdown()
     worker.shutdown()

@@ -7,6 +7,7 @@ import pytest
 from rnnviz.core.data import MAX_VOCAB, UNK
 from rnnviz.core.settings import Settings
 from rnnviz.ui.main_window import MainWindow
+from tests.ui.helpers import PATIENCE_MS
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_sampling_writes_words(words_window, qtbot):
     said = []
     s.sig_message.connect(said.append)
     s.train(5)
-    qtbot.waitUntil(lambda: not s.training, timeout=30_000)
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
     written = said[-1].split("The model now writes: ", 1)[1].strip("'\"")
     words = written.split(" ")
     assert len(words) == 40 and all(word in s.vocab.tokens for word in words)
