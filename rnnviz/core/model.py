@@ -198,7 +198,8 @@ class Model(GradientAnalysis):
 def _step_losses(o: np.ndarray, y: np.ndarray) -> np.ndarray:
     """(T,) -log o_t[y_t], 0 where y_t = -1."""
     mask = y >= 0
-    E = -np.log(o[np.arange(len(y)), np.where(mask, y, 0)])
+    with np.errstate(divide="ignore"):  # o_t[y_t] = 0 (underflow): E_t = +inf, shown as it is
+        E = -np.log(o[np.arange(len(y)), np.where(mask, y, 0)])
     if not mask.all():
         E[~mask] = 0.0
     return E

@@ -185,7 +185,8 @@ class Stepper:
         o = np.exp(a - a.max())
         o /= o.sum()  # o_t = softmax(V s_t)
         y = int(self.y[t])
-        E = float(-np.log(o[y])) if y >= 0 else 0.0  # E_t = -log o_t[y_t]
+        with np.errstate(divide="ignore"):  # o_t[y_t] = 0 (underflow): E_t = +inf, shown as it is
+            E = float(-np.log(o[y])) if y >= 0 else 0.0  # E_t = -log o_t[y_t]
         gated = bool(spec.gates)
         return ForwardStep(
             t=t,

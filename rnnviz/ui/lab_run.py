@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 from rnnviz.experiments import Experiment, Row, run_experiment
-from rnnviz.ui.background import lower_this_threads_priority
+from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
 
 
 class ExperimentRun:
@@ -24,6 +24,7 @@ class ExperimentRun:
         self.rows: list[Row] | None = None  # set when the thread ends (without error)
         self.error: BaseException | None = None
         self._cancel = threading.Event()
+        collect_garbage_in_ui_thread()  # the experiment's thread must never free Qt objects
         self._thread = threading.Thread(target=self._loop, name="rnnviz-experiment", daemon=True)
         self._thread.start()
 

@@ -15,7 +15,7 @@ import threading
 import time
 
 from rnnviz.core import GradNormHistory, LossHistory, Trainer
-from rnnviz.ui.background import lower_this_threads_priority
+from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
 
 
 class LockedHistory(LossHistory):
@@ -74,6 +74,7 @@ class TrainingRun:
         self.error: BaseException | None = None  # an unexpected error in the thread
         self.ended_at: float | None = None  # time.perf_counter() when the thread ended
         self._stop = threading.Event()
+        collect_garbage_in_ui_thread()  # the training thread must never free Qt objects
         self._thread = threading.Thread(target=self._loop, name="rnnviz-training", daemon=True)
         self._thread.start()
 

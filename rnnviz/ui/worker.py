@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-from rnnviz.ui.background import lower_this_threads_priority
+from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
 
 POLL_MS = 10  # how often the UI thread looks for finished jobs while any are outstanding
 IDLE_EXIT_S = 5.0  # the thread ends after this long without a job (the next job starts a new one)
@@ -51,6 +51,7 @@ class Worker(QObject):
 
     def __init__(self, parent=None, name: str = "rnnviz-worker"):
         super().__init__(parent)
+        collect_garbage_in_ui_thread()  # its thread must never free Qt objects
         self._pending: collections.deque[Job] = collections.deque()
         self._incoming: list[tuple[Job, bool]] = []  # (job, urgent) submitted in this event-loop turn
         self._finished: collections.deque[Job] = collections.deque()  # handed to the UI thread
@@ -149,3 +150,4 @@ class Worker(QObject):
             with self._wake:
                 self._running = None
                 self._finished.append(job)
+                del job  # before the UI thread can take it, which then drops it last (it may hold Qt objects)
