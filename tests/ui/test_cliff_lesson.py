@@ -9,7 +9,7 @@ from tests.ui.helpers import PATIENCE_MS
 from tests.ui.test_lessons_on_screen import Player, start, train, window  # noqa: F401 - the fixture
 
 
-def test_lesson_8_the_cliff_and_clipping(window, qtbot):  # noqa: F811 - the fixture
+def test_lesson_11_the_cliff_and_clipping(window, qtbot):  # noqa: F811 - the fixture
     w = window
     s = w.session
     cliff_view = w.lab_views["cliff"]
