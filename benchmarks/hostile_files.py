@@ -96,11 +96,18 @@ def exit_after_close(folder: Path, runs: int = 3) -> None:
     for i in range(runs):
         out = folder / f"exit{i}" / "steps.gif"
         out.parent.mkdir()
-        r = subprocess.run([sys.executable, "-c", DRIVER, str(out)], env=env, capture_output=True, text=True,
-                           timeout=120)  # fmt: skip
-        last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr.strip()[-200:]
-        print(f"window closed during a GIF export (H 128, T 120): {last}; goal < 1 s; files left: "
-              f"{len(list(out.parent.iterdir()))}")  # fmt: skip
+        p = subprocess.Popen([sys.executable, "-c", DRIVER, str(out)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        closed_at = None
+        for line in p.stdout:  # the driver says "closing" as it closes the window mid-export
+            if line.strip() == "closing":
+                closed_at = time.perf_counter()
+        p.wait(timeout=120)
+        ended = time.perf_counter()
+        p.stdout.close()
+        what = f"exited {ended - closed_at:.3f} s after the close" if closed_at else "never closed"
+        print(f"window closed during a GIF export (H 128, T 120): {what} (exit code {p.returncode}); "
+              f"goal < 1 s; files left: {len(list(out.parent.iterdir()))}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ def test_closing_the_window_during_an_export_stops_it_then_closes(
 
 DRIVER = textwrap.dedent(
     """
-    import sys, time
+    import sys
     from PySide6 import QtWidgets
     from PySide6.QtCore import QTimer
     from rnnviz.__main__ import build_parser
@@ -175,14 +175,13 @@ DRIVER = textwrap.dedent(
     out = sys.argv[1]
     QtWidgets.QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (out, ""))
     QtWidgets.QInputDialog.getItem = staticmethod(lambda *a, **k: ("graph", True))
-    closed_at = []
     real = export._render_image
 
     def render(widget, scale=1.0):
-        if len(closed_at) == 0 and render.n == 4:
+        if render.n == 4:
             window = next(w for w in QtWidgets.QApplication.topLevelWidgets() if isinstance(w, MainWindow))
             window.session.sig_message.connect(lambda m: print("message:", m, flush=True))
-            closed_at.append(time.perf_counter())
+            print("closing", flush=True)  # benchmarks/hostile_files.py times the exit from here
             QTimer.singleShot(0, window.close)  # as a click on the window's close button would
         render.n += 1
         return real(widget, scale)
@@ -197,16 +196,15 @@ DRIVER = textwrap.dedent(
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     QTimer.singleShot(0, start)
     args = build_parser().parse_args(["--task", "text", "--hidden", "128", "--seq-len", "120"])
-    code = app_module.run(args)
-    print(f"exited {time.perf_counter() - closed_at[0]:.3f} s after the close", flush=True)
-    sys.exit(code)
+    sys.exit(app_module.run(args))
     """
 )
 
 
 @pytest.mark.timeout(400)
 def test_the_process_ends_when_the_window_closes_during_an_export(tmp_path):
-    """A hang detector (300 s), not a speed bound: the measured exit time is printed."""
+    """The process ends (its timeout is a hang guard, not a speed bound; benchmarks/hostile_files.py
+    measures how soon) and leaves no partial file."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
     out = tmp_path / "out" / "steps.gif"
     out.parent.mkdir()
@@ -216,4 +214,3 @@ def test_the_process_ends_when_the_window_closes_during_an_export(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "message: Export cancelled: nothing was saved." in r.stdout, r.stdout
     assert "Saved" not in r.stdout and list(out.parent.iterdir()) == []
-    print(r.stdout.strip().splitlines()[-1])
