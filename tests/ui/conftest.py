@@ -29,3 +29,30 @@ def shown(qtbot):
         return widget
 
     return show
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """make_window(size=None, **settings): (window, session), a main window on a new session with
+    these settings, shown and exposed (resized first if `size` is given); training stopped and the
+    window closed after the test."""
+    made = []
+
+    def make(size: tuple[int, int] | None = None, **settings):
+        from rnnviz.ui.main_window import MainWindow
+        from rnnviz.ui.session import Session
+
+        s = Session(Settings(**settings))
+        w = MainWindow(s, restore=False)
+        qtbot.addWidget(w)
+        if size is not None:
+            w.resize(*size)
+        w.show()
+        qtbot.waitExposed(w)
+        made.append(w)
+        return w, s
+
+    yield make
+    for w in made:
+        w.session.stop_training()
+        w.close()

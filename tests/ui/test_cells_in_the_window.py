@@ -9,25 +9,14 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from rnnviz.core.settings import Settings
 from rnnviz.ui import style
-from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.tables import backward_table, forward_table
 from tests.ui.helpers import PATIENCE_MS, settled, shown_on_screen
 
 
 @pytest.fixture
-def window(qtbot):
-    from rnnviz.ui.session import Session
-
-    s = Session(Settings(task="echo", delay=2, hidden=6, seq_len=6, seed=1))
-    w = MainWindow(s, restore=False)
-    qtbot.addWidget(w)
-    w.resize(1920, 1080)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def window(make_window):
+    return make_window(size=(1920, 1080), task="echo", delay=2, hidden=6, seq_len=6, seed=1)[0]
 
 
 def test_the_cell_selector_and_view_compare_cells(window, qtbot):

@@ -5,29 +5,16 @@ mode); a lesson that names a lab view opens it; closing the window ends the lab'
 import numpy as np
 import pytest
 
-from rnnviz.core.settings import Settings
 from rnnviz.ui.lab_layout import plain_text
 from rnnviz.ui.lab_views import LAB_TITLES
-from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.presenter import TAB_TITLES
 from tests.ui.helpers import PATIENCE_MS, shown_on_screen
 
 
 @pytest.fixture
-def window(qtbot):
-    from rnnviz.ui.session import Session
-
-    s = Session(
-        Settings(task="echo", hidden=8, seq_len=8, seed=1, spectral_radius=2.0, lr=0.5, optimizer="sgd")
-    )
-    w = MainWindow(s, restore=False)
-    qtbot.addWidget(w)
-    w.resize(1600, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    s.stop_training()
-    w.close()
+def window(make_window):
+    settings = dict(task="echo", hidden=8, seq_len=8, seed=1, spectral_radius=2.0, lr=0.5, optimizer="sgd")
+    return make_window(size=(1600, 900), **settings)[0]
 
 
 def train(w, qtbot, n: int) -> None:

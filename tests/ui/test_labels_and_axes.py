@@ -8,31 +8,8 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
-from rnnviz.core.settings import Settings
-from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.tables import backward_table
 from tests.ui.helpers import PATIENCE_MS, settled
-
-
-@pytest.fixture
-def make_window(qtbot):
-    made = []
-
-    def make(**settings):
-        from rnnviz.ui.session import Session
-
-        s = Session(Settings(**settings))
-        w = MainWindow(s, restore=False)
-        qtbot.addWidget(w)
-        w.show()
-        qtbot.waitExposed(w)
-        made.append(w)
-        return w, s
-
-    yield make
-    for w in made:
-        w.session.stop_training()
-        w.close()
 
 
 def axes(window) -> list[pg.AxisItem]:

@@ -14,31 +14,19 @@ import numpy as np
 import pytest
 
 from rnnviz.core import spectral_radius
-from rnnviz.core.settings import Settings
 from rnnviz.ui import style
-from rnnviz.ui.main_window import MainWindow
 from tests.ui.helpers import PATIENCE_MS, in_front, settled, shown_on_screen
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
+def window(make_window, monkeypatch):
     from rnnviz.ui import background
-    from rnnviz.ui.session import Session
 
     # These tests check what the lessons' training produces, not how training yields to the UI
     # (test_background.py does): at the app's nice 10, a loaded machine starves their thousands of
     # iterations; at nice 0 they share the cores fairly.
     monkeypatch.setattr(background, "BACKGROUND_NICE", 0)
-
-    s = Session(Settings())
-    w = MainWindow(s, restore=False)
-    qtbot.addWidget(w)
-    w.resize(1920, 1080)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    s.stop_training()
-    w.close()
+    return make_window(size=(1920, 1080))[0]
 
 
 VIEWS = {  # words a caption uses -> the view it means

@@ -8,28 +8,16 @@ from PySide6.QtCore import QPointF
 
 from rnnviz.__main__ import build_parser, main
 from rnnviz.core import spectral_norm, spectral_radius
-from rnnviz.core.settings import Settings
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.lab_controls import LENGTH_WHY
-from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.masks import NO_TARGET
 from rnnviz.ui.tables import forward_table
 from tests.ui.helpers import PATIENCE_MS, computed, settled
 
 
 @pytest.fixture
-def window(qtbot):
-    from rnnviz.ui.session import Session
-
-    s = Session(Settings(hidden=6, seq_len=6))
-    w = MainWindow(s, restore=False)
-    qtbot.addWidget(w)
-    w.resize(1600, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    s.stop_training()
-    w.close()
+def window(make_window):
+    return make_window(size=(1600, 900), hidden=6, seq_len=6)[0]
 
 
 def choose_task(w, task: str) -> None:
