@@ -12,9 +12,8 @@ torch is not a dependency of rnnviz: without it the rnnviz figures print alone.
 
 import argparse
 import os
-import statistics
 import sys
-import time
+from pathlib import Path
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--repeats", type=int, default=30, help="timed runs per figure (after a warm-up)")
@@ -24,8 +23,12 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(ARGS.threads)  # before NumPy loads its BLAS
 
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 
-from rnnviz.core import CELL_NAMES, TrainConfig, Trainer, Vocabulary, make_model  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' random-words source
+
+from rnnviz.core import CELL_NAMES, TrainConfig, Trainer, make_model  # noqa: E402
+from tests.core.helpers import RandomWords  # noqa: E402
 
 SIZES = [(65, 100, 25), (8000, 100, 50)]  # vocab K, hidden H, sequence length T
 
@@ -37,27 +40,6 @@ try:
     torch.set_num_interop_threads(1)
 except ImportError:
     torch = tm = None
-
-
-class Words:
-    """A K-token source of uniformly random sequences: the same data for rnnviz and torch."""
-
-    def __init__(self, K):
-        self.vocab = Vocabulary(tuple(str(i) for i in range(K)), "word")
-
-    def sample(self, rng, T):
-        ids = rng.integers(0, len(self.vocab), T + 1)
-        return ids[:-1], ids[1:]
-
-
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def thread_report() -> str:
@@ -128,7 +110,7 @@ def bptt_rows(K, H, T, repeats):
 
 def train_rows(K, H, T, repeats, cells, dtype_name, goal, at_most):
     for cell in cells:
-        tr = Trainer(make_model(cell, K, H, seed=0), Words(K), TrainConfig(seq_len=T), seed=0)
+        tr = Trainer(make_model(cell, K, H, seed=0), RandomWords(K), TrainConfig(seq_len=T), seed=0)
         ours = median_time(tr.step, repeats)
         line = f"  {cell:4s} K={K:5d} H={H} T={T:2d}: rnnviz {ours * 1e3:7.2f} ms/it ({1 / ours:7.1f} it/s)"
         if torch is None:
@@ -142,7 +124,7 @@ def train_rows(K, H, T, repeats, cells, dtype_name, goal, at_most):
                 if kind == "hand"
                 else tm.fused_model(cell, K, H, dtype)
             )
-            return tm.TorchTrainer(leaves, loss, Words(K), T)
+            return tm.TorchTrainer(leaves, loss, RandomWords(K), T)
 
         theirs, kind = torch_best(make, lambda s: s.step(), repeats)
         ratio = ours / theirs if at_most else theirs / ours  # time ratio, or speed ratio (it/s)
@@ -155,8 +137,8 @@ def train_rows(K, H, T, repeats, cells, dtype_name, goal, at_most):
 
 def update_costs(repeats):
     """Issue 8's two hot spots at K=8000: the gradient norm and the optimizer step."""
-    tr = Trainer(make_model("rnn", 8000, 100, seed=0), Words(8000), TrainConfig(seq_len=50), seed=0)
-    x, y = Words(8000).sample(np.random.default_rng(1), 50)
+    tr = Trainer(make_model("rnn", 8000, 100, seed=0), RandomWords(8000), TrainConfig(seq_len=50), seed=0)
+    x, y = RandomWords(8000).sample(np.random.default_rng(1), 50)
     g = tr.rnn.bptt(x, y)
     norm = median_time(g.norm, repeats)
     upd = median_time(lambda: tr._updated(g, 0.5), repeats)

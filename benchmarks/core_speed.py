@@ -9,11 +9,10 @@ sizes is timed too (torch is never a dependency of rnnviz).
 
 import argparse
 import os
-import statistics
-import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one BLAS thread, before NumPy loads it
 import numpy as np  # noqa: E402
+from _timing import median_time  # noqa: E402
 
 from rnnviz.core import RNN  # noqa: E402
 
@@ -55,16 +54,6 @@ def torch_forward_backward(torch, U, W, V, x, y):
     loss = torch.nn.functional.cross_entropy(torch.stack(logits), y)
     loss.backward()
     return loss
-
-
-def median_time(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main():

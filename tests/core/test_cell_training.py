@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from rnnviz.core import CELL_NAMES, TrainConfig, Trainer, Vocabulary, make_model, make_task, sample
+from rnnviz.core import CELL_NAMES, TrainConfig, Trainer, make_model, make_task, sample
 from tests.core import cell_reference as ref
+from tests.core.helpers import RandomWords
 
 
 @pytest.mark.parametrize("cell", CELL_NAMES)
@@ -16,16 +17,16 @@ def test_training_lowers_the_loss(cell):
     assert losses[-20:].mean() < 0.6 * losses[:20].mean()
 
 
-class Masked:
+class Masked(RandomWords):
     """A source whose targets are -1 (no loss) at every third step, as a task with blanks would be."""
 
     def __init__(self, K):
-        self.vocab = Vocabulary(tuple(str(i) for i in range(K)), "word")
+        super().__init__(K)
         self.last = None
 
     def sample(self, rng, T):
-        ids = rng.integers(0, len(self.vocab), T + 1)
-        x, y = ids[:-1], ids[1:].copy()
+        x, y = super().sample(rng, T)
+        y = y.copy()
         y[::3] = -1
         self.last = (x, y)
         return x, y

@@ -4,7 +4,8 @@ every public number is compared with array_equal against the frozen old code in 
 import numpy as np
 import pytest
 
-from rnnviz.core import RNN, Stepper, TrainConfig, Trainer, Vocabulary, sample
+from rnnviz.core import RNN, Stepper, TrainConfig, Trainer, sample
+from tests.core.helpers import RandomWords
 from tests.core.legacy import model_v0, stepper_v0, train_v0
 
 CASES = [(5, 4, 6, 0), (7, 3, 9, 1), (40, 32, 30, 2), (300, 64, 50, 3), (3, 1, 1, 4), (65, 100, 25, 5)]
@@ -82,17 +83,6 @@ def test_stepper_events_are_bit_identical(K, H, T, seed, mode, target, lr):
         assert same(u, v)
 
 
-class Words:
-    """K-token source of uniformly random sequences (no data files needed)."""
-
-    def __init__(self, K):
-        self.vocab = Vocabulary(tuple(str(i) for i in range(K)), "word")
-
-    def sample(self, rng, T):
-        ids = rng.integers(0, len(self.vocab), T + 1)
-        return ids[:-1], ids[1:]
-
-
 @pytest.mark.parametrize(
     "K,optimizer,clip",
     [(65, "adagrad", None), (65, "sgd", 5.0), (3000, "adagrad", None), (3000, "sgd", None)],
@@ -100,8 +90,8 @@ class Words:
 def test_training_without_clipping_is_bit_identical(K, optimizer, clip):
     """K = 3000 > 8 T takes the sparse path (only the sequence's columns of U); K = 65 the dense one."""
     cfg = dict(seq_len=20, optimizer=optimizer, clip=clip, lr=0.1 if optimizer == "adagrad" else 0.5)
-    a = Trainer(RNN(K, 16, seed=0), Words(K), TrainConfig(**cfg), seed=0)
-    b = train_v0.Trainer(model_v0.RNN(K, 16, seed=0), Words(K), train_v0.TrainConfig(**cfg), seed=0)
+    a = Trainer(RNN(K, 16, seed=0), RandomWords(K), TrainConfig(**cfg), seed=0)
+    b = train_v0.Trainer(model_v0.RNN(K, 16, seed=0), RandomWords(K), train_v0.TrainConfig(**cfg), seed=0)
     for _ in range(15):
         assert a.step() and b.step()
         if b.last_grad_norm > (clip or np.inf):
@@ -114,8 +104,10 @@ def test_training_with_clipping_agrees_to_rounding():
     """The clipping factor divides by the gradient norm, now summed over the touched columns only,
     so its last bit may differ; one step later the parameters agree to rounding."""
     cfg = dict(seq_len=20, clip=0.05)
-    a = Trainer(RNN(3000, 16, seed=0), Words(3000), TrainConfig(**cfg), seed=0)
-    b = train_v0.Trainer(model_v0.RNN(3000, 16, seed=0), Words(3000), train_v0.TrainConfig(**cfg), seed=0)
+    a = Trainer(RNN(3000, 16, seed=0), RandomWords(3000), TrainConfig(**cfg), seed=0)
+    b = train_v0.Trainer(
+        model_v0.RNN(3000, 16, seed=0), RandomWords(3000), train_v0.TrainConfig(**cfg), seed=0
+    )
     assert a.step() and b.step() and b.last_grad_norm > 0.05
     assert a.last_grad_norm == pytest.approx(b.last_grad_norm, rel=1e-14)
     for name in "UWV":

@@ -4,20 +4,10 @@ per iteration in bounded memory."""
 import numpy as np
 import pytest
 
-from rnnviz.core import CELL_NAMES, TrainConfig, Trainer, Vocabulary, make_model
+from rnnviz.core import CELL_NAMES, TrainConfig, Trainer, make_model
 from rnnviz.core.history import GradNormHistory
 from rnnviz.core.train import clip_elements, clip_gradients
-
-
-class Words:
-    """K-token source of uniformly random sequences."""
-
-    def __init__(self, K):
-        self.vocab = Vocabulary(tuple(str(i) for i in range(K)), "word")
-
-    def sample(self, rng, T):
-        ids = rng.integers(0, len(self.vocab), T + 1)
-        return ids[:-1], ids[1:]
+from tests.core.helpers import RandomWords
 
 
 def expected_step(model, grads, lr, optimizer, memory):
@@ -43,14 +33,14 @@ def test_element_wise_clipping_clips_every_entry_before_the_step(cell, K, optimi
     mirror = model.copy()
     trainer = Trainer(
         model,
-        Words(K),
+        RandomWords(K),
         TrainConfig(lr=lr, optimizer=optimizer, clip=bound, clip_kind="element", seq_len=T),
         seed=4,
     )
     rng, memory = np.random.default_rng(4), {}
     clipped_some = False
     for _ in range(4):
-        x, y = Words(K).sample(rng, T)
+        x, y = RandomWords(K).sample(rng, T)
         g = mirror.bptt(x, y)
         raw = g.as_dict()
         clipped = clip_elements(g, bound).as_dict()
@@ -69,11 +59,14 @@ def test_the_norm_before_clipping_is_traced_every_iteration(kind):
     model = make_model("rnn", 8, 6, seed=0, w_radius=3.0)  # large W: gradients well above the bound
     mirror = model.copy()
     trainer = Trainer(
-        model, Words(8), TrainConfig(lr=0.05, optimizer="sgd", clip=0.5, clip_kind=kind, seq_len=10), seed=2
+        model,
+        RandomWords(8),
+        TrainConfig(lr=0.05, optimizer="sgd", clip=0.5, clip_kind=kind, seq_len=10),
+        seed=2,
     )
     rng, norms = np.random.default_rng(2), []
     for _ in range(6):
-        x, y = Words(8).sample(rng, 10)
+        x, y = RandomWords(8).sample(rng, 10)
         g = mirror.bptt(x, y)
         norms.append(g.norm())
         clipped = clip_gradients(g, 0.5) if kind == "norm" else clip_elements(g, 0.5)
@@ -90,7 +83,7 @@ def test_norm_clipping_is_still_the_default_and_element_clipping_differs():
     runs = {}
     for kind in ("norm", "element"):
         model = make_model("rnn", 8, 6, seed=0, w_radius=3.0)
-        Trainer(model, Words(8), TrainConfig(clip=0.5, clip_kind=kind, seq_len=10), seed=2).run(3)
+        Trainer(model, RandomWords(8), TrainConfig(clip=0.5, clip_kind=kind, seq_len=10), seed=2).run(3)
         runs[kind] = model.W.copy()
     assert not np.allclose(runs["norm"], runs["element"])
 
