@@ -51,13 +51,10 @@ class Trace:
     truncate: int | None  # K, or None for full BPTT
     no_target: frozenset = frozenset()  # the steps with no target (y_t = -1): no loss there
     norm: str = "T"  # what L divides by: T, or |M| (the steps with a target) when some have none
-    activation: str = "tanh"  # f in s_t = f(z_t), as the cell names it
-    derivative: str = "1 − s_{t}^{2}"  # f'(z_t), as the cell writes it (the equations' markup)
-    cell: object = None  # the cell (core.cells.Cell): its gates, states and equations
+    cell: object = None  # the cell (core.cells.Cell): its gates, states, equations and activation
 
     @classmethod
     def of(cls, st) -> Trace:
-        spec = st.spec
         return cls(
             st.T,
             st.mode == "full",
@@ -65,10 +62,18 @@ class Trace:
             st.truncate,
             frozenset(int(t) for t in np.flatnonzero(np.asarray(st.y) < 0)),
             normaliser(st.y),
-            getattr(spec, "activation_name", cls.activation),
-            getattr(spec, "derivative", cls.derivative),
-            spec,
+            st.spec,
         )
+
+    @property
+    def activation(self) -> str:
+        """f in s_t = f(z_t), as the vanilla cell names it: tanh or relu."""
+        return getattr(self.cell, "activation_name", "tanh")
+
+    @property
+    def derivative(self) -> str:
+        """f'(z_t) as the vanilla cell writes it, in the equations' markup."""
+        return getattr(self.cell, "derivative", "1 − s_{t}^{2}")
 
     @property
     def scale(self) -> str:

@@ -71,6 +71,7 @@ class HiddenView(QtWidgets.QWidget):
         self.image = np.empty((0, 0))
         self.levels, self.bar_range = style.HIDDEN_LEVELS, style.HIDDEN_LEVELS  # per trace and choice
         self._columns: tuple | None = None  # (stepper, what, forward steps drawn): skip unchanged images
+        self._levels_for: tuple = (None, None, None)  # (stepper, what, their levels and bar range)
         self._brushes: list = []  # BRUSH_STEPS brushes spanning the colour map, made once per theme
         self.current_t: int | None = None
         self.current_s = np.empty(0)  # the current step's column of what is shown (s by default)
@@ -204,20 +205,19 @@ class HiddenView(QtWidgets.QWidget):
     def _levels(self, track, what: str) -> tuple[tuple[float, float], tuple[float, float]]:
         """(colour levels, bar range), symmetric about 0 so white is 0, fixed for the whole trace so a
         colour is one value at every step: s within the cell's bounds (tanh: -1..1; ReLU, unbounded:
-        the trace's largest s, style.state_levels), c up to its largest |c|, gates within -1..1."""
+        the trace's largest s, style.state_levels), c up to its largest |c|, gates within -1..1.
+        Found once per trace and choice (the largest s or c is O(T H): not at every step)."""
         st = track.stepper
-        if what == "s":
-            bounds = track.spec.state_bounds
-            states = st.states if not np.all(np.isfinite(bounds)) else np.zeros(0)
-            return style.state_levels(bounds, states)
-        bound = 1.0 if what != "c" else max(1.0, float(np.ceil(self._largest_c(st) * 10) / 10))
-        return (-bound, bound), (-bound, bound)
-
-    def _largest_c(self, st) -> float:
-        """The cell state's largest |value| in the trace (once per trace: not O(T H) at every step)."""
-        if getattr(self, "_c_bound", (None, 0.0))[0] is not st:
-            self._c_bound = (st, st.largest("c"))
-        return self._c_bound[1]
+        if self._levels_for[:2] != (st, what):
+            if what == "s":
+                bounds = track.spec.state_bounds
+                states = st.states if not np.all(np.isfinite(bounds)) else np.zeros(0)
+                levels = style.state_levels(bounds, states)
+            else:
+                bound = 1.0 if what != "c" else max(1.0, float(np.ceil(st.largest("c") * 10) / 10))
+                levels = (-bound, bound), (-bound, bound)
+            self._levels_for = (st, what, levels)
+        return self._levels_for[2]
 
     def _gate_ticks(self, track, what: str, H: int) -> None:
         """All gates stacked: the left axis names each block of H rows by its gate."""
