@@ -62,6 +62,14 @@ class FileActions:
             self.window, "Open a session or a text", "", f"{SESSION_FILTER};;{TEXT_FILTER};;All files (*)"
         )
         if path:
+            self.open_asking(path)
+
+    def open_asking(self, path) -> None:
+        """Open `path`, first asking to save training that opening would discard (a session file
+        replaces the model; a text file builds one for its own vocabulary)."""
+        if self.session.unsaved_training:
+            self.ask_to_save_training(lambda: self.open_path(path), f"opening {Path(path).name}")
+        else:
             self.open_path(path)
 
     def choose_save_path(self) -> str | None:
@@ -78,7 +86,7 @@ class FileActions:
         path = self.choose_save_path()
         return bool(path) and self.session.save(path)
 
-    def ask_to_save_training(self, then) -> None:
+    def ask_to_save_training(self, then, doing: str = "closing") -> None:
         """Save / Discard / Cancel about training no file holds, in a window-modal box opened with
         open(), never exec() (the event loop keeps running; tests press its buttons through
         self.close_question). `then()` runs once saved, or on Discard."""
@@ -90,7 +98,7 @@ class FileActions:
             QtWidgets.QMessageBox.Icon.Question,
             "Unsaved training",
             f"The model has trained {self.session.unsaved_training:,} iterations that no session file"
-            " holds. Save the session before closing?",
+            f" holds. Save the session before {doing}?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             self.window,
         )

@@ -77,6 +77,45 @@ def test_save_cancelled_in_the_file_chooser_keeps_the_window(window, session, qt
     assert window.isVisible() and session.unsaved_training == 30
 
 
+@pytest.mark.parametrize("kind", ["session", "text"])
+def test_opening_a_file_over_unsaved_training_asks_and_cancel_keeps_everything(
+    window, session, qtbot, tmp_path, kind
+):
+    path = tmp_path / ("other.rnnviz" if kind == "session" else "other.txt")
+    if kind == "session":
+        assert session.save(path)
+    else:
+        path.write_text("a small text for another vocabulary " * 20)
+    train(session, qtbot)
+    settings = session.settings
+    window.files.open_asking(path)
+    assert f"before opening {path.name}" in window.files.close_question.text()
+    answer(window, qtbot, Button.Cancel)
+    assert session.history.count == 30 and session.settings == settings
+
+
+@pytest.mark.parametrize("button", [Button.Discard, Button.Save])
+def test_discard_or_save_then_opens_the_file(window, session, qtbot, tmp_path, monkeypatch, button):
+    other = tmp_path / "other.txt"
+    other.write_text("a small text for another vocabulary " * 20)
+    kept = tmp_path / "kept.rnnviz"
+    monkeypatch.setattr(window.files, "choose_save_path", lambda: str(kept))
+    train(session, qtbot)
+    window.files.open_asking(other)
+    answer(window, qtbot, button)
+    assert session.settings.text_name == "other.txt" and session.unsaved_training == 0
+    assert kept.exists() == (button == Button.Save)
+    if button == Button.Save:
+        assert load_session(kept).history_count == 30
+
+
+def test_opening_without_unsaved_training_asks_nothing(window, session, qtbot, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("a small text for another vocabulary " * 20)
+    window.files.open_asking(other)
+    assert window.files.close_question is None and session.settings.text_name == "other.txt"
+
+
 def test_saved_or_loaded_training_closes_without_a_question(window, session, qtbot, tmp_path):
     train(session, qtbot)
     assert session.save(tmp_path / "s.rnnviz") and session.unsaved_training == 0
