@@ -87,3 +87,20 @@ def test_plots_without_a_context_menu_never_build_one(window):
         assert not plot.menuEnabled() and plot.vb.menu is None and not plot.vb.menuEnabled()
     assert window.gradient_view.heat_plot.vb.menu is not None  # where a menu is wanted it is there
     assert isinstance(window.gradient_view.heat_plot.vb.menu, QtWidgets.QMenu)
+
+
+def test_the_compared_cells_gradient_plots_are_built_when_compare_mode_first_shows_them(window):
+    gv = window.gradient_view
+    assert len(gv.sides) == 1 and gv.shown_sides == gv.sides
+    window.toggle_compare()
+    for _ in range(2 * window.session.T):
+        window.session.step()
+    assert len(gv.sides) == 2 and gv.shown_sides == gv.sides
+    a, b = gv.sides
+    assert b.session is window.session.side(1) and b.heatmap.image is not None
+    assert tuple(a.heatmap.levels) == tuple(b.heatmap.levels) == tuple(gv.colorbar.levels())
+    assert gv.legend_place in ("grid", "row", "one")  # placed for two cells
+    assert all(s.heat_plot.isVisible() and s.line_plot.isVisible() for s in gv.placed_sides)
+    window.toggle_compare()
+    assert gv.shown_sides == gv.sides[:1] and gv.legend_place in ("below", "beside")
+    assert a.heat_plot.isVisible() and not b.heat_plot.isVisible() and not b.line_plot.isVisible()
