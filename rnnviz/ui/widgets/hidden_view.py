@@ -74,10 +74,9 @@ class HiddenView(QtWidgets.QWidget):
         self.current_t: int | None = None
         self.current_s = np.empty(0)  # the current step's column of what is shown (s by default)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
-        self.apply_theme(theme)
+        self.apply_theme(theme)  # and draws the session's state
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
-        self.show_state()
 
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme
