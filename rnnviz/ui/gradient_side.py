@@ -38,7 +38,7 @@ def positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class GradientSide:
-    def __init__(self, session, area: PlotArea, index: int = 0):
+    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: pg.ImageItem | None = None):
         self.session = session  # the Session, or session.side(1)
         self.revealed = np.zeros((0, 0), dtype=bool)
         self.stepper = None  # the trace the cached data belongs to
@@ -51,7 +51,7 @@ class GradientSide:
         self.heat_plot.invertY(True)  # t = 0 at the top, like a matrix
         self.heat_plot.setMouseEnabled(x=False, y=False)
         self.heat_plot.hideButtons()
-        self.heatmap = pg.ImageItem()
+        self.heatmap = heatmap if heatmap is not None else pg.ImageItem()  # (the view's colour bar's)
         self.heat_plot.addItem(self.heatmap)
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t

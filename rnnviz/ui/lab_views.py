@@ -10,29 +10,47 @@ a lab view needs the room. In presenter mode the keys show or hide lab views bes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rnnviz.ui.presenter import TAB_TITLES
-from rnnviz.ui.widgets.cliff_view import CliffView
-from rnnviz.ui.widgets.experiment_card import ExperimentCard
-from rnnviz.ui.widgets.gradnorm_view import GradNormView
-from rnnviz.ui.widgets.state_space_view import StateSpaceView
 from rnnviz.ui.worker import Worker
+
+if TYPE_CHECKING:
+    from rnnviz.ui.widgets.experiment_card import ExperimentCard
 
 LAB_TITLES = {"states": "State space", "cliff": "Cliff", "gradnorm": "Grad norm"}
 ALL_TITLES = {**TAB_TITLES, **LAB_TITLES}
 
 
 class LabViews:
-    def _build_lab(self, session, theme) -> dict:
-        """The lab's views (the window puts them in its deck) and the worker they share."""
+    def _lab_makers(self, session) -> dict:
+        """How to build each of the lab's views (the window builds one when it is first asked for:
+        ui/on_demand.py; its modules are imported then too), and the worker they share."""
         self.lab_worker = Worker(self, name="rnnviz-lab")
-        self.lab_views = {
-            "states": StateSpaceView(session, self.lab_worker, theme),
-            "cliff": CliffView(self.lab_worker, theme),
-            "gradnorm": GradNormView(session, theme),
-        }
         self.opened_lab: list[str] = []  # the lab view open in normal mode (one at most)
         self.experiment_card: ExperimentCard | None = None
-        return self.lab_views
+
+        def states():
+            from rnnviz.ui.widgets.state_space_view import StateSpaceView
+
+            return StateSpaceView(session, self.lab_worker, self.theme)
+
+        def cliff():
+            from rnnviz.ui.widgets.cliff_view import CliffView
+
+            return CliffView(self.lab_worker, self.theme)
+
+        def gradnorm():
+            from rnnviz.ui.widgets.gradnorm_view import GradNormView
+
+            return GradNormView(session, self.theme)
+
+        return {"states": states, "cliff": cliff, "gradnorm": gradnorm}
+
+    @property
+    def lab_views(self):
+        """The lab's views by name (each built when it is asked for)."""
+        return self.views.only(LAB_TITLES)
 
     def normal_views(self) -> list[str]:
         """The views below the graph in normal mode: the three usual ones; or the lab view that is
@@ -66,6 +84,8 @@ class LabViews:
     def open_experiment_card(self) -> None:
         """The "Run the paper's experiment" window: non-modal, one for the session, raised if open."""
         if self.experiment_card is None:
+            from rnnviz.ui.widgets.experiment_card import ExperimentCard
+
             self.experiment_card = ExperimentCard(theme=self.theme, parent=self)
         self.experiment_card.show()
         self.experiment_card.raise_()

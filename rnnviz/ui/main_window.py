@@ -11,6 +11,7 @@ from rnnviz.ui.file_actions import FileActions
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.key_hold import KeyHold
 from rnnviz.ui.lab_views import ALL_TITLES, LabViews
+from rnnviz.ui.on_demand import OnDemand
 from rnnviz.ui.presenter import PresenterMode
 from rnnviz.ui.status_line import status_line
 from rnnviz.ui.view_choice import ViewChoice
@@ -52,17 +53,18 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.hidden_view = HiddenView(session, theme)
         self.loss_view = LossView(session, theme)
         self.gradient_view = GradientView(session, theme)
-        self.views = {
-            "graph": self.graph_view,
-            "hidden": self.hidden_view,
-            "loss": self.loss_view,
-            "gradients": self.gradient_view,
-        }  # and "compared graph" in compare mode
-        self.views.update(self._build_lab(session, theme))  # issue 13's views, opened on demand
-        # below the graph: side by side while each view keeps a usable size, else in tabs
-        self.deck = ViewDeck({n: self.views[n] for n in ALL_TITLES}, ALL_TITLES)
-        self.deck.set_shown(self.normal_views())
+        self.views = OnDemand(
+            {
+                "graph": self.graph_view,
+                "hidden": self.hidden_view,
+                "loss": self.loss_view,
+                "gradients": self.gradient_view,
+            },  # and "compared graph" in compare mode
+            self._lab_makers(session),  # issue 13's views, built when first opened
+        )
         self.view_choice = ViewChoice()
+        # below the graph: side by side while each view keeps a usable size, else in tabs
+        self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views())
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.graphs = QtWidgets.QSplitter(Qt.Orientation.Horizontal)  # compare mode: the cells side by side

@@ -75,7 +75,7 @@ class PresenterMode:
             self._strip_shown = self.lesson_dock.isVisible()  # the user may have closed it
             self._panel_width = self.controls_dock.width()  # a panel shown in presenter mode widens
         self.theme = style.presenter_for(self.available_geometry().height()) if on else style.NORMAL
-        for w in list(self.views.values()) + list(self.panels.values()):
+        for w in [*self.views.built().values(), *self.panels.values()]:  # a view built later takes it then
             w.apply_theme(self.theme)
         font = style.font(self.theme) if on else QtWidgets.QApplication.font()
         for w in (self.toolbar, self.phase_label, self.deck.tabs, self.statusBar()):

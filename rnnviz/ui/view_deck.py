@@ -11,10 +11,13 @@ from PySide6.QtCore import QSize, Qt, Signal
 class ViewDeck(QtWidgets.QWidget):
     sig_arranged = Signal(str)  # "side" or "tabs", after the views moved
 
-    def __init__(self, views: dict[str, QtWidgets.QWidget], titles: dict[str, str], parent=None):
+    def __init__(self, views, titles: dict[str, str], shown=None, parent=None):
+        """views: a mapping from name to view (a dict, or an OnDemand that builds a view the first
+        time it is asked for: the deck asks only for the views it shows); titles: the deck's views
+        and their tab titles; shown: the views shown first (all of them if not given)."""
         super().__init__(parent)
         self.views, self.titles = views, titles
-        self.shown: list[str] = list(views)  # the views in the deck, in order
+        self.shown: list[str] = list(titles if shown is None else shown)  # the views in the deck, in order
         self.mode: str | None = None
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)  # dragging never hides a view
@@ -31,11 +34,13 @@ class ViewDeck(QtWidgets.QWidget):
         self.stack.addWidget(self.tabs)
         self._parking = QtWidgets.QWidget(self)  # holds the views not shown
         self._parking.hide()
+        if hasattr(views, "on_built"):  # a view built while not shown (e.g. to export it) is parked
+            views.on_built = self._park
         self.arrange(force=True)
 
     def set_shown(self, names) -> None:
         """Show these views (in this order), and no others."""
-        names = [n for n in names if n in self.views]
+        names = [n for n in names if n in self.titles]
         if names != self.shown:
             self.shown = names
             self.arrange(force=True)
@@ -61,7 +66,7 @@ class ViewDeck(QtWidgets.QWidget):
         while self.tabs.count():
             self.tabs.removeTab(0)
         self.tabs.blockSignals(False)
-        for name, view in self.views.items():
+        for name, view in self._built().items():
             if name not in self.shown:
                 view.setParent(self._parking)
         if mode == "side":
@@ -86,8 +91,17 @@ class ViewDeck(QtWidgets.QWidget):
     def current(self) -> str | None:
         """The view in front when tabbed (the first shown one when side by side)."""
         if self.mode == "tabs" and self.tabs.currentWidget() is not None:
-            return next(n for n, v in self.views.items() if v is self.tabs.currentWidget())
+            return next(n for n, v in self._built().items() if v is self.tabs.currentWidget())
         return self.shown[0] if self.shown else None
+
+    def _built(self) -> dict:
+        """The deck's views that exist (a view never shown may not be built yet)."""
+        built = self.views.built() if hasattr(self.views, "built") else self.views
+        return {n: v for n, v in built.items() if n in self.titles}
+
+    def _park(self, name: str, view) -> None:
+        if name in self.titles and name not in self.shown:
+            view.setParent(self._parking)
 
     def bring_to_front(self, name: str) -> None:
         if self.mode == "tabs" and name in self.shown:

@@ -81,10 +81,9 @@ class CliffView(LabLayout, QtWidgets.QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.layout_widget = PlotArea()
-        self.plot = self.layout_widget.addPlot(row=0, col=0)
+        self.plot = self.layout_widget.addPlot(row=0, col=0, enableMenu=False)
         self.plot.setMouseEnabled(x=False, y=False)  # the picture stays put: a click moves the start
         self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.free_curve = pg.PlotDataItem()

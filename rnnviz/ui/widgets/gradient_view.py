@@ -75,14 +75,15 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = PlotArea()
-        self.sides = [GradientSide(session, self.layout_widget)]
-        if hasattr(session, "side"):  # the Session: a second cell in compare mode
-            self.sides.append(GradientSide(session.side(1), self.layout_widget, 1))
+        heatmaps = [pg.ImageItem() for _ in range(2 if hasattr(session, "side") else 1)]
+        self.sides = [GradientSide(session, self.layout_widget, heatmap=heatmaps[0])]
+        # the Session: a second cell in compare mode, its plots built when compare mode first shows it
+        self._second = (session.side(1), heatmaps[1]) if len(heatmaps) > 1 else None
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
         self.colorbar = pg.ColorBarItem(
             label="log10 |contribution|", interactive=False, colorMapMenu=False, width=14
         )
-        self.colorbar.setImageItem([side.heatmap for side in self.sides])  # one scale for every cell
+        self.colorbar.setImageItem(heatmaps)  # one scale for every cell
         self.legend = pg.LegendItem(colCount=1, horSpacing=3)  # beside or below: never on a curve
         self.layout_widget.addItem(self.colorbar, row=0, col=1)  # in the grid: place() moves them
         self.layout_widget.addItem(self.legend, row=0, col=2)
@@ -129,6 +130,10 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
     @property
     def shown_sides(self) -> list[GradientSide]:
         """The cells on show: the first, and the compared one in compare mode."""
+        if getattr(self.session, "comparing", False) and len(self.sides) == 1 and self._second:
+            side = GradientSide(self._second[0], self.layout_widget, 1, heatmap=self._second[1])
+            side.apply_theme(self.theme)  # placed by the next _reflow, which a new trace brings
+            self.sides.append(side)
         return self.sides[: 2 if getattr(self.session, "comparing", False) else 1]
 
     # --- state -> picture -------------------------------------------------------------------------

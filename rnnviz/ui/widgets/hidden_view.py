@@ -45,11 +45,10 @@ class HiddenView(QtWidgets.QWidget):
         lay.addWidget(self.chooser)
         lay.addWidget(self.layout_widget)
 
-        self.heat_plot = self.layout_widget.addPlot(row=0, col=0)
+        self.heat_plot = self.layout_widget.addPlot(row=0, col=0, enableMenu=False)
         self.heatmap = pg.ImageItem()
         self.heat_plot.addItem(self.heatmap)
         self.heat_plot.invertY(True)  # unit 0 at the top, like a matrix
-        self.heat_plot.setMenuEnabled(False)
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.heat_plot.addItem(self.cursor)
         self.colorbar = pg.ColorBarItem(
@@ -57,11 +56,10 @@ class HiddenView(QtWidgets.QWidget):
         )
         self.colorbar.setImageItem(self.heatmap, insert_in=self.heat_plot)
 
-        self.bar_plot = self.layout_widget.addPlot(row=0, col=1)
+        self.bar_plot = self.layout_widget.addPlot(row=0, col=1, enableMenu=False)
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.8, width=[])
         self.bar_plot.addItem(self.bars)
         self.bar_plot.invertY(True)
-        self.bar_plot.setMenuEnabled(False)
         self.bar_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888888")))
         self.layout_widget.ci.layout.setColumnStretchFactor(0, 3)
         self.layout_widget.ci.layout.setColumnStretchFactor(1, 2)
@@ -76,10 +74,9 @@ class HiddenView(QtWidgets.QWidget):
         self.current_t: int | None = None
         self.current_s = np.empty(0)  # the current step's column of what is shown (s by default)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
-        self.apply_theme(theme)
+        self.apply_theme(theme)  # and draws the session's state
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_state)
-        self.show_state()
 
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme

@@ -28,7 +28,7 @@ class LossView(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.layout_widget)
 
-        self.step_plot = self.layout_widget.addPlot(row=0, col=0)
+        self.step_plot = self.layout_widget.addPlot(row=0, col=0, enableMenu=False)
         self.step_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.step_plot.addItem(self.step_bars)
         self.ghost_bars = pg.BarGraphItem(x=[], height=[], width=0.8)  # E_t before training, outlined
@@ -40,11 +40,9 @@ class LossView(QtWidgets.QWidget):
         self.step_plot.addItem(self.mean_line)
         self.no_target_marks = pg.ScatterPlotItem(symbol="x")  # steps with no target: no bar, a cross
         self.step_plot.addItem(self.no_target_marks)
-        self.step_plot.setMenuEnabled(False)
         style.integer_ticks(self.step_plot.getAxis("bottom"))  # time steps are whole numbers
 
-        self.curve_plot = self.layout_widget.addPlot(row=1, col=0)
-        self.curve_plot.setMenuEnabled(False)
+        self.curve_plot = self.layout_widget.addPlot(row=1, col=0, enableMenu=False)
         self.raw_curve = self.curve_plot.plot()
         self.smooth_curve = self.curve_plot.plot()
         for curve in (self.raw_curve, self.smooth_curve):

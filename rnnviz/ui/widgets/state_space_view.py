@@ -48,8 +48,7 @@ class StateSpaceView(LabLayout, QtWidgets.QWidget):
         row.addWidget(self.kind)
         row.addStretch(1)
         self.layout_widget = PlotArea()
-        self.plot = self.layout_widget.addPlot(row=0, col=0)
-        self.plot.setMenuEnabled(False)
+        self.plot = self.layout_widget.addPlot(row=0, col=0, enableMenu=False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)  # fixed while stepping: nothing moves under the eye
         self.plot.setAspectLocked(True)  # one unit is as long across as up: distances are true
