@@ -87,6 +87,8 @@ class Optimizer:
             if cols is not None:  # (H, n): the only columns that change
                 p[:, cols] = _sparse_values(part, d[:, cols], mem, cols, lr, adagrad, factor, bound)
                 continue
+            if mem.ndim == 2 and not mem.flags.c_contiguous:  # memory kept column by column (as
+                p, d, mem = p.T, d.T, mem.T  # dU_* is): walk the transposes, so blocks are contiguous
             rows = max(1, BLOCK // (p[0].size if p.ndim > 1 else 1))  # rows per block
             a_buf, b_buf = self._buffers(self._blocks, name, (min(rows, len(p)),) + p.shape[1:])
             for i in range(0, len(p), rows):

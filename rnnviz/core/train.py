@@ -47,11 +47,10 @@ class TrainConfig:
 class Trainer:
     """Runs training iterations on any model; stops (and keeps the last good parameters) on NaN/inf.
 
-    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step, written into
-    the model's arrays in place (as torch does; the Stepper and its events keep their own copies)
-    once every new value is known to be finite. A sequence's gradient of an input matrix U_* is
-    zero outside the columns of its own tokens, and so is the optimizer's step there (Adagrad
-    included), so with a large vocabulary only those columns of U_* are read and written.
+    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step (optimizer.py),
+    written into the model's arrays in place (as torch does; the Stepper and its events keep their
+    own copies) once every new value is known to be finite. With a large vocabulary only the
+    sequence's columns of U_* are read and written (its gradient is zero elsewhere).
     """
 
     def __init__(self, rnn: Model, source, config: TrainConfig = TrainConfig(), seed: int = 0):
