@@ -25,21 +25,15 @@ BLOCK = 131072  # entries per block of the in-place step (1 MB per array): the f
 class Optimizer:
     """Adagrad's memory (sums of squared steps' gradients) and the work arrays of the step."""
 
-    def __init__(self, params: dict[str, np.ndarray], column_sparse: tuple[str, ...] = ()):
-        """`column_sparse`: the parameters whose gradients may be nonzero in a few columns only;
-        their memory is kept column by column (Fortran order), so those columns are contiguous."""
-        self._column_sparse = set(column_sparse)
-        self.memory = {k: self._zeros(k, v) for k, v in params.items()}
+    def __init__(self, params: dict[str, np.ndarray]):
+        self.memory = {k: np.zeros_like(v) for k, v in params.items()}
         self._blocks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # the in-place step's
         self._whole: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # the checked step's
-
-    def _zeros(self, name: str, p: np.ndarray) -> np.ndarray:
-        return np.zeros(p.shape, order="F" if name in self._column_sparse else "C")
 
     def _memory(self, name: str, p: np.ndarray) -> np.ndarray:
         mem = self.memory.get(name)
         if mem is None or mem.shape != p.shape:  # the parameter was replaced by one of a new shape
-            mem = self.memory[name] = self._zeros(name, p)
+            mem = self.memory[name] = np.zeros_like(p)
         return mem
 
     def step(self, params: dict, g: Gradients, lr: float, adagrad: bool, factor=None, bound=None) -> bool:
@@ -88,10 +82,13 @@ class Optimizer:
             if cols is not None:  # (H, n): the only columns that change
                 p[:, cols] = _sparse_values(part, d[:, cols], mem, cols, lr, adagrad, factor, bound)
                 continue
-            if mem.ndim == 2 and not mem.flags.c_contiguous:  # memory kept column by column (as
-                p, d, mem = p.T, d.T, mem.T  # dU_* is): walk the transposes, so blocks are contiguous
-            rows = max(1, BLOCK // (p[0].size if p.ndim > 1 else 1))  # rows per block
-            a_buf, b_buf = self._buffers(self._blocks, name, (min(rows, len(p)),) + p.shape[1:])
+            if p.size <= BLOCK:  # one block: the whole arrays
+                a, b = self._buffers(self._blocks, name, p.shape)
+                _dense_step(d, mem, a, b, lr, adagrad, factor, bound)
+                p -= a
+                continue
+            rows = max(1, BLOCK // p[0].size)  # rows per block
+            a_buf, b_buf = self._buffers(self._blocks, name, (rows,) + p.shape[1:])
             for i in range(0, len(p), rows):
                 p_i = p[i : i + rows]
                 a, b = a_buf[: len(p_i)], b_buf[: len(p_i)]

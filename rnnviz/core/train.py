@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rnnviz.core.backprop import Workspace
-from rnnviz.core.cells.base import param_name
 from rnnviz.core.history import GradNormHistory, LossHistory
 from rnnviz.core.model import Gradients, Model
 from rnnviz.core.optimizer import Optimizer
@@ -66,8 +65,7 @@ class Trainer:
         self.iteration = 0
         self.stopped_reason: str | None = None
         self.last_grad_norm = 0.0  # before clipping
-        inputs = tuple(param_name("U", b) for b in rnn.spec.blocks)  # their gradients: a few columns
-        self._optimizer = Optimizer(rnn.params(), column_sparse=inputs)  # Adagrad's memory, work arrays
+        self._optimizer = Optimizer(rnn.params())  # Adagrad's memory and work arrays
         self._workspace = Workspace()  # bptt's work arrays
 
     def step(self) -> bool:

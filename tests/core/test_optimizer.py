@@ -39,11 +39,12 @@ def test_the_in_place_step_equals_the_checked_step_bit_for_bit(cell, K, cfg):
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_blocks_of_any_size_give_the_same_numbers(cell, monkeypatch):
-    """Blocks of 7 entries: many blocks per parameter, a ragged last one, one row per block for V."""
-    whole = trainer(cell, 60, dict(clip=0.01))
+    """Blocks of 11 entries: two rows of V (61, 5) or W_* (5, 5) per block, a ragged last block, one
+    row of U_* (5, 61); biases in one block."""
+    whole = trainer(cell, 61, dict(clip=0.01))
     whole.run(3)
-    monkeypatch.setattr(optimizer, "BLOCK", 7)
-    blocks = trainer(cell, 60, dict(clip=0.01))
+    monkeypatch.setattr(optimizer, "BLOCK", 11)
+    blocks = trainer(cell, 61, dict(clip=0.01))
     blocks.run(3)
     assert_same_state(blocks, whole)
 
