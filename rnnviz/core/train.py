@@ -9,6 +9,7 @@ import numpy as np
 from rnnviz.core.backprop import Workspace
 from rnnviz.core.history import GradNormHistory, LossHistory
 from rnnviz.core.model import Gradients, Model
+from rnnviz.core.optimizer import Optimizer
 from rnnviz.core.validate import check_positive_int
 
 CLIP_KINDS = ("norm", "element")
@@ -45,11 +46,10 @@ class TrainConfig:
 class Trainer:
     """Runs training iterations on any model; stops (and keeps the last good parameters) on NaN/inf.
 
-    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step, written into
-    the model's arrays in place (as torch does; the Stepper and its events keep their own copies)
-    once every new value is known to be finite. A sequence's gradient of an input matrix U_* is
-    zero outside the columns of its own tokens, and so is the optimizer's step there (Adagrad
-    included), so with a large vocabulary only those columns of U_* are read and written.
+    Each iteration: a sequence from the source, BPTT, clipping, one optimizer step (optimizer.py),
+    written into the model's arrays in place (as torch does; the Stepper and its events keep their
+    own copies) once every new value is known to be finite. With a large vocabulary only the
+    sequence's columns of U_* are read and written (its gradient is zero elsewhere).
     """
 
     def __init__(self, rnn: Model, source, config: TrainConfig = TrainConfig(), seed: int = 0):
@@ -65,9 +65,8 @@ class Trainer:
         self.iteration = 0
         self.stopped_reason: str | None = None
         self.last_grad_norm = 0.0  # before clipping
-        self._memory = {k: np.zeros_like(v) for k, v in rnn.params().items()}  # Adagrad sums
-        self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # reused work arrays
-        self._workspace = Workspace()  # and bptt's
+        self._optimizer = Optimizer(rnn.params())  # Adagrad's memory and work arrays
+        self._workspace = Workspace()  # bptt's work arrays
 
     def step(self) -> bool:
         """One iteration. Returns False (and sets stopped_reason) if it had to stop."""
@@ -89,16 +88,15 @@ class Trainer:
         clip, by_norm = self.config.clip, self.config.clip_kind == "norm"
         factor = clip / norm if clip is not None and by_norm and norm > clip else None  # as clip_gradients
         bound = clip if clip is not None and not by_norm else None  # as clip_elements
-        with np.errstate(all="ignore"):
-            new = self._updated(g, factor, bound)
-        if not self._all_finite(new):
+        if not self._optimizer.step(
+            self.rnn.params(), g, self.config.lr, self.config.optimizer == "adagrad", factor, bound
+        ):
             self.stopped_reason = (
                 f"stopped at iteration {self.iteration}: the update would make the parameters infinite"
                 " (exploding gradients). The parameters before this step are kept."
                 " Lower the learning rate or turn on clipping."
             )
             return False
-        self._commit(new)
         self.history.add(self.iteration, g.loss)
         self.grad_norms.add(self.iteration, norm)
         self.iteration += 1
@@ -112,78 +110,6 @@ class Trainer:
                 break
             done += 1
         return done
-
-    def _updated(self, g: Gradients, factor: float | None, bound: float | None = None) -> dict[str, tuple]:
-        """name -> (columns, new values there) or (None, the step to subtract from all of it): one
-        optimizer step on the gradients times `factor` (norm clipping), or with every entry clipped
-        to [-bound, bound] (element-wise clipping). Adagrad's memory is updated here.
-        The arithmetic is that of `p - lr * d / sqrt(mem + 1e-8)`, done in reused buffers (a fresh
-        temporary per operation costs more than the maths at K = 8000)."""
-        lr, adagrad = self.config.lr, self.config.optimizer == "adagrad"
-        params = self.rnn.params()
-        new = {}
-        for name, d in g.as_dict().items():
-            p, mem = params[name], self._memory.get(name)
-            if mem is None or mem.shape != p.shape:
-                mem = self._memory[name] = np.zeros_like(p)
-            cols = g.nonzero_columns.get(name)
-            if cols is not None and len(cols) * 8 > p.shape[1]:
-                cols = None  # most columns touched: the dense path is faster
-            if cols is not None:  # (H, n): the only columns that change
-                c = d[:, cols] if factor is None else d[:, cols] * factor
-                if bound is not None:
-                    c = np.clip(c, -bound, bound)
-                if adagrad:
-                    m = mem[:, cols] + c * c
-                    mem[:, cols] = m
-                    new[name] = (cols, p[:, cols] - lr * c / np.sqrt(m + 1e-8))
-                else:
-                    new[name] = (cols, p[:, cols] - lr * c)
-                continue
-            a, b = self._buffers(name, p)
-            c = d if factor is None else np.multiply(d, factor, out=a)  # clipped gradient
-            if bound is not None:
-                c = np.clip(d, -bound, bound, out=a)
-            if adagrad:
-                mem += np.multiply(c, c, out=b)  # mem += c * c
-                np.sqrt(np.add(mem, 1e-8, out=b), out=b)  # sqrt(mem + 1e-8)
-                np.divide(np.multiply(c, lr, out=a), b, out=a)  # lr * c / sqrt(mem + 1e-8)
-            else:
-                np.multiply(c, lr, out=a)
-            new[name] = (None, a)
-        return new
-
-    def _buffers(self, name: str, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        bufs = self._scratch.get(name)
-        if bufs is None or bufs[0].shape != p.shape:
-            bufs = self._scratch[name] = (np.empty_like(p), np.empty_like(p))
-        return bufs
-
-    def _all_finite(self, new: dict[str, tuple]) -> bool:
-        """Whether every parameter stays finite. For p - step: if sum(p^2) and sum(step^2) are
-        finite, every |entry| of both is below sqrt(max float) ~ 1e154, so p - step cannot
-        overflow (two fast dot products instead of a pass that builds p - step); otherwise p - step
-        is checked entry by entry."""
-        params = self.rnn.params()
-        for name, (cols, value) in new.items():
-            if cols is not None:
-                if not np.isfinite(value).all():
-                    return False
-                continue
-            p, step = params[name].ravel(), value.ravel()
-            if not (np.isfinite(np.dot(p, p)) and np.isfinite(np.dot(step, step))):
-                if not np.isfinite(p - step).all():
-                    return False
-        return True
-
-    def _commit(self, new: dict[str, tuple]) -> None:
-        """Write the new values into the parameters, in place."""
-        params = self.rnn.params()
-        for name, (cols, value) in new.items():
-            if cols is None:
-                params[name] -= value  # p - lr * d / sqrt(mem + 1e-8)
-            else:
-                params[name][:, cols] = value
 
 
 def clip_gradients(g: Gradients, max_norm: float | None) -> Gradients:

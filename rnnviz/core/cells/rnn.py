@@ -64,7 +64,7 @@ class RNNCell(Cell):
         s = np.empty((T, H))  # (T, H)
         s_prev, W, f = np.zeros(H), prep.W, self._f
         for z_t, s_t in zip(z, s, strict=True):  # row views: step t = 0..T-1
-            z_t += W @ s_prev  # z_t = U x_t + W s_{t-1}
+            z_t += np.dot(W, s_prev)  # z_t = U x_t + W s_{t-1} (np.dot: less dispatch than @, same gemv)
             f(z_t, out=s_t)  # s_t = f(z_t)
             s_prev = s_t
         return {"pre": z, "s": s, "s_prev": _shifted(s)}
@@ -95,7 +95,7 @@ class RNNCell(Cell):
         for dz_t, direct_t, slope_t in zip(dz[::-1], ds_direct[::-1], slope[::-1], strict=True):  # t = T-1..0
             np.add(direct_t, carry, out=dz_t)
             dz_t *= slope_t
-            carry = WT @ dz_t
+            carry = np.dot(WT, dz_t)  # as WT @ dz_t (the same gemv), with less dispatch
         return dz
 
     def jacobian_extras(self, prep, cache, t):
