@@ -215,7 +215,8 @@ class GradientSide:
         for key, curve in self.curves.items():
             y = values.get(key)
             if y is None:
-                curve.setData([], [])
+                if curve.xData is not None and len(curve.xData):  # an empty curve stays as it is
+                    curve.setData([], [])
             else:
                 curve.setData(*positive(d[shown][::-1], y[shown][::-1]))
 

@@ -73,6 +73,7 @@ class HiddenView(QtWidgets.QWidget):
         self._columns: tuple | None = None  # (stepper, what, forward steps drawn): skip unchanged images
         self._levels_for: tuple = (None, None, None)  # (stepper, what, their levels and bar range)
         self._brushes: list = []  # BRUSH_STEPS brushes spanning the colour map, made once per theme
+        self._bar_rows: int | None = None  # the bar plot's range: as many rows as it last showed
         self.current_t: int | None = None
         self.current_s = np.empty(0)  # the current step's column of what is shown (s by default)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
@@ -250,7 +251,9 @@ class HiddenView(QtWidgets.QWidget):
             brushes=brushes,
             pen=pg.mkPen(None),
         )
-        self.bar_plot.setYRange(-0.5, rows - 0.5, padding=0)
+        if self._bar_rows != rows:  # the same rows at every step of a trace
+            self._bar_rows = rows
+            self.bar_plot.setYRange(-0.5, rows - 0.5, padding=0)
         name = "s" if what == "s" else ("gates" if what == ALL_GATES else what)
         title = f"{name}_{t}" if t is not None else f"{name}ₜ (none yet)"
         style.set_title(self.bar_plot, title, self.theme)
