@@ -34,8 +34,8 @@ GATED_S_H = 76.0  # a gated cell's s node: a box with room for its gates' bars
 TITLE_H = 24.0  # the cell's name above the row labels
 WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
 CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across an edge that truncation cuts: half-height, gap
-# nodes and edges are drawn once into pixmaps at screen resolution and copied on each repaint
-# (again only when restyled): antialiased strokes of ~400 shapes were most of a repaint at T = 200
+# nodes are drawn once into pixmaps at screen resolution and copied on each repaint (again only
+# when restyled): their antialiased outlines were a large part of a repaint at T = 200
 CACHED = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
@@ -145,8 +145,8 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             # a wide transparent twin makes even a 1 px edge easy to hover for its tooltip
             hit = self.scene_.addPath(arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
             hit.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # hovered, never drawn
-            self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)
-            self.edge_items[(kind, t)].setCacheMode(CACHED)
+            self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)  # not cached: a pixmap clips its
+            # antialiased fringe (its bounding rect ends half a pixel short), and gained nothing measurable
             self._ends[(kind, t)] = (a, b)
         self._trace = Trace.of(self.session.stepper)
         self.cut_items = {}  # (kind, t) -> the bar across the edge into step t that truncation cuts
