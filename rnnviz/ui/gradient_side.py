@@ -45,7 +45,8 @@ class GradientSide:
         self.C: np.ndarray | None = None  # (T, T) from the worker; None until it is in
         self.log_c: np.ndarray | None = None
         self.drawn: tuple | None = None  # what the heatmap shows
-        self.row_drawn: tuple | None = None  # what the line plot shows
+        self.row_drawn: tuple | None = None  # the line plot's frame: (t, lo, hi) of its range and ticks
+        self.veil_drawn: tuple | None = None  # what the veil shows
 
         self.heat_plot = area.addPlot(row=2 * index, col=0)  # until the view places it
         self.heat_plot.invertY(True)  # t = 0 at the top, like a matrix
@@ -175,9 +176,13 @@ class GradientSide:
             self.fill_text.setText("fills in during BPTT")
 
     def show_veil(self, theme: style.Theme) -> None:
-        """Truncated BPTT: veil the revealed cells it drops."""
+        """Truncated BPTT: veil the revealed cells it drops (drawn again only when they change)."""
         T = self.stepper.T
         dropped = self.revealed & ~self.kept()
+        key = (self.stepper, int(dropped.sum()), theme)
+        if key == self.veil_drawn:
+            return
+        self.veil_drawn = key
         rgba = np.zeros((T, T, 4), dtype=np.uint8)  # transparent everywhere else
         bg = theme.background
         rgba[dropped] = [int(bg[i : i + 2], 16) for i in (1, 3, 5)] + [VEIL_ALPHA]
@@ -210,11 +215,15 @@ class GradientSide:
         for key, curve in self.curves.items():
             y = values.get(key)
             if y is None:
-                curve.setData([], [])
+                if curve.xData is not None and len(curve.xData):  # an empty curve stays as it is
+                    curve.setData([], [])
             else:
                 curve.setData(*positive(d[shown][::-1], y[shown][::-1]))
 
     def set_row_range(self, t: int, lo: int, hi: int) -> None:
+        if self.row_drawn == (t, lo, hi):  # the same frame: no new range, no new ticks
+            return
+        self.row_drawn = (t, lo, hi)
         self.line_plot.setRange(xRange=(-0.4, max(t, 1) + 0.4), yRange=(lo, hi), padding=0.02)
         style.decade_ticks(self.line_plot.getAxis("left"), lo, hi)
 

@@ -24,6 +24,9 @@ class Label:
 
     def __init__(self, scene, parent, cx, cy, max_w, max_h, right=False, scale=1.0, bold=False, ref=""):
         self.item = QtWidgets.QGraphicsSimpleTextItem(parent)
+        # drawn once into a pixmap at screen resolution, then copied: laying glyphs out anew for
+        # ~250 labels on every repaint was most of the graph's paint time at T = 200
+        self.item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if parent is None:
             scene.addItem(self.item)
         self.geom = (cx, cy, max_w, max_h, right)

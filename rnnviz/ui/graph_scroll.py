@@ -77,15 +77,21 @@ class ScrollAlongTime:
         painter.setPen(style.pen(self.theme.muted, 1))
         painter.drawLine(band.topRight(), band.bottomRight())
         option = QtWidgets.QStyleOptionGraphicsItem()
-        for key, label in self._labels.items():
-            if key[0] in ("row", "sub"):
-                item = label.item
-                painter.save()
-                painter.translate(left + item.pos().x(), item.pos().y())
-                painter.scale(item.scale(), item.scale())
-                item.paint(painter, option, None)
-                painter.restore()
+        for item in self._pinned_items():
+            painter.save()
+            painter.translate(left + item.pos().x(), item.pos().y())
+            painter.scale(item.scale(), item.scale())
+            item.paint(painter, option, None)
+            painter.restore()
         painter.restore()
+
+    def _pinned_items(self) -> list:
+        """The row names' text items, found once per set of labels (at T = 200 there are ~1,200
+        labels: looking through them at every repaint cost more than drawing the few pinned)."""
+        if getattr(self, "_pinned_of", None) is not self._labels:
+            self._pinned_of = self._labels
+            self._pinned = [label.item for key, label in self._labels.items() if key[0] in ("row", "sub")]
+        return self._pinned
 
     def export_scene(self) -> tuple[QtWidgets.QGraphicsScene, QtCore.QRectF, QtGui.QColor]:
         """What an export draws: the whole unrolled graph at 1:1, whatever the window shows."""

@@ -166,3 +166,15 @@ def test_hover_reads_the_points_numbers(make):
     assert f"PC1 = {x:+.6f}, PC2 = {y:+.6f}" in text and f"|s₂| = {np.linalg.norm(ev.s):.6f}" in text
     labels, names = s.source.state_labels(s.x, "node")
     assert f"then: {names[labels[2]]}" in text
+
+
+def test_steps_taken_while_the_view_is_hidden_are_drawn_when_it_is_shown(make, qtbot):
+    s, v = make(task="parity", hidden=6, seq_len=8)
+    s.step()
+    v.hide()
+    for _ in range(3):
+        s.step()
+    assert v.current_t == 0 and len(v.points) == 1  # a hidden view did no work on those steps
+    v.show()
+    qtbot.waitExposed(v)
+    assert v.current_t == 3 and np.array_equal(v.points, v.cloud.projection.project(forward_states(s)))

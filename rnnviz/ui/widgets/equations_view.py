@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rnnviz.ui import equations_cells, style
 from rnnviz.ui.masks import NO_TARGET, masked, mean_loss, normaliser
 from rnnviz.ui.maths_text import EQ, GAP, SERIF, bar_mark, blend, kv, loss_eq, m, norm, num, prev_s, tt, vec
+from rnnviz.ui.rich_text_patch import patch_span
 
 __all__ = ["EquationsView", "bar_mark", "num"]
 HEADER_MARK, LIVE_MARK = "\u2060header\u2060", "\u2060numbers\u2060"  # placeholders, found and replaced
@@ -92,6 +93,7 @@ class EquationsView(QtWidgets.QWidget):
         self._waiting = False  # a number on show is still being computed by the worker
         self._skeleton: str | None = None  # the page as drawn, the changing parts as placeholders
         self._spans: list[list[int]] = []  # [start, end] in the document of the header, live numbers
+        self._inserted: list[str] = []  # the rich text each of those spans shows
         self.browser = QtWidgets.QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -168,6 +170,7 @@ class EquationsView(QtWidgets.QWidget):
                 self._skeleton = skeleton
                 self.browser.setHtml(skeleton)
                 self._spans = [self._find(HEADER_MARK), self._find(LIVE_MARK)]
+                self._inserted = ["", ""]  # the rich text each span shows
             self._replace(1, live)  # the later span first: the header's length does not move it
             self._replace(0, header)
         if self.active:
@@ -212,10 +215,16 @@ class EquationsView(QtWidgets.QWidget):
         cursor.setPosition(end, QtGui.QTextCursor.MoveMode.KeepAnchor)
         th = self.theme  # the live block is never dimmed: it is in the foreground colour too
         span = f'<span style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}">'
-        cursor.insertHtml(f"{span}{self._big(html_text)}</span>")
-        self._spans[i] = [start, cursor.position()]
+        rich = f"{span}{self._big(html_text)}</span>"
+        # the same markup as last step: only the changed numbers are rewritten (no HTML parsed)
+        new_end = patch_span(self.browser.document(), start, end, self._inserted[i], rich)
+        if new_end is None:
+            cursor.insertHtml(rich)
+            new_end = cursor.position()
+        self._inserted[i] = rich
+        self._spans[i] = [start, new_end]
         if i == 0:  # the numbers come after the header: shift them by its change in length
-            shift = cursor.position() - end
+            shift = new_end - end
             self._spans[1] = [p + shift for p in self._spans[1]]
 
     def _header(self, st) -> str:

@@ -333,7 +333,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.verdict_label.setFont(style.font(th, 1.1, bold=True))
         self._row_drawn = None
         for side in self.sides:
-            side.drawn = None
+            side.drawn = side.row_drawn = side.veil_drawn = None
         if self._stepper is not None:
             self._titles()
         self.legend_place = None

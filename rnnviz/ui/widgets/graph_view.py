@@ -34,6 +34,9 @@ GATED_S_H = 76.0  # a gated cell's s node: a box with room for its gates' bars
 TITLE_H = 24.0  # the cell's name above the row labels
 WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
 CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across an edge that truncation cuts: half-height, gap
+# nodes are drawn once into pixmaps at screen resolution and copied on each repaint (again only
+# when restyled): their antialiased outlines were a large part of a repaint at T = 200
+CACHED = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
@@ -112,6 +115,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
                 path.addRoundedRect(rect, 6, 6)
                 item = QtWidgets.QGraphicsPathItem(path)
             item.setZValue(2)
+            item.setCacheMode(CACHED)
             self.scene_.addItem(item)
             self.node_items[(r, t)] = item
             n = 3 if r == "o" else (2 if r == "s" and not self._compact else 1)
@@ -140,7 +144,9 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
                 b = QtCore.QPointF(x0, y1 + sizes[hi][1] / 2)
             # a wide transparent twin makes even a 1 px edge easy to hover for its tooltip
             hit = self.scene_.addPath(arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
-            self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)
+            hit.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # hovered, never drawn
+            self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)  # not cached: a pixmap clips its
+            # antialiased fringe (its bounding rect ends half a pixel short), and gained nothing measurable
             self._ends[(kind, t)] = (a, b)
         self._trace = Trace.of(self.session.stepper)
         self.cut_items = {}  # (kind, t) -> the bar across the edge into step t that truncation cuts

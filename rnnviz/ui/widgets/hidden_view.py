@@ -71,6 +71,7 @@ class HiddenView(QtWidgets.QWidget):
         self._columns: tuple | None = None  # (stepper, what, forward steps drawn): skip unchanged images
         self._levels_for: tuple = (None, None, None)  # (stepper, what, their levels and bar range)
         self._brushes: list = []  # BRUSH_STEPS brushes spanning the colour map, made once per theme
+        self._bar_rows: int | None = None  # the bar plot's range: as many rows as it last showed
         self.current_t: int | None = None
         self.current_s = np.empty(0)  # the current step's column of what is shown (s by default)
         self.layout_widget.scene().sigMouseMoved.connect(self._hover)
@@ -164,6 +165,7 @@ class HiddenView(QtWidgets.QWidget):
         rows = H * len(track.spec.gates) if what == ALL_GATES else H
         forward = st.forward_steps()
         if self._columns != (st, self.what, len(forward)):  # the backward pass adds no column
+            same_trace = self._columns is not None and self._columns[:2] == (st, self.what)
             self._columns = (st, self.what, len(forward))
             image = np.full((rows, T), np.nan)  # (rows, T) rows = units, columns = time
             if forward:
@@ -171,18 +173,8 @@ class HiddenView(QtWidgets.QWidget):
             self.image = image
             self.levels, self.bar_range = self._levels(track, what)  # fixed for the whole trace
             self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
-            self.heatmap.setRect(-0.5, -0.5, T, rows)
-            self.colorbar.setLevels(self.levels)
-            title, label = self._names(track, what)
-            style.set_title(self.heat_plot, title, self.theme)
-            style.style_colorbar(self.colorbar, label, self.theme)
-            self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=rows)
-            self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
-            self._gate_ticks(track, what, H)
-            lo, hi = self.bar_range
-            ends = [(v, style.tick_text(v)) for v in sorted({lo, 0.0, hi})]  # three labels never collide
-            self.bar_plot.getAxis("bottom").setTicks([ends])
-            self.bar_plot.setXRange(lo, hi, padding=0.05)
+            if not same_trace:  # the frame: the same for every column of a trace and choice
+                self._frame(track, what, rows, T, H)
         image = self.image
         last = st.last
         t = last.t if last is not None and last.phase in ("forward", "backward") else None
@@ -198,6 +190,22 @@ class HiddenView(QtWidgets.QWidget):
         else:
             self.current_s = np.zeros(rows)
         self._draw_bars(rows, t, what)
+
+    def _frame(self, track, what: str, rows: int, T: int, H: int) -> None:
+        """The image's place, colour bar, titles, ranges and ticks: set once per trace and choice (they
+        cost more than the new column, and re-laying out the axes at every step showed nothing new)."""
+        self.heatmap.setRect(-0.5, -0.5, T, rows)
+        self.colorbar.setLevels(self.levels)
+        title, label = self._names(track, what)
+        style.set_title(self.heat_plot, title, self.theme)
+        style.style_colorbar(self.colorbar, label, self.theme)
+        self.heat_plot.setLimits(xMin=-1, xMax=T, yMin=-1, yMax=rows)
+        self.heat_plot.setRange(xRange=(-0.5, T - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+        self._gate_ticks(track, what, H)
+        lo, hi = self.bar_range
+        ends = [(v, style.tick_text(v)) for v in sorted({lo, 0.0, hi})]  # three labels never collide
+        self.bar_plot.getAxis("bottom").setTicks([ends])
+        self.bar_plot.setXRange(lo, hi, padding=0.05)
 
     def _levels(self, track, what: str) -> tuple[tuple[float, float], tuple[float, float]]:
         """(colour levels, bar range), symmetric about 0 so white is 0, fixed for the whole trace so a
@@ -240,7 +248,9 @@ class HiddenView(QtWidgets.QWidget):
             brushes=brushes,
             pen=pg.mkPen(None),
         )
-        self.bar_plot.setYRange(-0.5, rows - 0.5, padding=0)
+        if self._bar_rows != rows:  # the same rows at every step of a trace
+            self._bar_rows = rows
+            self.bar_plot.setYRange(-0.5, rows - 0.5, padding=0)
         name = "s" if what == "s" else ("gates" if what == ALL_GATES else what)
         title = f"{name}_{t}" if t is not None else f"{name}ₜ (none yet)"
         style.set_title(self.bar_plot, title, self.theme)

@@ -61,6 +61,7 @@ class LossView(QtWidgets.QWidget):
 
         self.step_losses = np.empty(0)
         self._steps_drawn: tuple | None = None  # what the E_t bars show
+        self._frame_drawn: tuple | None = None  # what the ghost bars, ranges and crosses show
         self.infinity_marks: list[pg.TextItem] = []
         self.ghost: tuple | None = None  # (x, y, E_t before training, history, its count then)
         self.apply_theme(theme)
@@ -228,16 +229,19 @@ class LossView(QtWidgets.QWidget):
         self.step_bars.setOpts(x=x, height=heights, width=width, brushes=brushes)
         second = self.second.show_steps(self.session.tracks[1], top) if comparing else None
         self._mark_infinite(np.flatnonzero(infinite), top)
-        self.ghost_bars.setOpts(
-            x=np.arange(len(shown)), height=np.where(np.isfinite(shown), shown, top), width=0.8
-        )
-        self.ghost_text.setVisible(ghost is not None)
-        self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
-        self.step_plot.setYRange(0, top, padding=0)
-        self.ghost_text.setPos(st.T - 0.5, top)
         y = self.session.y
         no_target = np.flatnonzero(np.asarray(y[: len(losses)]) < 0)  # no bar there: a cross
-        self.no_target_marks.setData(no_target.astype(float), np.full(len(no_target), 0.06 * top))  # above 0
+        frame = (st, top, None if ghost is None else id(ghost), len(no_target), self.theme)
+        if frame != self._frame_drawn:  # the ghost, ranges and crosses: drawn again only when changed
+            self._frame_drawn = frame
+            self.ghost_bars.setOpts(
+                x=np.arange(len(shown)), height=np.where(np.isfinite(shown), shown, top), width=0.8
+            )
+            self.ghost_text.setVisible(ghost is not None)
+            self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
+            self.step_plot.setYRange(0, top, padding=0)
+            self.ghost_text.setPos(st.T - 0.5, top)
+            self.no_target_marks.setData(no_target.astype(float), np.full(len(no_target), 0.06 * top))
         mean = mean_loss(losses, y)  # over the steps with a target only
         self.mean_line.setVisible(mean is not None and bool(np.isfinite(mean)))
         crosses = " · ×: no target" if len(no_target) else ""
