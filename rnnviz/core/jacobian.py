@@ -2,6 +2,7 @@
 
 A row costs t products of one state-sized matrix (extended one step at a time, never all held) and
 t exact SVDs: O(t S^3) time, O(S^2) memory, S = H (RNN, GRU) or 2H (LSTM: the state is (s, c)).
+The SVDs, most of the time, are independent: `row(t, threads=2)` runs them in two helper threads.
 """
 
 from __future__ import annotations
@@ -32,11 +33,17 @@ class JacobianRows:
         self._cache = spec.forward_sequence(self._prep, x)
         spec.backward_factors(self._prep, self._cache)
 
-    def row(self, t: int, should_stop: Callable[[], bool] | None = None) -> JacobianNorms | None:
+    def row(
+        self, t: int, should_stop: Callable[[], bool] | None = None, threads: int = 1
+    ) -> JacobianNorms | None:
         """Row t: each curve (t+1,), indexed by k = 0..t. A worker passes `should_stop` (asked
-        between steps back) to end a long row early; then None is returned."""
+        between steps back) to end a long row early; then None is returned. With `threads` > 1 the
+        row's SVDs run in that many helper threads while this one extends the product: the same
+        numbers, sooner where cores are free (the threads end before this returns)."""
         t = check_time_index(t, self.T)
-        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop)
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
+        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop, threads)
         if norm is None:
             return None
         curves = {"norm": norm}

@@ -12,6 +12,7 @@ the parameters, never the live model, which training and the update step change.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
@@ -21,6 +22,10 @@ from rnnviz.ui.trace_numbers import DecayRow, decay_row, recurrent_norm, recurre
 from rnnviz.ui.worker import Job, Worker
 
 COMPUTING = "computing…"
+# A Jacobian row's SVDs (most of its work, independent of one another) run in this many threads of
+# their own while the worker thread extends the product: the same numbers, up to twice as soon on
+# two free cores (after a reset the UI thread waits for them). They start at the worker's nice value.
+ROW_THREADS = min(2, os.cpu_count() or 1)
 
 
 class TraceNumbers:
@@ -32,6 +37,7 @@ class TraceNumbers:
         self._jobs: dict = {}  # key -> Job still outstanding
         self._twin: Model | None = None  # worker thread only: the traced parameters as a model
         self._rows = None  # worker thread only: the twin's jacobian_rows (one forward pass, made once)
+        self._radius: float | None = None  # worker thread only: rho of the twin's W (a row needs it too)
         self.cancelled = False
 
     # --- what views ask for (UI thread) ---------------------------------------------------------
@@ -42,7 +48,7 @@ class TraceNumbers:
 
     def radius(self) -> float | None:
         """rho(W) of the traced W (a gated cell: the largest rho(W_*)), or None while computing."""
-        return self._get("radius", lambda m, st, job: recurrent_radius(m))
+        return self._get("radius", lambda m, st, job: self._traced_radius(m))
 
     def norm(self) -> float | None:
         """||W||_2 of the traced W, its largest singular value (Pascanu's bound uses it; a gated cell:
@@ -54,10 +60,10 @@ class TraceNumbers:
         E_t must have a target (a masked step has no loss to follow back)."""
 
         def compute(m, st, job):
-            radius = self._values.get("radius")  # a float read: safe across threads
             if self._rows is None:
                 self._rows = m.jacobian_rows(st.x)
-            return decay_row(m, st.x, st.y, t, radius, self._rows, lambda: job.cancelled)
+            radius = self._traced_radius(m)  # the radius job then finds it computed
+            return decay_row(m, st.x, st.y, t, radius, self._rows, lambda: job.cancelled, ROW_THREADS)
 
         return self._get(("row", t), compute, urgent=True)
 
@@ -97,6 +103,12 @@ class TraceNumbers:
         if self._twin is None:
             self._twin = traced_model(self._rnn, self.stepper)
         return self._twin
+
+    def _traced_radius(self, m: Model) -> float:
+        """(worker thread) recurrent_radius of the twin, computed once for the radius and row jobs."""
+        if self._radius is None:
+            self._radius = recurrent_radius(m)
+        return self._radius
 
     def _done(self, job: Job) -> None:
         """(UI thread) A job of this trace has finished."""

@@ -31,7 +31,7 @@ def test_contributions_and_rows_are_computed_outside_the_ui_thread(session, qtbo
     assert threads and threading.get_ident() not in threads
     assert np.array_equal(C, session.rnn.contributions(session.x, session.y))
     row = computed(qtbot, lambda: session.jacobian_row(3))
-    assert np.allclose(row.norm, session.rnn.jacobian_row(session.x, 3)[0], rtol=1e-12)
+    assert np.array_equal(row.norm, session.rnn.jacobian_row(session.x, 3)[0])
 
 
 def test_a_view_says_computing_until_the_numbers_arrive(session, shown, qtbot, monkeypatch):
@@ -163,6 +163,34 @@ def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatc
     worker.shutdown()
 
 
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities need setpriority")
+def test_a_rows_svds_run_in_niced_helper_threads_that_end_with_the_row(session, qtbot, monkeypatch):
+    """The worker's row hands its SVDs to ROW_THREADS helper threads: they run at the worker's nice
+    value, never in the UI thread, and none is left once the row is in; the numbers are the core's
+    one-thread row, bit for bit."""
+    from rnnviz.core import spectral_norms
+    from rnnviz.ui.trace_jobs import ROW_THREADS
+
+    seen = []
+    real = spectral_norms.spectral_norm_of
+
+    def recording(P):
+        me = threading.current_thread()
+        seen.append((me.name, me.ident, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        return real(P)
+
+    monkeypatch.setattr(spectral_norms, "spectral_norm_of", recording)
+    session.reset()
+    row = computed(qtbot, lambda: session.jacobian_row(session.T - 1))
+    assert len(seen) == session.T and threading.get_ident() not in {ident for _, ident, _ in seen}
+    assert min(nice for _, _, nice in seen) >= BACKGROUND_NICE
+    if ROW_THREADS > 1:
+        assert {name.split("_")[0] for name, _, _ in seen} == {"rnnviz-norms"}
+    assert not [th for th in threading.enumerate() if th.name.startswith("rnnviz-norms")]
+    monkeypatch.setattr(spectral_norms, "spectral_norm_of", real)
+    assert np.array_equal(row.norm, session.rnn.jacobian_rows(session.x).row(session.T - 1).norm)
+
+
 def test_a_long_jacobian_row_of_an_lstm_stops_once_its_trace_is_replaced(qtbot, monkeypatch):
     """An LSTM row at H = 256 is 2H x 2H SVDs, seconds of work: it runs in the worker, and a replaced
     trace's row ends at its next step back instead of holding the worker for the new trace."""
@@ -174,12 +202,12 @@ def test_a_long_jacobian_row_of_an_lstm_stops_once_its_trace_is_replaced(qtbot, 
     gate, started, answers, threads = threading.Event(), threading.Event(), [], []
     real = backprop.jacobian_norm_row
 
-    def slow_row(cell, prep, cache, t, should_stop=None):
+    def slow_row(cell, prep, cache, t, should_stop=None, threads_for_norms=1):
         threads.append(threading.get_ident())
         started.set()
         gate.wait(30)  # the trace is replaced while this row is computed
         answers.append(should_stop())  # what the row asks between its steps back
-        return real(cell, prep, cache, t, should_stop)
+        return real(cell, prep, cache, t, should_stop, threads_for_norms)
 
     monkeypatch.setattr(backprop, "jacobian_norm_row", slow_row)
     assert s.jacobian_row(7) is None  # asked for: queued for the worker, not computed here

@@ -1,0 +1,127 @@
+"""A Jacobian row's SVDs in helper threads (JacobianRows.row(t, threads=n)): the same numbers, bit for
+bit, as one thread; stopping mid-row returns None and leaves no thread running; bounded memory."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from rnnviz.core import CELL_NAMES, make_model, spectral_norms
+from tests.core import cell_reference as ref
+from tests.core.test_cell_jacobian import peak_bytes
+
+
+def norm_threads() -> list[threading.Thread]:
+    return [th for th in threading.enumerate() if th.name.startswith("rnnviz-norms")]
+
+
+CASES = [(6, 5, 8, 0, False), (9, 16, 30, 1, True), (20, 40, 25, 2, False), (7, 3, 1, 3, False)]
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+@pytest.mark.parametrize("K,H,T,seed,saturate", CASES)
+def test_rows_in_threads_are_the_rows_of_one_thread_bit_for_bit(cell, K, H, T, seed, saturate):
+    m, x, _ = ref.random_case(cell, K, H, T, seed, saturate=saturate)
+    rows = m.jacobian_rows(x)
+    for t in sorted({0, T // 2, T - 1}):
+        one = rows.row(t).as_dict()
+        for threads in (2, 3):
+            many = rows.row(t, threads=threads).as_dict()
+            assert one.keys() == many.keys()
+            for name in one:
+                assert np.array_equal(one[name], many[name]), (t, threads, name)
+    assert not norm_threads()
+
+
+@pytest.mark.parametrize("options", [{"activation": "relu"}, {"w_init": "identity"}])
+def test_vanilla_rnn_options_give_the_same_rows_in_threads(options):
+    m = make_model("rnn", 12, 24, seed=4, **options)
+    x = np.random.default_rng(4).integers(0, 12, 40)
+    rows = m.jacobian_rows(x)
+    assert np.array_equal(rows.row(39).norm, rows.row(39, threads=2).norm)
+
+
+def test_the_norms_are_computed_in_the_helper_threads(monkeypatch):
+    """The mechanism, not a duration: with threads=2 the SVDs run in the pool's threads, not in the
+    caller's, and each matrix they get is an equal copy (the caller may reuse its product's memory)."""
+    seen = []
+    real = spectral_norms.spectral_norm_of
+
+    def recording(P):
+        seen.append((threading.current_thread().name, P.copy()))
+        return real(P)
+
+    monkeypatch.setattr(spectral_norms, "spectral_norm_of", recording)
+    m, x, _ = ref.random_case("gru", 6, 8, 12, 5)
+    rows = m.jacobian_rows(x)
+    caller = threading.current_thread().name
+    rows.row(11, threads=2)
+    assert len(seen) == 12 and all(name.startswith("rnnviz-norms") for name, _ in seen)
+    seen.clear()
+    want = rows.row(11).norm
+    assert [name for name, _ in seen] == [caller] * 12  # one thread: computed here, as before
+    assert np.array_equal(sorted(real(P) for _, P in seen), sorted(want))
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_a_row_in_threads_stops_when_asked_and_leaves_no_thread(cell):
+    m, x, _ = ref.random_case(cell, 6, 12, 40, 2)
+    rows = m.jacobian_rows(x)
+    asked = []
+
+    def stop_after_ten():
+        asked.append(1)
+        return len(asked) > 10
+
+    assert rows.row(39, stop_after_ten, threads=2) is None and len(asked) == 11
+    assert not norm_threads()
+    assert np.array_equal(rows.row(39, lambda: False, threads=2).norm, rows.row(39).norm)
+
+
+def test_a_norm_that_fails_in_a_helper_thread_is_raised_by_the_row(monkeypatch):
+    real, calls = spectral_norms.spectral_norm_of, []
+
+    def fails_on_the_fifth(P):
+        calls.append(1)
+        if len(calls) == 5:
+            raise np.linalg.LinAlgError("SVD did not converge")
+        return real(P)
+
+    monkeypatch.setattr(spectral_norms, "spectral_norm_of", fails_on_the_fifth)
+    m, x, _ = ref.random_case("rnn", 6, 8, 30, 1)
+    with pytest.raises(np.linalg.LinAlgError, match="converge"):
+        m.jacobian_rows(x).row(29, threads=2)
+    assert not norm_threads()
+
+
+def test_at_most_a_few_products_wait_for_their_norms(monkeypatch):
+    """After each put, at most 2 * threads copies wait for their norms (the oldest are collected
+    first): memory O(threads S^2), not one matrix per step."""
+    waiting = []
+    real_put = spectral_norms.SpectralNorms.put
+
+    def counting_put(self, k, P):
+        real_put(self, k, P)
+        waiting.append(len(self._waiting))
+
+    monkeypatch.setattr(spectral_norms.SpectralNorms, "put", counting_put)
+    m, x, _ = ref.random_case("rnn", 6, 8, 30, 3)
+    rows = m.jacobian_rows(x)
+    assert np.array_equal(rows.row(29, threads=2).norm, rows.row(29).norm)
+    assert waiting[:30] == [1, 2, 3, 4] + [4] * 26  # then the one-thread row: nothing waits
+    assert waiting[30:] == [0] * 30
+
+
+@pytest.mark.parametrize("cell", CELL_NAMES)
+def test_a_row_in_threads_never_holds_all_its_products(cell):
+    m = make_model(cell, 10, 100, seed=0)
+    S, T = (200, 100) if cell == "lstm" else (100, 200)
+    x = np.arange(T) % 10
+    all_products = T * S * S * 8
+    assert peak_bytes(lambda: m.jacobian_rows(x).row(T - 1, threads=2)) < all_products / 4
+
+
+def test_threads_must_be_at_least_one():
+    m, x, _ = ref.random_case("rnn", 4, 3, 5, 0)
+    with pytest.raises(ValueError, match="threads"):
+        m.jacobian_rows(x).row(4, threads=0)
