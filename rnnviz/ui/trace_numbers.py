@@ -19,10 +19,8 @@ from rnnviz.core.cells import param_name
 
 
 def traced_model(rnn: Model, st: Stepper) -> Model:
-    """A private copy of the model holding the parameters the Stepper traces (its frozen copies)."""
-    twin = rnn.copy()
-    twin.set_params(**st.params)
-    return twin
+    """A private model reading the parameters the Stepper traces (its frozen copies: no new copy)."""
+    return rnn.reading(dict(st.params))
 
 
 def recurrent_radius(model: Model) -> float:
