@@ -40,7 +40,7 @@ class Session(QObject, FirstTrack, SessionTraining, SessionFiles):
         self._train_timer.timeout.connect(self._train_tick)
         self._run: TrainingRun | None = None
         self._seq_rng = None
-        self._worker = Worker(self)  # slow per-trace numbers are computed there
+        self._worker = Worker(self, lanes=2)  # slow per-trace numbers, two at a time (trace_jobs)
         self.tracks: list[CellTrack] = []  # the cell, and in compare mode the cell compared with it
         self._sides = {}  # index -> SessionSide
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced

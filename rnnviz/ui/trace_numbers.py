@@ -64,14 +64,15 @@ def decay_row(
     x,
     y,
     t: int,
-    radius: float | None = None,
+    radius: float | Callable[[], float] | None = None,
     rows=None,
     should_stop: Callable | None = None,
     threads: int = 1,
 ) -> DecayRow | None:
     """The numbers of the gradient view's right-hand plot for output step t. A step with no target
     (y_t = -1) has no E_t: its ratio is all NaN (0/0), drawn as nothing. `rows`:
-    model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand; `threads`:
+    model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand (or a function
+    giving it, asked only if the row needs it, once its Jacobian row is done); `threads`:
     how many threads the Jacobian row's SVDs may use (JacobianRows.row: the same numbers).
     None if `should_stop()` ended the Jacobian row early."""
     rows = model.jacobian_rows(x) if rows is None else rows
@@ -83,7 +84,7 @@ def decay_row(
         ratio = d / d[t]
     extras = {k: v for k, v in J.as_dict().items() if k != "norm"}
     if "w_factor" in extras:  # one recurrent matrix: the rate its powers follow, beside the bound
-        radius = recurrent_radius(model) if radius is None else radius
+        radius = recurrent_radius(model) if radius is None else radius() if callable(radius) else radius
         extras["radius_factor"] = radius ** (t - np.arange(t + 1.0))
     return DecayRow(ratio, J.norm, extras)
 
