@@ -72,7 +72,7 @@ class Session(QObject, FirstTrack, SessionTraining, SessionFiles):
     @staticmethod
     def _traces(s: Settings, tracks: list[CellTrack], x, y, cursor: int = 0) -> list[dict]:
         """A fresh trace of (x, y) by each track's model, advanced quietly to `cursor` (cell_track.trace)."""
-        return [trace(s, track.rnn, x, y, cursor) for track in tracks]
+        return [trace(s, track.rnn, x, y, cursor, like=track.stepper) for track in tracks]
 
     def _install(self, parts: dict, emit: bool = True) -> None:
         """Swap in what _build or _traces made (plain assignments: nothing here can fail halfway);
