@@ -165,9 +165,9 @@ def jacobian_norm_row(
     """(t+1,) ||d state_t / d state_k||_2 for k = 0..t, extending the product one step at a time:
     P_k = P_{k+1} (d state_{k+1} / d state_k). Multiplying a row vector by a step's Jacobian is
     backpropagating it through that step, so each row of P goes through cell.backward_step.
-    Holds one (S, S) product at a time (and with `threads` > 1 up to 2 * threads copies waiting for
-    their norms); every norm is an exact SVD, computed in `threads` helper threads while this one
-    makes the next product (spectral_norms.SpectralNorms: the same numbers as one thread).
+    Holds one (S, S) product at a time (and with `threads` > 1 a few copies waiting for helper
+    threads); every norm is an exact SVD, shared out between this thread, between its products, and
+    threads - 1 helpers (spectral_norms.SpectralNorms: the same numbers as one thread).
     `should_stop()`, asked before each step back, ends the work early (None is returned; no helper
     thread outlives the call): a row can take seconds."""
     H, n_states = cell.H, len(cell.states)

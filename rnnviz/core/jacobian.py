@@ -2,7 +2,7 @@
 
 A row costs t products of one state-sized matrix (extended one step at a time, never all held) and
 t exact SVDs: O(t S^3) time, O(S^2) memory, S = H (RNN, GRU) or 2H (LSTM: the state is (s, c)).
-The SVDs, most of the time, are independent: `row(t, threads=2)` runs them in two helper threads.
+The SVDs, most of the time, are independent: `row(t, threads=2)` shares them with a helper thread.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class JacobianRows:
     ) -> JacobianNorms | None:
         """Row t: each curve (t+1,), indexed by k = 0..t. A worker passes `should_stop` (asked
         between steps back) to end a long row early; then None is returned. With `threads` > 1 the
-        row's SVDs run in that many helper threads while this one extends the product: the same
-        numbers, sooner where cores are free (the threads end before this returns)."""
+        row's SVDs are shared between this thread, which also extends the product, and threads - 1
+        helpers: the same numbers, sooner where cores are free (the helpers end before this returns)."""
         t = check_time_index(t, self.T)
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")

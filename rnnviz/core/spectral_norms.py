@@ -1,12 +1,15 @@
-"""Exact spectral norms of matrices made one after another, computed in helper threads meanwhile.
+"""Exact spectral norms of matrices made one after another, shared between the maker and helpers.
 
 A Jacobian row makes its products P_t, P_{t-1}, ..., P_0 in sequence (each from the one before), but
-their norms, one exact SVD each and most of the row's work, are independent of one another: with
-`threads` > 1 they run in a pool of that many threads (LAPACK releases the GIL) while the caller
-makes the next product. Each norm is the same call on an equal matrix as in one thread, so the
-numbers are the same, bit for bit. At most 2 * threads matrices wait at any time: O(threads S^2)
-memory, never one matrix per step. The pool lives as long as the `with` block: no thread outlives it.
-Threads inherit the nice value of the thread that starts them (Linux), so a worker's row stays niced.
+their norms, one exact SVD each and most of the row's work, are independent of one another. With
+`threads` = n > 1, n - 1 helper threads (LAPACK releases the GIL) take a copy of a product whenever
+fewer than WAITING_PER_HELPER wait for them, and the maker computes the others itself between its
+products: it never sleeps waiting for a helper, which on a busy machine would cost a scheduler
+wake-up per product, and n threads in all do the work. At the end the maker takes back the copies no
+helper has begun. Each norm is the same call on an equal matrix as in one thread, so the numbers are
+the same, bit for bit. At most WAITING_PER_HELPER copies per helper wait at any time: O(n S^2)
+memory, never one matrix per step. The helpers live as long as the `with` block: no thread outlives
+it. Threads inherit the nice value of the thread that starts them (Linux): a worker's row stays niced.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import collections
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
+
+WAITING_PER_HELPER = 2  # enough that a helper finds work after each norm, few enough to hold little
 
 
 def spectral_norm_of(P: np.ndarray) -> float:
@@ -27,34 +32,42 @@ class SpectralNorms:
 
         with SpectralNorms(out, threads) as norms:
             for k, P in ...:
-                norms.put(k, P)   # one thread: computed now; else a copy of P is queued
-            norms.finish()        # waits for every queued norm (one that failed raises here)
+                norms.put(k, P)   # computed here now, or a copy handed to a helper
+            norms.finish()        # the helpers' norms (one that failed raises here)
 
-    Leaving the block without finish() (the row was stopped, or an error) cancels the queued norms
-    and waits for the running ones (one SVD per thread at most) before going on."""
+    Leaving the block without finish() (the row was stopped, or an error) cancels the copies no
+    helper has begun and waits for the running ones (one SVD per helper at most) before going on."""
 
     def __init__(self, out: np.ndarray, threads: int = 1):
         self.out = out
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="rnnviz-norms") if threads > 1 else None
-        self._waiting: collections.deque[tuple[int, Future]] = collections.deque()
-        self._most_waiting = 2 * threads  # enough to keep every thread busy while the caller works
+        helpers = threads - 1
+        self._pool = ThreadPoolExecutor(helpers, thread_name_prefix="rnnviz-norms") if helpers else None
+        self._handed: collections.deque[tuple[int, np.ndarray, Future]] = collections.deque()
+        self._most_waiting = WAITING_PER_HELPER * helpers
 
     def put(self, k: int, P: np.ndarray) -> None:
-        if self._pool is None:
+        self._collect_done()
+        if self._pool is not None and len(self._handed) < self._most_waiting:
+            copy = P.copy()  # the maker may reuse P's memory for the next product
+            self._handed.append((k, copy, self._pool.submit(spectral_norm_of, copy)))
+        else:
             self.out[k] = spectral_norm_of(P)
-            return
-        # a copy: the caller may reuse P's memory for the next product
-        self._waiting.append((k, self._pool.submit(spectral_norm_of, P.copy())))
-        self._collect(self._most_waiting)
 
     def finish(self) -> np.ndarray:
-        """Every norm put so far, in `out` (returned)."""
-        self._collect(0)
+        """Every norm put so far, in `out` (returned): the copies no helper has begun are computed
+        here (newest first: the oldest are the ones a helper is likely on), then the rest awaited."""
+        for k, P, future in reversed(self._handed):
+            if future.cancel():
+                self.out[k] = spectral_norm_of(P)
+        for k, _, future in self._handed:
+            if not future.cancelled():
+                self.out[k] = future.result()
+        self._handed.clear()
         return self.out
 
-    def _collect(self, keep: int) -> None:
-        while len(self._waiting) > keep:
-            k, future = self._waiting.popleft()
+    def _collect_done(self) -> None:
+        while self._handed and self._handed[0][2].done():
+            k, _, future = self._handed.popleft()
             self.out[k] = future.result()
 
     def __enter__(self) -> SpectralNorms:
@@ -63,4 +76,4 @@ class SpectralNorms:
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        self._waiting.clear()
+        self._handed.clear()

@@ -25,9 +25,9 @@ from rnnviz.ui.trace_numbers import DecayRow, decay_row, recurrent_norm, recurre
 from rnnviz.ui.worker import Job, Worker
 
 COMPUTING = "computing…"
-# A Jacobian row's SVDs (most of its work, independent of one another) run in this many threads of
-# their own while the worker thread extends the product: the same numbers, up to twice as soon on
-# two free cores (after a reset the UI thread waits for them). They start at the worker's nice value.
+# A Jacobian row's SVDs (most of its work, independent of one another) are shared between this many
+# threads: the worker's, which also extends the product, and helpers started at its nice value. The
+# same numbers, up to twice as soon on two free cores (after a reset the UI thread waits for them).
 ROW_THREADS = min(2, os.cpu_count() or 1)
 
 
