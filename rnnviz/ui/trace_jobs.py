@@ -29,6 +29,7 @@ COMPUTING = "computing…"
 # threads: the worker's, which also extends the product, and helpers started at its nice value. The
 # same numbers, up to twice as soon on two free cores (after a reset the UI thread waits for them).
 ROW_THREADS = min(2, os.cpu_count() or 1)
+SHARED_FROM = 128  # the state size S from which they are: below it an SVD costs little more than a hand-over
 
 
 class TraceNumbers:
@@ -71,7 +72,9 @@ class TraceNumbers:
             def stop() -> bool:
                 return job.cancelled
 
-            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop, ROW_THREADS)
+            shared = m.hidden_size * len(m.spec.states) >= SHARED_FROM
+            threads = ROW_THREADS if shared else 1
+            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop, threads)
 
         return self._get(("row", t), compute, urgent=True)
 
