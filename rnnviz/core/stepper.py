@@ -29,7 +29,7 @@ from rnnviz.core.events import (
     frozen_gradients,
     frozen_map,
 )
-from rnnviz.core.model import Model
+from rnnviz.core.model import Model, _step_losses, softmax_rows
 from rnnviz.core.results import EMPTY
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
@@ -120,6 +120,12 @@ class Stepper:
         """(T, H) every hidden state s_t of the trace (a read-only copy), e.g. to fix a colour scale
         before the forward pass has revealed them."""
         return frozen(self._cache["s"])
+
+    def step_losses(self) -> np.ndarray:
+        """(T,) E_t of every step at once: model.step_losses(x, y) with the traced parameters, bit for
+        bit (the same batched operations), from the states this trace holds (no second forward pass)."""
+        o = softmax_rows(np.matmul(self._cache["s"], self.params["V"].T))  # (T, K)
+        return _step_losses(o, self.y)
 
     def largest(self, name: str) -> float:
         """The largest |value| the state `name` ("s", or the LSTM's "c") or gate takes anywhere in

@@ -86,7 +86,7 @@ def trace(s: Settings, model, x, y, cursor: int = 0, like=None) -> dict:
     stepper = Stepper(
         model, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None, like=like
     )
-    step_losses = model.step_losses(x, y)  # (T,)
+    step_losses = stepper.step_losses()  # (T,) model.step_losses(x, y), from the trace's forward pass
     for _ in range(min(cursor, stepper.total_steps)):
         stepper.step()
     return dict(stepper=stepper, step_losses=step_losses)
