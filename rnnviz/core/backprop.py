@@ -18,7 +18,6 @@ import numpy as np
 
 from rnnviz.core.cells.base import Cell, param_name
 from rnnviz.core.results import Gradients
-from rnnviz.core.spectral_norms import SpectralNorms
 
 
 class Workspace:
@@ -160,28 +159,25 @@ def contribution_norms(cell: Cell, prep, cache: dict, ds_direct: np.ndarray) -> 
 
 
 def jacobian_norm_row(
-    cell: Cell, prep, cache: dict, t: int, should_stop: Callable[[], bool] | None = None, threads: int = 1
+    cell: Cell, prep, cache: dict, t: int, should_stop: Callable[[], bool] | None = None
 ) -> np.ndarray | None:
     """(t+1,) ||d state_t / d state_k||_2 for k = 0..t, extending the product one step at a time:
     P_k = P_{k+1} (d state_{k+1} / d state_k). Multiplying a row vector by a step's Jacobian is
     backpropagating it through that step, so each row of P goes through cell.backward_step.
-    Holds one (S, S) product at a time (and with `threads` > 1 a few copies waiting for helper
-    threads); every norm is an exact SVD, shared out between this thread, between its products, and
-    threads - 1 helpers (spectral_norms.SpectralNorms: the same numbers as one thread).
-    `should_stop()`, asked before each step back, ends the work early (None is returned; no helper
-    thread outlives the call): a row can take seconds."""
+    Holds one (S, S) product at a time; every norm is an exact SVD. `should_stop()`, asked before
+    each step back, ends the work early (None is returned): a row can take seconds."""
     H, n_states = cell.H, len(cell.states)
     P = np.eye(n_states * H)  # (S, S) d state_t / d state_t
-    with SpectralNorms(np.empty(t + 1), threads) as norms:
-        norms.put(t, P)
-        for k in range(t - 1, -1, -1):
-            if should_stop is not None and should_stop():
-                return None
-            errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n_states))
-            _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
-            P = carry[0] if n_states == 1 else np.hstack(carry)
-            norms.put(k, P)
-        return norms.finish()
+    out = np.empty(t + 1)
+    out[t] = np.linalg.norm(P, 2)
+    for k in range(t - 1, -1, -1):
+        if should_stop is not None and should_stop():
+            return None
+        errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n_states))
+        _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
+        P = carry[0] if n_states == 1 else np.hstack(carry)
+        out[k] = np.linalg.norm(P, 2)
+    return out
 
 
 def step_term_arrays(spec: Cell, x, cache, da, d_out) -> dict[str, np.ndarray]:

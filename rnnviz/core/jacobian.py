@@ -2,7 +2,6 @@
 
 A row costs t products of one state-sized matrix (extended one step at a time, never all held) and
 t exact SVDs: O(t S^3) time, O(S^2) memory, S = H (RNN, GRU) or 2H (LSTM: the state is (s, c)).
-The SVDs, most of the time, are independent: `row(t, threads=2)` shares them with a helper thread.
 """
 
 from __future__ import annotations
@@ -33,17 +32,11 @@ class JacobianRows:
         self._cache = spec.forward_sequence(self._prep, x)
         spec.backward_factors(self._prep, self._cache)
 
-    def row(
-        self, t: int, should_stop: Callable[[], bool] | None = None, threads: int = 1
-    ) -> JacobianNorms | None:
+    def row(self, t: int, should_stop: Callable[[], bool] | None = None) -> JacobianNorms | None:
         """Row t: each curve (t+1,), indexed by k = 0..t. A worker passes `should_stop` (asked
-        between steps back) to end a long row early; then None is returned. With `threads` > 1 the
-        row's SVDs are shared between this thread, which also extends the product, and threads - 1
-        helpers: the same numbers, sooner where cores are free (the helpers end before this returns)."""
+        between steps back) to end a long row early; then None is returned."""
         t = check_time_index(t, self.T)
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, got {threads}")
-        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop, threads)
+        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop)
         if norm is None:
             return None
         curves = {"norm": norm}

@@ -14,7 +14,6 @@ once per trace, is made under a lock.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
@@ -25,11 +24,6 @@ from rnnviz.ui.trace_numbers import DecayRow, decay_row, recurrent_norm, recurre
 from rnnviz.ui.worker import Job, Worker
 
 COMPUTING = "computing…"
-# A Jacobian row's SVDs (most of its work, independent of one another) are shared between this many
-# threads: the worker's, which also extends the product, and helpers started at its nice value. The
-# same numbers, up to twice as soon on two free cores (after a reset the UI thread waits for them).
-ROW_THREADS = min(2, os.cpu_count() or 1)
-SHARED_FROM = 128  # the state size S from which they are: below it an SVD costs little more than a hand-over
 
 
 class TraceNumbers:
@@ -72,9 +66,7 @@ class TraceNumbers:
             def stop() -> bool:
                 return job.cancelled
 
-            shared = m.hidden_size * len(m.spec.states) >= SHARED_FROM
-            threads = ROW_THREADS if shared else 1
-            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop, threads)
+            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop)
 
         return self._get(("row", t), compute, urgent=True)
 

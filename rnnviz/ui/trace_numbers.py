@@ -67,16 +67,14 @@ def decay_row(
     radius: float | Callable[[], float] | None = None,
     rows=None,
     should_stop: Callable | None = None,
-    threads: int = 1,
 ) -> DecayRow | None:
     """The numbers of the gradient view's right-hand plot for output step t. A step with no target
     (y_t = -1) has no E_t: its ratio is all NaN (0/0), drawn as nothing. `rows`:
     model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand (or a function
-    giving it, asked only if the row needs it, once its Jacobian row is done); `threads`:
-    how many threads the Jacobian row's SVDs may use (JacobianRows.row: the same numbers).
+    giving it, asked only if the row needs it, once its Jacobian row is done).
     None if `should_stop()` ended the Jacobian row early."""
     rows = model.jacobian_rows(x) if rows is None else rows
-    J = rows.row(t, should_stop, threads)
+    J = rows.row(t, should_stop)
     if J is None:
         return None
     d = model.delta_norms_row(x, y, t) if y[t] >= 0 else np.zeros(t + 1)  # (t+1,) |dE_t/da_k|

@@ -189,46 +189,6 @@ def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatc
     worker.shutdown()
 
 
-@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities need setpriority")
-@pytest.mark.parametrize("hidden", [128, 8])
-def test_a_rows_svds_run_in_niced_helper_threads_that_end_with_the_row(hidden, qtbot, monkeypatch):
-    """From a state size of SHARED_FROM, the worker's row shares its SVDs with ROW_THREADS - 1 helper
-    threads (below it, with none): they run at the worker's nice value, never in the UI thread, and
-    none is left once the row is in; the numbers are the core's one-thread row, bit for bit."""
-    from rnnviz.core import spectral_norms
-    from rnnviz.core.settings import Settings
-    from rnnviz.ui.session import Session
-    from rnnviz.ui.trace_jobs import ROW_THREADS, SHARED_FROM
-
-    session = Session(Settings(task="echo", hidden=hidden, seq_len=6, seed=0))
-    helpers = ROW_THREADS > 1 and hidden >= SHARED_FROM
-
-    seen, helped = [], threading.Event()
-    real = spectral_norms.spectral_norm_of
-
-    def recording(P):
-        me = threading.current_thread()
-        helper = me.name.startswith("rnnviz-norms")
-        if not helper and helpers:
-            helped.wait(30)  # the worker's own norms wait for a helper's first: both are seen
-        seen.append((me.name, me.ident, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
-        if helper:
-            helped.set()
-        return real(P)
-
-    monkeypatch.setattr(spectral_norms, "spectral_norm_of", recording)
-    session.reset()
-    row = computed(qtbot, lambda: session.jacobian_row(session.T - 1))
-    assert len(seen) == session.T and threading.get_ident() not in {ident for _, ident, _ in seen}
-    assert min(nice for _, _, nice in seen) >= BACKGROUND_NICE
-    names = {name.split("_")[0] for name, _, _ in seen}
-    assert names == ({"rnnviz-norms", "rnnviz-worker"} if helpers else {"rnnviz-worker"})
-    assert not [th for th in threading.enumerate() if th.name.startswith("rnnviz-norms")]
-    monkeypatch.setattr(spectral_norms, "spectral_norm_of", real)
-    assert np.array_equal(row.norm, session.rnn.jacobian_rows(session.x).row(session.T - 1).norm)
-    session.shutdown()
-
-
 def test_a_traces_contributions_are_computed_beside_its_long_row(session, qtbot, monkeypatch):
     """The session's worker has two lanes: the contributions do not wait for the Jacobian row."""
     from rnnviz.core import backprop
@@ -264,12 +224,12 @@ def test_a_long_jacobian_row_of_an_lstm_stops_once_its_trace_is_replaced(qtbot, 
     gate, started, answers, threads = threading.Event(), threading.Event(), [], []
     real = backprop.jacobian_norm_row
 
-    def slow_row(cell, prep, cache, t, should_stop=None, threads_for_norms=1):
+    def slow_row(cell, prep, cache, t, should_stop=None):
         threads.append(threading.get_ident())
         started.set()
         gate.wait(30)  # the trace is replaced while this row is computed
         answers.append(should_stop())  # what the row asks between its steps back
-        return real(cell, prep, cache, t, should_stop, threads_for_norms)
+        return real(cell, prep, cache, t, should_stop)
 
     monkeypatch.setattr(backprop, "jacobian_norm_row", slow_row)
     assert s.jacobian_row(7) is None  # asked for: queued for the worker, not computed here
