@@ -126,9 +126,23 @@ class Model(GradientAnalysis):
         self._params = checked
 
     def copy(self) -> Model:
+        return self._twin({k: v.copy() for k, v in self._params.items()})
+
+    def reading(self, params: dict[str, np.ndarray]) -> Model:
+        """A model of this cell and size that reads `params` (the keys of params(), same shapes) as
+        they are, without copies: for arrays nothing changes, such as a Stepper's frozen copies, so a
+        worker's model of a trace costs no copy. It computes; it is not meant to be trained."""
+        if params.keys() != self._params.keys():
+            raise ValueError(f"reading needs exactly {', '.join(self._params)}")
+        for name, value in params.items():
+            if np.shape(value) != self._params[name].shape or np.asarray(value).dtype != np.float64:
+                raise ValueError(f"{name} must be float64 of shape {self._params[name].shape}")
+        return self._twin(dict(params))
+
+    def _twin(self, params: dict[str, np.ndarray]) -> Model:
         twin = type(self).__new__(type(self))
         twin.vocab_size, twin.hidden_size, twin.spec = self.vocab_size, self.hidden_size, self.spec
-        twin._params = {k: v.copy() for k, v in self._params.items()}
+        twin._params = params
         return twin
 
     # --- forward ----------------------------------------------------------------------------------

@@ -74,18 +74,19 @@ def build_track(s: Settings, source, cell: str, data: ModelData | None = None) -
     return CellTrack(model, trainer)
 
 
-def trace(s: Settings, model, x, y, cursor: int = 0) -> dict:
+def trace(s: Settings, model, x, y, cursor: int = 0, like=None) -> dict:
     """A fresh step-through of (x, y) by `model`, advanced quietly to `cursor`, and its losses E_t
-    (cheap: one forward pass). The slow numbers (contributions, Jacobian rows) come from the worker."""
+    (cheap: one forward pass). The slow numbers (contributions, Jacobian rows) come from the worker.
+    `like`: the model's previous Stepper, whose frozen parameters are reused if still the same."""
     T = len(x)
     target = None if s.mode == "full" else (T - 1 if s.target < 0 else min(s.target, T - 1))
     if target is not None:
         target = traced_step(y, target)  # a step with no target has no loss: the nearest that has
     update_lr = s.lr if s.final_update else None
     stepper = Stepper(
-        model, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None
+        model, x, y, mode=s.mode, target=target, update_lr=update_lr, truncate=s.truncate or None, like=like
     )
-    step_losses = model.step_losses(x, y)  # (T,)
+    step_losses = stepper.step_losses()  # (T,) model.step_losses(x, y), from the trace's forward pass
     for _ in range(min(cursor, stepper.total_steps)):
         stepper.step()
     return dict(stepper=stepper, step_losses=step_losses)

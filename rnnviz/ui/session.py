@@ -40,7 +40,7 @@ class Session(QObject, FirstTrack, SessionTraining, SessionFiles):
         self._train_timer.timeout.connect(self._train_tick)
         self._run: TrainingRun | None = None
         self._seq_rng = None
-        self._worker = Worker(self)  # slow per-trace numbers are computed there
+        self._worker = Worker(self, lanes=2)  # slow per-trace numbers, two at a time (trace_jobs)
         self.tracks: list[CellTrack] = []  # the cell, and in compare mode the cell compared with it
         self._sides = {}  # index -> SessionSide
         self.undo_data: SessionData | None = None  # the trained model a rebuild replaced
@@ -72,7 +72,7 @@ class Session(QObject, FirstTrack, SessionTraining, SessionFiles):
     @staticmethod
     def _traces(s: Settings, tracks: list[CellTrack], x, y, cursor: int = 0) -> list[dict]:
         """A fresh trace of (x, y) by each track's model, advanced quietly to `cursor` (cell_track.trace)."""
-        return [trace(s, track.rnn, x, y, cursor) for track in tracks]
+        return [trace(s, track.rnn, x, y, cursor, like=track.stepper) for track in tracks]
 
     def _install(self, parts: dict, emit: bool = True) -> None:
         """Swap in what _build or _traces made (plain assignments: nothing here can fail halfway);

@@ -7,11 +7,14 @@ asks (`contributions()`, `row(t)`, `radius()`); it gets the numbers if they are 
 a job is queued; when the numbers arrive, `on_ready` is called in the UI thread and the view asks
 again. Every job belongs to this trace: once the Session replaces the trace it calls `cancel()`,
 and a result arriving later is dropped, never drawn. The jobs use the Stepper's frozen copies of
-the parameters, never the live model, which training and the update step change.
+the parameters, never the live model, which training and the update step change. The worker runs
+two jobs at a time (a reset's long row beside its contributions and rho(W)): what they share, made
+once per trace, is made under a lock.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -26,12 +29,14 @@ COMPUTING = "computing…"
 class TraceNumbers:
     def __init__(self, worker: Worker, rnn: Model, stepper: Stepper, on_ready: Callable[[], None]):
         self.stepper = stepper  # the trace these numbers belong to
-        self._worker, self._rnn, self._on_ready = worker, rnn, on_ready
+        self._worker, self._on_ready = worker, on_ready
         self._values: dict = {}  # key -> result: "contributions", "radius", "norm", ("row", t)
         self._failed: dict = {}  # key -> what went wrong
         self._jobs: dict = {}  # key -> Job still outstanding
-        self._twin: Model | None = None  # worker thread only: the traced parameters as a model
-        self._rows = None  # worker thread only: the twin's jacobian_rows (one forward pass, made once)
+        self._twin = traced_model(rnn, stepper)  # the traced parameters as a model (no copies)
+        # what the worker's threads share, made once under its lock:
+        self._rows, self._rows_lock = None, threading.Lock()  # the twin's jacobian_rows (a forward pass)
+        self._radius, self._radius_lock = None, threading.Lock()  # rho of the twin's W (radius job, rows)
         self.cancelled = False
 
     # --- what views ask for (UI thread) ---------------------------------------------------------
@@ -42,7 +47,7 @@ class TraceNumbers:
 
     def radius(self) -> float | None:
         """rho(W) of the traced W (a gated cell: the largest rho(W_*)), or None while computing."""
-        return self._get("radius", lambda m, st, job: recurrent_radius(m))
+        return self._get("radius", lambda m, st, job: self._traced_radius())
 
     def norm(self) -> float | None:
         """||W||_2 of the traced W, its largest singular value (Pascanu's bound uses it; a gated cell:
@@ -54,10 +59,14 @@ class TraceNumbers:
         E_t must have a target (a masked step has no loss to follow back)."""
 
         def compute(m, st, job):
-            radius = self._values.get("radius")  # a float read: safe across threads
-            if self._rows is None:
-                self._rows = m.jacobian_rows(st.x)
-            return decay_row(m, st.x, st.y, t, radius, self._rows, lambda: job.cancelled)
+            with self._rows_lock:
+                if self._rows is None:
+                    self._rows = m.jacobian_rows(st.x)
+
+            def stop() -> bool:
+                return job.cancelled
+
+            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop)
 
         return self._get(("row", t), compute, urgent=True)
 
@@ -85,18 +94,19 @@ class TraceNumbers:
         if key not in self._jobs and key not in self._failed and not self.cancelled:
 
             def run(job: Job):
-                return compute(self._model(), self.stepper, job)
+                return compute(self._twin, self.stepper, job)
 
             job = Job(run, self._done, name=str(key))
             job.key = key
             self._jobs[key] = self._worker.submit(job, urgent=urgent)
         return None
 
-    def _model(self) -> Model:
-        """(worker thread) A private model holding the traced parameters, made once per trace."""
-        if self._twin is None:
-            self._twin = traced_model(self._rnn, self.stepper)
-        return self._twin
+    def _traced_radius(self) -> float:
+        """(worker thread) recurrent_radius of the twin, computed once for the radius and row jobs."""
+        with self._radius_lock:
+            if self._radius is None:
+                self._radius = recurrent_radius(self._twin)
+            return self._radius
 
     def _done(self, job: Job) -> None:
         """(UI thread) A job of this trace has finished."""

@@ -19,10 +19,8 @@ from rnnviz.core.cells import param_name
 
 
 def traced_model(rnn: Model, st: Stepper) -> Model:
-    """A private copy of the model holding the parameters the Stepper traces (its frozen copies)."""
-    twin = rnn.copy()
-    twin.set_params(**st.params)
-    return twin
+    """A private model reading the parameters the Stepper traces (its frozen copies: no new copy)."""
+    return rnn.reading(dict(st.params))
 
 
 def recurrent_radius(model: Model) -> float:
@@ -62,11 +60,18 @@ class DecayRow:
 
 
 def decay_row(
-    model: Model, x, y, t: int, radius: float | None = None, rows=None, should_stop: Callable | None = None
+    model: Model,
+    x,
+    y,
+    t: int,
+    radius: float | Callable[[], float] | None = None,
+    rows=None,
+    should_stop: Callable | None = None,
 ) -> DecayRow | None:
     """The numbers of the gradient view's right-hand plot for output step t. A step with no target
     (y_t = -1) has no E_t: its ratio is all NaN (0/0), drawn as nothing. `rows`:
-    model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand.
+    model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand (or a function
+    giving it, asked only if the row needs it, once its Jacobian row is done).
     None if `should_stop()` ended the Jacobian row early."""
     rows = model.jacobian_rows(x) if rows is None else rows
     J = rows.row(t, should_stop)
@@ -77,7 +82,7 @@ def decay_row(
         ratio = d / d[t]
     extras = {k: v for k, v in J.as_dict().items() if k != "norm"}
     if "w_factor" in extras:  # one recurrent matrix: the rate its powers follow, beside the bound
-        radius = recurrent_radius(model) if radius is None else radius
+        radius = recurrent_radius(model) if radius is None else radius() if callable(radius) else radius
         extras["radius_factor"] = radius ** (t - np.arange(t + 1.0))
     return DecayRow(ratio, J.norm, extras)
 

@@ -1,13 +1,15 @@
-"""Background work off the UI thread: one worker thread runs jobs, the UI thread collects results.
+"""Background work off the UI thread: worker threads run jobs, the UI thread collects results.
 
-The worker thread never touches Qt: it only runs the job's function (NumPy, which releases the GIL
-in its heavy loops) and puts the finished job on a queue. A QTimer in the UI thread, running only
+A worker has one thread, or `lanes` threads taking jobs from one queue (the Session's has two, so
+that a trace's other numbers are computed beside its long Jacobian row instead of after it). Worker
+threads never touch Qt: they only run the job's function (NumPy, which releases the GIL
+in its heavy loops) and put the finished job on a queue. A QTimer in the UI thread, running only
 while jobs are outstanding, takes finished jobs off that queue and calls their `done` callback, so
 every result arrives in the UI thread, in order, and a job cancelled meanwhile (its trace was
 replaced) is dropped there: a late result is never drawn. A job may check `job.cancelled` between
-chunks of work to end early. The thread starts with the first job and ends after IDLE_EXIT_S
-without work, so an idle session holds no thread; `shutdown()` cancels everything and joins it
-(a job submitted after that starts a new thread).
+chunks of work to end early. A thread starts when a job has none free to take it and ends after
+IDLE_EXIT_S without work, so an idle session holds no thread; `shutdown()` cancels everything and
+joins them (a job submitted after that starts a new thread).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer
 from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
 
 POLL_MS = 10  # how often the UI thread looks for finished jobs while any are outstanding
-IDLE_EXIT_S = 5.0  # the thread ends after this long without a job (the next job starts a new one)
+IDLE_EXIT_S = 5.0  # a thread ends after this long without a job (the next job starts a new one)
 
 
 class Job:
@@ -47,19 +49,19 @@ class Job:
 
 
 class Worker(QObject):
-    """One background thread with a queue of jobs (urgent ones go first)."""
+    """Up to `lanes` background threads sharing a queue of jobs (urgent ones go first)."""
 
-    def __init__(self, parent=None, name: str = "rnnviz-worker"):
+    def __init__(self, parent=None, name: str = "rnnviz-worker", lanes: int = 1):
         super().__init__(parent)
-        collect_garbage_in_ui_thread()  # its thread must never free Qt objects
+        collect_garbage_in_ui_thread()  # its threads must never free Qt objects
         self._pending: collections.deque[Job] = collections.deque()
         self._incoming: list[tuple[Job, bool]] = []  # (job, urgent) submitted in this event-loop turn
         self._finished: collections.deque[Job] = collections.deque()  # handed to the UI thread
         self._wake = threading.Condition()
-        self._running: Job | None = None
+        self._running: set[Job] = set()
         self._stopping = False
-        self._name = name
-        self._thread: threading.Thread | None = None  # None while idle
+        self._name, self._lanes = name, max(1, lanes)
+        self._threads: set[threading.Thread] = set()  # empty while idle
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self.collect)
         # jobs start once the UI thread is back in the event loop: a reset asks for its numbers
@@ -81,10 +83,12 @@ class Worker(QObject):
             for job, urgent in incoming:
                 if not job.cancelled:
                     (self._pending.appendleft if urgent else self._pending.append)(job)
-            if self._pending and self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
-                self._thread.start()
-            self._wake.notify()
+            idle = len(self._threads) - len(self._running)  # threads waiting for a job
+            for _ in range(min(len(self._pending) - idle, self._lanes - len(self._threads))):
+                thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+                self._threads.add(thread)
+                thread.start()
+            self._wake.notify_all()
         if not self._poll.isActive():
             self._poll.start()
 
@@ -98,7 +102,7 @@ class Worker(QObject):
         while True:
             with self._wake:
                 if not self._finished:
-                    if not self._pending and self._running is None:
+                    if not self._pending and not self._running:
                         self._poll.stop()
                     return
                 job = self._finished.popleft()
@@ -106,19 +110,22 @@ class Worker(QObject):
                 continue
             job.done(job)
 
+    def threads(self) -> int:
+        """How many worker threads are alive (0 while idle)."""
+        with self._wake:
+            return len(self._threads)
+
     def shutdown(self, timeout: float = 5.0) -> bool:
-        """Cancel every job and end the thread; True if it ended within `timeout` seconds."""
+        """Cancel every job and end the threads; True if they ended within `timeout` seconds."""
         with self._wake:
             self._stopping = True
-            for job in [*self._pending, *(job for job, _ in self._incoming)]:
+            for job in [*self._pending, *(job for job, _ in self._incoming), *self._running]:
                 job.cancel()
             self._pending.clear()
             self._incoming = []
-            if self._running is not None:
-                self._running.cancel()
-            self._wake.notify()
-            thread = self._thread
-        if thread is not None:
+            self._wake.notify_all()
+            threads = list(self._threads)
+        for thread in threads:
             thread.join(timeout)
         self._finished.clear()
         with self._wake:
@@ -127,7 +134,7 @@ class Worker(QObject):
             self._poll.stop()
         except RuntimeError:  # the QObject is already deleted (at exit): nothing left to stop
             pass
-        return thread is None or not thread.is_alive()
+        return not any(thread.is_alive() for thread in threads)
 
     # --- worker thread ------------------------------------------------------------------------
 
@@ -138,9 +145,10 @@ class Worker(QObject):
                 if not self._pending and not self._stopping:
                     self._wake.wait(IDLE_EXIT_S)
                 if self._stopping or not self._pending:  # stopped, or idle long enough: end
-                    self._thread = None
+                    self._threads.discard(threading.current_thread())
                     return
-                job = self._running = self._pending.popleft()
+                job = self._pending.popleft()
+                self._running.add(job)
             try:
                 if not job.cancelled:
                     job.result = job.fn(job)
@@ -148,6 +156,6 @@ class Worker(QObject):
                 job.error = e
                 job.traceback = traceback.format_exc()
             with self._wake:
-                self._running = None
+                self._running.discard(job)
                 self._finished.append(job)
                 del job  # before the UI thread can take it, which then drops it last (it may hold Qt objects)

@@ -31,7 +31,7 @@ def test_contributions_and_rows_are_computed_outside_the_ui_thread(session, qtbo
     assert threads and threading.get_ident() not in threads
     assert np.array_equal(C, session.rnn.contributions(session.x, session.y))
     row = computed(qtbot, lambda: session.jacobian_row(3))
-    assert np.allclose(row.norm, session.rnn.jacobian_row(session.x, 3)[0], rtol=1e-12)
+    assert np.array_equal(row.norm, session.rnn.jacobian_row(session.x, 3)[0])
 
 
 def test_a_view_says_computing_until_the_numbers_arrive(session, shown, qtbot, monkeypatch):
@@ -115,7 +115,33 @@ def test_the_worker_runs_jobs_in_order_urgent_first_and_ends_its_thread(qtbot):
     gate.set()
     qtbot.waitUntil(lambda: not worker.busy())
     assert done == ["first", "urgent", "b"]
-    assert worker.shutdown() and worker._thread is None
+    assert worker.shutdown() and worker.threads() == 0
+
+
+def test_a_worker_with_two_lanes_runs_two_jobs_at_once_and_ends_both_threads(qtbot):
+    worker = Worker(lanes=2)
+    gate, inside, done = threading.Event(), [], []
+
+    def held(job):
+        inside.append(threading.get_ident())
+        return gate.wait(30)
+
+    for name in ("a", "b", "c"):
+        worker.submit(Job(held, lambda job, name=name: done.append(name)))
+    qtbot.waitUntil(lambda: len(inside) == 2)  # two jobs under way at once, in two threads
+    assert len(set(inside)) == 2 and worker.threads() == 2 and not done
+    gate.set()
+    qtbot.waitUntil(lambda: not worker.busy())
+    assert sorted(done) == ["a", "b", "c"] and len(inside) == 3
+
+    def until_cancelled(job):  # as a long row: checks between chunks of work whether to stop
+        inside.append(threading.get_ident())
+        while not job.cancelled:
+            threading.Event().wait(0.005)
+
+    worker.submit(Job(until_cancelled))
+    qtbot.waitUntil(lambda: len(inside) == 4)
+    assert worker.shutdown() and worker.threads() == 0  # the job was cancelled, its thread ended
 
 
 def test_closing_the_session_ends_its_threads(session, qtbot):
@@ -161,6 +187,30 @@ def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatc
     ui = nice()
     assert job.result >= BACKGROUND_NICE > ui and seen and min(seen) >= BACKGROUND_NICE
     worker.shutdown()
+
+
+def test_a_traces_contributions_are_computed_beside_its_long_row(session, qtbot, monkeypatch):
+    """The session's worker has two lanes: the contributions do not wait for the Jacobian row."""
+    from rnnviz.core import backprop
+
+    started, seen = threading.Event(), []
+    real_row, real_contributions = backprop.jacobian_norm_row, RNN.contributions
+
+    def row(*args):
+        seen.append(started.wait(30))  # the row is under way until the contributions have begun
+        return real_row(*args)
+
+    def contributions(self, x, y):
+        started.set()
+        return real_contributions(self, x, y)
+
+    monkeypatch.setattr(backprop, "jacobian_norm_row", row)
+    monkeypatch.setattr(RNN, "contributions", contributions)
+    session.reset()
+    assert session.jacobian_row(session.T - 1) is None and session.contributions is None
+    computed(qtbot, lambda: session.jacobian_row(session.T - 1))
+    computed(qtbot, lambda: session.contributions)
+    assert seen == [True]
 
 
 def test_a_long_jacobian_row_of_an_lstm_stops_once_its_trace_is_replaced(qtbot, monkeypatch):

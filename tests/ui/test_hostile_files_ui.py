@@ -74,7 +74,7 @@ def test_a_failure_while_building_the_new_state_changes_nothing(session, tmp_pat
     def out_of_memory(*a, **k):
         raise MemoryError
 
-    monkeypatch.setattr(type(session.rnn), "step_losses", out_of_memory)
+    monkeypatch.setattr(type(session.stepper), "step_losses", out_of_memory)  # a new trace's E_t
     assert not session.load(p)
     assert said == ["Could not open the session: fine.rnnviz needs more memory than is free."]
     assert_same(state(session), before)

@@ -103,6 +103,6 @@ def test_the_cliff_lesson_opens_the_views_it_names(window, qtbot):
 
 def test_closing_the_window_ends_the_lab_worker(window, qtbot):
     window.actions["view_cliff"].trigger()  # its surface is computed in the lab's worker
-    qtbot.waitUntil(lambda: window.lab_worker._thread is not None)  # alive (idle threads end after 5 s)
+    qtbot.waitUntil(lambda: window.lab_worker.threads() > 0)  # alive (idle threads end after 5 s)
     window.close()
-    assert window.lab_worker._thread is None
+    assert window.lab_worker.threads() == 0
