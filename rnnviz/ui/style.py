@@ -177,8 +177,9 @@ def label_axis(ax: pg.AxisItem, text: str, theme: Theme) -> None:
     """Axis label at the theme's size; tick labels always show the plain values.
 
     pyqtgraph rescales an axis with a unit-less label by an SI factor (0.86 -> "860", with only
-    "(x0.001)" in the label), and enableAutoSIPrefix(False) would freeze whatever factor was in
-    force at that moment. An empty list of SI ranges makes every update choose a factor of 1.
+    "(x0.001)" in the label). An empty list of SI ranges makes it choose a factor of 1; turning the
+    automatic prefix off then freezes that 1, and spares a re-render of the label's HTML at every
+    range change (hundreds while the window is built). The label still fits its axis on resize.
     """
     fit_text.fit_axis_label(ax)  # a label longer than its axis is cut with "…", never clipped
     if text:
@@ -187,12 +188,14 @@ def label_axis(ax: pg.AxisItem, text: str, theme: Theme) -> None:
         )
     else:
         ax.setSIPrefixEnableRanges(())
-    ax.enableAutoSIPrefix(True)  # re-evaluates now and at every range change: always factor 1
+    ax.enableAutoSIPrefix(False)  # evaluates once now (factor 1), not at every range change
 
 
 def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bottom: str = "") -> None:
     """Title and axis labels at the theme's size: readable from the back of a room."""
     set_title(plot, title, theme)
+    for side in ("top", "right"):  # hidden, and unlabelled: a factor of 1, never re-evaluated
+        plot.getAxis(side).enableAutoSIPrefix(False)
     for side, text in (("left", left), ("bottom", bottom)):
         ax = plot.getAxis(side)
         ax.setPen(pen(theme.foreground, 1))
@@ -226,6 +229,8 @@ def usable(plot: pg.PlotItem, theme: Theme) -> None:
 
 def style_colorbar(bar: pg.ColorBarItem, label: str, theme: Theme) -> None:
     """A colour bar's name and values at the theme's size, with room for its widest value."""
+    for side in ("top", "right", "bottom"):  # hidden, and unlabelled: a factor of 1, never re-evaluated
+        bar.getAxis(side).enableAutoSIPrefix(False)
     label_axis(bar.getAxis("left"), label, theme)  # the axis that carries the name
     values = bar.axis
     label_axis(values, "", theme)
