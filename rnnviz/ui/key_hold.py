@@ -10,10 +10,15 @@ Some X servers (Xvfb, remote desktops) send the repeats as plain release + press
 does not mark isAutoRepeat(); such a pair carries one timestamp (a person's release and next press
 never do). A release waits RELEASE_GRACE_MS for that press: if it comes, the hold goes on; if not,
 the hold stops, and no tick steps while that is being decided.
+
+Key events go to the focus widget (or to its window when none has focus) and then up its parents,
+so the filter watches the window and whichever widget has focus, not the whole application: an
+app-wide Python filter ran for every event of every object, about 50 times per drawn step.
 """
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6 import QtWidgets
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -37,7 +42,11 @@ class KeyHold(QObject):
         for action in actions:
             action.setAutoRepeat(False)
             action.triggered.connect(lambda _=False, a=action: self._triggered(a))
-        QtWidgets.QApplication.instance().installEventFilter(self)
+        window.installEventFilter(self)  # its deactivation, and keys when no widget has focus
+        self._watched: QObject | None = None  # the focus widget the filter is on
+        app = QtWidgets.QApplication.instance()
+        app.focusChanged.connect(self._focus_moved)
+        self._focus_moved(None, app.focusWidget())
 
     @property
     def holding(self) -> bool:
@@ -61,6 +70,18 @@ class KeyHold(QObject):
         self.timer.stop()
         self.release.stop()
         self.held = self._down = None
+
+    def _focus_moved(self, _old, new) -> None:
+        """Keep the filter on the widget with the keyboard focus (in any window: a dialog, a popup)."""
+        if (
+            self._watched is not None
+            and self._watched is not self.window
+            and shiboken6.isValid(self._watched)
+        ):
+            self._watched.removeEventFilter(self)
+        self._watched = new
+        if new is not None:
+            new.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
         kind = event.type()

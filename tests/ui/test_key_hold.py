@@ -136,3 +136,21 @@ def test_the_hold_stops_when_stepping_is_disabled(window, session, qtbot):
     window.actions["step"].setEnabled(False)  # as while training
     qtbot.waitUntil(lambda: not window.key_hold.holding)
     assert session.stepper.cursor == 1
+
+
+def test_the_keys_are_seen_wherever_the_focus_moves(window, session, qtbot):
+    """The filter watches the focus widget and the window, not every object of the application."""
+    other = window.gradient_view.spin
+    other.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is other)
+    assert window.key_hold._watched is other
+    QApplication.sendEvent(other, key(QEvent.Type.KeyPress, Qt.Key.Key_Right))
+    assert window.key_hold._down == Qt.Key.Key_Right  # the press was seen
+    QApplication.sendEvent(other, key(QEvent.Type.KeyRelease, Qt.Key.Key_Right))
+    assert window.key_hold._down is None  # and its release
+    window.graph_view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.graph_view)
+    qtbot.keyPress(window.graph_view, Qt.Key.Key_Right)
+    assert session.stepper.cursor == 1 and window.key_hold.holding
+    qtbot.keyRelease(window.graph_view, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: not window.key_hold.holding)

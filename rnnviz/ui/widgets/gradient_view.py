@@ -146,7 +146,10 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         ):
             self._new_trace()
         Cs = [side.take_contributions() for side in sides]
-        if all(C is not None for C in Cs):  # one scale for every cell on show, fixed for the pass
+        scanned = getattr(self, "_levels_of", [])  # the arrays the levels were found from
+        fresh = len(Cs) != len(scanned) or any(a is not b for a, b in zip(Cs, scanned, strict=True))
+        if fresh and all(C is not None for C in Cs):  # one scale for every cell on show, fixed for the pass
+            self._levels_of = Cs  # the same arrays until a new trace: their T x T scan is done once
             levels = style.log_levels(np.concatenate([C.ravel() for C in Cs]))
             if levels != self._levels:
                 self._levels = levels
