@@ -152,8 +152,7 @@ class Model(GradientAnalysis):
         prep = self.spec.prepare(self._params)
         cache = self.spec.forward_sequence(prep, x)
         out = None if workspace is None else workspace.empty("o", (len(x), self.vocab_size))
-        o = softmax_rows(np.matmul(cache["s"], self.V.T, out=out))  # (T, K) all rows in one matmul
-        return prep, cache, o
+        return prep, cache, outputs(cache["s"], self.V, out)
 
     def forward(self, x) -> Forward:
         x = check_sequences(x, None, self.vocab_size)
@@ -174,13 +173,13 @@ class Model(GradientAnalysis):
     def step_losses(self, x, y) -> np.ndarray:
         """(T,) the per-step losses E_t = -log o_t[y_t]; 0 where y_t = -1 (no target)."""
         x, y = self._targets(x, y)
-        return _step_losses(self._run(x)[2], y)
+        return step_losses_of(self._run(x)[2], y)
 
     def loss(self, x, y) -> float:
         """L = (1/|M|) sum over the steps with a target of E_t (the mean cross-entropy)."""
         x, y = self._targets(x, y)
         n = loss_steps(y)
-        return float(_step_losses(self._run(x)[2], y).sum() / n)
+        return float(step_losses_of(self._run(x)[2], y).sum() / n)
 
     # --- backward ---------------------------------------------------------------------------------
 
@@ -196,7 +195,7 @@ class Model(GradientAnalysis):
         n, T = loss_steps(y), len(x)
         prep, cache, o = self._run(x, workspace)
         self.spec.backward_factors(prep, cache)
-        loss = float(_step_losses(o, y).sum() / n)
+        loss = float(step_losses_of(o, y).sum() / n)
         d_out = backprop.output_errors(o, y, n)  # (T, K) (o_t - onehot(y_t)) / |M|, in place in o
         out = None if workspace is None else workspace.empty("dV", self.V.shape)
         dV = np.matmul(d_out.T, cache["s"], out=out)  # (K, H) dL/dV = sum_t d_out_t s_t^T
@@ -209,7 +208,12 @@ class Model(GradientAnalysis):
         return backprop.assemble(self.spec, x, da, dW, dV, loss, workspace)
 
 
-def _step_losses(o: np.ndarray, y: np.ndarray) -> np.ndarray:
+def outputs(s: np.ndarray, V: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(T, K) every o_t = softmax(V s_t) of the states s (T, H), all rows in one matmul."""
+    return softmax_rows(np.matmul(s, V.T, out=out))
+
+
+def step_losses_of(o: np.ndarray, y: np.ndarray) -> np.ndarray:
     """(T,) -log o_t[y_t], 0 where y_t = -1."""
     mask = y >= 0
     with np.errstate(divide="ignore"):  # o_t[y_t] = 0 (underflow): E_t = +inf, shown as it is

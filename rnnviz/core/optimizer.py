@@ -67,7 +67,7 @@ class Optimizer:
             p = params[name]
             cols = _columns(g, name, p)
             part = p if cols is None else p[:, cols]  # (H, n) a copy: the columns that change
-            flat = part.ravel() if part.flags.c_contiguous else np.ascontiguousarray(part).ravel()
+            flat = part.ravel()  # a view when contiguous, else a copy in the same (C) order
             if not np.isfinite(np.dot(flat, flat)):
                 return None
             parts[name] = (cols, part)

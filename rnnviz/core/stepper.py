@@ -29,7 +29,7 @@ from rnnviz.core.events import (
     frozen_gradients,
     frozen_map,
 )
-from rnnviz.core.model import Model, _step_losses, softmax_rows
+from rnnviz.core.model import Model, outputs, step_losses_of
 from rnnviz.core.results import EMPTY
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
@@ -124,8 +124,7 @@ class Stepper:
     def step_losses(self) -> np.ndarray:
         """(T,) E_t of every step at once: model.step_losses(x, y) with the traced parameters, bit for
         bit (the same batched operations), from the states this trace holds (no second forward pass)."""
-        o = softmax_rows(np.matmul(self._cache["s"], self.params["V"].T))  # (T, K)
-        return _step_losses(o, self.y)
+        return step_losses_of(outputs(self._cache["s"], self.params["V"]), self.y)
 
     def largest(self, name: str) -> float:
         """The largest |value| the state `name` ("s", or the LSTM's "c") or gate takes anywhere in
