@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.ui.screen_probe import configure, save_small, settle
+from tests.ui.screen_probe import configure, finish, save_small, settle
 
 SHOTS = {  # size -> [(file name, what), ...]
     "1920x1080": [("compare-1920x1080.png", "compare")],
@@ -97,12 +97,7 @@ def shoot(size: str, out: Path) -> list[str]:
         save_small(window.grab().toImage(), out / file)
         written.append(str(out / file))
         window.set_presenter(False)
-    window.close()
-    session.shutdown()
-    window.deleteLater()
-    session.deleteLater()
-    settle(app)
-    app.shutdown()
+    finish(app, session, window)
     return written
 
 

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.ui.screen_probe import configure, lab_done, save_small, settle
+from tests.ui.screen_probe import configure, finish, lab_done, save_small, settle
 
 REBER = dict(task="embedded-reber", hidden=16, seed=0, lr=0.1, optimizer="adagrad", clip=5.0)
 TRAIN = 6000  # iterations before the state-space picture
@@ -52,10 +52,7 @@ def shots(out: Path, presenter: bool) -> list[Path]:
         saved.append(path)
         if presenter:
             window.choose_view(name)  # hide it again: the next one takes its place
-    window.close()
-    session.shutdown()
-    settle(app)
-    app.shutdown()
+    finish(app, session, window)
     return saved
 
 

@@ -63,6 +63,16 @@ def settle(app, rounds: int = 6) -> None:
         app.processEvents()
 
 
+def finish(app, session, window) -> None:
+    """Close the window, end the session's threads, free both and shut the application down."""
+    window.close()
+    session.shutdown()
+    window.deleteLater()
+    session.deleteLater()
+    settle(app)
+    app.shutdown()
+
+
 def lab_done(app, window) -> None:
     """Let the lab's worker deliver the cliff's surface and paths and the state-space fit. No
     deadline of its own (a loaded machine may take long): the caller's subprocess timeout is the
