@@ -188,14 +188,21 @@ def label_axis(ax: pg.AxisItem, text: str, theme: Theme) -> None:
         )
     else:
         ax.setSIPrefixEnableRanges(())
-    ax.enableAutoSIPrefix(False)  # evaluates once now (factor 1), not at every range change
+    freeze_si_prefix(ax)  # evaluates once now (factor 1), not at every range change
+
+
+def freeze_si_prefix(ax: pg.AxisItem) -> None:
+    """Automatic SI prefix off, once: switching it renders the axis label again, and restyles (every
+    theme change, every new trace of the hidden view's colour bar) would repeat that for nothing."""
+    if ax.autoSIPrefix:
+        ax.enableAutoSIPrefix(False)
 
 
 def style_plot(plot: pg.PlotItem, theme: Theme, title: str, left: str = "", bottom: str = "") -> None:
     """Title and axis labels at the theme's size: readable from the back of a room."""
     set_title(plot, title, theme)
     for side in ("top", "right"):  # hidden, and unlabelled: a factor of 1, never re-evaluated
-        plot.getAxis(side).enableAutoSIPrefix(False)
+        freeze_si_prefix(plot.getAxis(side))
     for side, text in (("left", left), ("bottom", bottom)):
         ax = plot.getAxis(side)
         ax.setPen(pen(theme.foreground, 1))
@@ -230,7 +237,7 @@ def usable(plot: pg.PlotItem, theme: Theme) -> None:
 def style_colorbar(bar: pg.ColorBarItem, label: str, theme: Theme) -> None:
     """A colour bar's name and values at the theme's size, with room for its widest value."""
     for side in ("top", "right", "bottom"):  # hidden, and unlabelled: a factor of 1, never re-evaluated
-        bar.getAxis(side).enableAutoSIPrefix(False)
+        freeze_si_prefix(bar.getAxis(side))
     label_axis(bar.getAxis("left"), label, theme)  # the axis that carries the name
     values = bar.axis
     label_axis(values, "", theme)
