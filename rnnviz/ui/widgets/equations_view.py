@@ -210,15 +210,15 @@ class EquationsView(QtWidgets.QWidget):
     def _replace(self, i: int, html_text: str) -> None:
         """Put html_text where span i is (in the page's font and colour), and remember its new end."""
         start, end = self._spans[i]
-        cursor = QtGui.QTextCursor(self.browser.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QtGui.QTextCursor.MoveMode.KeepAnchor)
         th = self.theme  # the live block is never dimmed: it is in the foreground colour too
         span = f'<span style="font-family:{SERIF}; font-size:{th.font_pt}pt; color:{th.foreground}">'
         rich = f"{span}{self._big(html_text)}</span>"
         # the same markup as last step: only the changed numbers are rewritten (no HTML parsed)
         new_end = patch_span(self.browser.document(), start, end, self._inserted[i], rich)
-        if new_end is None:
+        if new_end is None:  # patch_span changed nothing: the HTML goes in as before
+            cursor = QtGui.QTextCursor(self.browser.document())
+            cursor.setPosition(start)
+            cursor.setPosition(end, QtGui.QTextCursor.MoveMode.KeepAnchor)
             cursor.insertHtml(rich)
             new_end = cursor.position()
         self._inserted[i] = rich
