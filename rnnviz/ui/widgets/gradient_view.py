@@ -75,10 +75,10 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = PlotArea()
-        heatmaps = [pg.ImageItem() for _ in range(2 if hasattr(session, "side") else 1)]
+        heatmaps = [pg.ImageItem(), pg.ImageItem()]
         self.sides = [GradientSide(session, self.layout_widget, heatmap=heatmaps[0])]
-        # the Session: a second cell in compare mode, its plots built when compare mode first shows it
-        self._second = (session.side(1), heatmaps[1]) if len(heatmaps) > 1 else None
+        # a second cell in compare mode: its plots are built when compare mode first shows them
+        self._second = (session.side(1), heatmaps[1])
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
         self.colorbar = pg.ColorBarItem(
             label="log10 |contribution|", interactive=False, colorMapMenu=False, width=14
@@ -130,11 +130,11 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
     @property
     def shown_sides(self) -> list[GradientSide]:
         """The cells on show: the first, and the compared one in compare mode."""
-        if getattr(self.session, "comparing", False) and len(self.sides) == 1 and self._second:
+        if self.session.comparing and len(self.sides) == 1:
             side = GradientSide(self._second[0], self.layout_widget, 1, heatmap=self._second[1])
             side.apply_theme(self.theme)  # placed by the next _reflow, which a new trace brings
             self.sides.append(side)
-        return self.sides[: 2 if getattr(self.session, "comparing", False) else 1]
+        return self.sides[: 2 if self.session.comparing else 1]
 
     # --- state -> picture -------------------------------------------------------------------------
 
