@@ -64,14 +64,14 @@ def decay_row(
     x,
     y,
     t: int,
-    radius: float | Callable[[], float] | None = None,
+    radius: Callable[[], float] | None = None,
     rows=None,
     should_stop: Callable | None = None,
 ) -> DecayRow | None:
     """The numbers of the gradient view's right-hand plot for output step t. A step with no target
     (y_t = -1) has no E_t: its ratio is all NaN (0/0), drawn as nothing. `rows`:
-    model.jacobian_rows(x) if already made; `radius`: recurrent_radius(model) if at hand (or a function
-    giving it, asked only if the row needs it, once its Jacobian row is done).
+    model.jacobian_rows(x) if already made; `radius`: a function giving recurrent_radius(model), asked
+    only if the row needs it, once its Jacobian row is done.
     None if `should_stop()` ended the Jacobian row early."""
     rows = model.jacobian_rows(x) if rows is None else rows
     J = rows.row(t, should_stop)
@@ -82,8 +82,8 @@ def decay_row(
         ratio = d / d[t]
     extras = {k: v for k, v in J.as_dict().items() if k != "norm"}
     if "w_factor" in extras:  # one recurrent matrix: the rate its powers follow, beside the bound
-        radius = recurrent_radius(model) if radius is None else radius() if callable(radius) else radius
-        extras["radius_factor"] = radius ** (t - np.arange(t + 1.0))
+        rho = recurrent_radius(model) if radius is None else radius()
+        extras["radius_factor"] = rho ** (t - np.arange(t + 1.0))
     return DecayRow(ratio, J.norm, extras)
 
 
