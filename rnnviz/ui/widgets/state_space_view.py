@@ -36,7 +36,6 @@ class StateSpaceView(LabLayout, QtWidgets.QWidget):
         self._range = None  # the plot's range as last set
         self._fitted_for = None  # (model, kind) the cloud belongs to
         self._wanted: bool | None = None  # a fit asked for while hidden (align or not): done when shown
-        self._path_stale = False  # a step taken while hidden: the path is drawn when shown
         self._job = LatestJob(worker, self._fitted, "state-space fit")
 
         self.kind = QtWidgets.QComboBox(toolTip="What the colours say about each state (from the task)")
@@ -97,8 +96,7 @@ class StateSpaceView(LabLayout, QtWidgets.QWidget):
         super().showEvent(event)
         if self._wanted is not None:
             self.refit(self._wanted)
-        if self._path_stale:
-            self.show_path()
+        self.show_path()  # steps taken while hidden drew nothing
 
     def _training_changed(self, training: bool) -> None:
         if not training:  # trained: the states moved; fit again, keeping the old fit's signs
@@ -156,8 +154,7 @@ class StateSpaceView(LabLayout, QtWidgets.QWidget):
 
     def show_path(self, *_) -> None:
         """The states computed so far, projected with the fixed projection; the current one ringed."""
-        self._path_stale = not self.isVisible()
-        if self._path_stale:  # no work for a view nobody sees (a step costs it ~0.4 ms): drawn on show
+        if not self.isVisible():  # no work for a view nobody sees (a step costs it ~0.4 ms): drawn on show
             return
         st = self.session.stepper
         forward = st.forward_steps()
