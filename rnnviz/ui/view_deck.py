@@ -67,8 +67,7 @@ class ViewDeck(QtWidgets.QWidget):
             self.tabs.removeTab(0)
         self.tabs.blockSignals(False)
         for name, view in self._built().items():
-            if name not in self.shown:
-                view.setParent(self._parking)
+            self._park(name, view)
         if mode == "side":
             for i, name in enumerate(self.shown):
                 self.splitter.insertWidget(i, self.views[name])
@@ -100,6 +99,7 @@ class ViewDeck(QtWidgets.QWidget):
         return {n: v for n, v in built.items() if n in self.titles}
 
     def _park(self, name: str, view) -> None:
+        """A deck view that is not shown goes to the parking widget (out of the splitter and tabs)."""
         if name in self.titles and name not in self.shown:
             view.setParent(self._parking)
 
