@@ -28,15 +28,12 @@ STEP_GOALS = {"default": (5.0, None), "large": (10.0, 16.0), "words": (10.0, 16.
 
 COLD_APP = """
 import sys
+from rnnviz.__main__ import main  # first, as `python -m rnnviz` runs: NumPy and the core before Qt
 from PySide6 import QtWidgets
-from rnnviz.ui import app
-sys.argv = ["rnnviz"]
-from rnnviz.__main__ import build_parser
-args = build_parser().parse_args([])
-a = QtWidgets.QApplication(sys.argv[:1])
 from PySide6.QtCore import QTimer
+a = QtWidgets.QApplication(["rnnviz"])  # main() reuses it; the timer fires once the window is shown
 QTimer.singleShot(0, lambda: (print("shown", flush=True), a.quit()))
-app.run(args)
+main([])
 """
 COLD_BARE = """
 import PySide6.QtWidgets, pyqtgraph
