@@ -5,9 +5,10 @@
 Goals (issue 8): the longest gap between two ticks of a 5 ms timer stays <= 33 ms while training
 runs, at every size (the reference beside it: the longest gap of the same window idle, which a busy
 machine alone can make long), and Esc stops training within 50 ms: the Esc handler returns at once
-(`esc_ms`, UI-thread time) and the training thread ends with the iteration under way
-(`stopped_ms`, from Esc to the trained model traced and the buttons back). One iteration's time is
-printed beside it: no iteration is cut short. Wall-clock figures live here, not in the tests.
+(`esc_ms`, UI-thread time), the iteration under way gives up at its next stage, changing nothing
+(`ended_ms`, from Esc to the training thread's end), and the trained model is traced anew
+(`stopped_ms`, from Esc to the trace and the buttons back). One iteration's time is printed beside
+it. Wall-clock figures live here, not in the tests.
 """
 
 from __future__ import annotations
