@@ -225,7 +225,10 @@ class Model(GradientAnalysis):
             da = backprop.full_backward(self.spec, prep, cache, ds_direct)
             dW = backprop.full_weight_grads(self.spec, cache, da)
         else:
-            da, dW = backprop.truncated_sums(self.spec, prep, cache, ds_direct, truncate)
+            sums = backprop.truncated_sums(self.spec, prep, cache, ds_direct, truncate, stopped)
+            if sums is None:
+                return None
+            da, dW = sums
         if stopped():
             return None
         return backprop.assemble(self.spec, x, da, dW, dV, loss, workspace)
