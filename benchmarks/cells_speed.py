@@ -149,6 +149,31 @@ def update_costs(repeats):
     )
 
 
+def float64_floor(repeats):
+    """What no bit-identical float64 iteration at K=8000 can avoid: the three (K, H) products (s V^T,
+    d_out^T s, d_out V, each near the core's peak flop rate), Adagrad's sqrt and division over V and the
+    softmax's exp (both bound by the arithmetic). What an iteration spends beyond is numpy passes."""
+    K, H, T = 8000, 100, 50
+    rng = np.random.default_rng(0)
+    V, s, d = rng.standard_normal((K, H)), np.tanh(rng.standard_normal((T, H))), rng.random((T, K))
+    o, dV, ds, m, b = np.empty((T, K)), np.empty((K, H)), np.empty((T, H)), np.abs(V), np.empty((K, H))
+
+    def products():
+        np.matmul(s, V.T, out=o)
+        np.matmul(d.T, s, out=dV)
+        np.matmul(d, V, out=ds)
+
+    def arithmetic():
+        np.divide(dV, np.sqrt(m, out=b), out=b)
+        np.exp(d, out=o)
+
+    mm, ew = median_time(products, repeats), median_time(arithmetic, repeats)
+    print(
+        f"  float64 floor at K={K}: the three products {mm * 1e3:.2f} ms + sqrt, division and exp"
+        f" {ew * 1e3:.2f} ms = {(mm + ew) * 1e3:.2f} ms per iteration, whatever the code around them"
+    )
+
+
 def allocator_note(repeats):
     """glibc mmaps every allocation at least as large as its adaptive threshold, and raises the
     threshold only when a larger block is freed: until then each fresh multi-MB result (bptt's
@@ -185,6 +210,7 @@ def main():
     for (K, H, T), goal in zip(SIZES, (3.0, 1.0), strict=True):
         train_rows(K, H, T, ARGS.repeats, ("rnn",), "float32", goal, False)
     update_costs(ARGS.repeats)
+    float64_floor(ARGS.repeats)
     print(load_report("after (this run adds about 1)"))
 
 

@@ -74,12 +74,17 @@ def full_backward(cell: Cell, prep, cache: dict, ds_direct: np.ndarray) -> np.nd
     return da_all
 
 
-def diagonals(cell: Cell, prep, cache: dict, ds_direct: np.ndarray, depth: int, visit: Callable) -> None:
+def diagonals(
+    cell: Cell, prep, cache: dict, ds_direct: np.ndarray, depth: int, visit: Callable, should_stop=None
+) -> bool:
     """Call visit(d, da) for d = 0..min(depth, T-1), where da (T-d, nB*H) row k is da_k^(k+d):
-    the gradient of E_{k+d} (direct error ds_direct[k+d]) with respect to step k's pre-activations."""
+    the gradient of E_{k+d} (direct error ds_direct[k+d]) with respect to step k's pre-activations.
+    `should_stop()`, asked before each diagonal, ends the work early: False is returned."""
     T, H = ds_direct.shape
     errors = (ds_direct,) + tuple(np.zeros((T, H)) for _ in cell.states[1:])
     for d in range(min(depth, T - 1) + 1):
+        if should_stop is not None and should_stop():
+            return False
         n = T - d
         last = d == depth or n == 1
         da, carry, _ = cell.backward_step(prep, cache, slice(0, n), errors, None if last else slice(1, None))
@@ -87,11 +92,13 @@ def diagonals(cell: Cell, prep, cache: dict, ds_direct: np.ndarray, depth: int, 
         if last:
             break
         errors = carry  # row k (k >= 1) of distance d becomes row k-1 of distance d+1: same origin
+    return True
 
 
-def truncated_sums(cell: Cell, prep, cache: dict, ds_direct: np.ndarray, depth: int):
+def truncated_sums(cell: Cell, prep, cache: dict, ds_direct: np.ndarray, depth: int, should_stop=None):
     """Truncated BPTT: (da_sum (T, nB*H), weight-group gradients), keeping for each E_t the terms
-    of steps t-depth..t only. da_sum[k] = sum_t da_k^(t) over the kept t."""
+    of steps t-depth..t only. da_sum[k] = sum_t da_k^(t) over the kept t. None if should_stop()
+    (asked before each of the depth + 1 diagonals) ended it early."""
     T = len(ds_direct)
     da_sum = np.zeros((T, len(cell.stack) * cell.H))  # (T, nB*H)
     groups = cell.weight_groups(cache)
@@ -104,7 +111,8 @@ def truncated_sums(cell: Cell, prep, cache: dict, ds_direct: np.ndarray, depth: 
             for acc, (cols, r) in zip(dW, groups, strict=True):
                 acc += da[1:, cols].T @ r[1:n]
 
-    diagonals(cell, prep, cache, ds_direct, depth, visit)
+    if not diagonals(cell, prep, cache, ds_direct, depth, visit, should_stop):
+        return None
     return da_sum, dW
 
 

@@ -9,6 +9,8 @@ RNN, LSTM and GRU are this one class with different cells (DESIGN.md sections 1,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from rnnviz.core import backprop
@@ -147,12 +149,11 @@ class Model(GradientAnalysis):
 
     # --- forward ----------------------------------------------------------------------------------
 
-    def _run(self, x: np.ndarray, workspace: backprop.Workspace | None = None):
+    def _run(self, x: np.ndarray):
         """(prep, cache, o): the recurrence over x, then every output o_t = softmax(V s_t) at once."""
         prep = self.spec.prepare(self._params)
         cache = self.spec.forward_sequence(prep, x)
-        out = None if workspace is None else workspace.empty("o", (len(x), self.vocab_size))
-        return prep, cache, outputs(cache["s"], self.V, out)
+        return prep, cache, outputs(cache["s"], self.V)
 
     def forward(self, x) -> Forward:
         x = check_sequences(x, None, self.vocab_size)
@@ -184,27 +185,52 @@ class Model(GradientAnalysis):
     # --- backward ---------------------------------------------------------------------------------
 
     def bptt(
-        self, x, y, truncate: int | None = None, *, workspace: backprop.Workspace | None = None
-    ) -> Gradients:
+        self,
+        x,
+        y,
+        truncate: int | None = None,
+        *,
+        workspace: backprop.Workspace | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Gradients | None:
         """Exact gradient of loss(x, y); with truncate=K the gradient of each E_t keeps only the
         terms of steps t-K..t (still divided by |M|). With a workspace (the Trainer's), the large
-        arrays are reused: the result is valid until the next call with that workspace."""
+        arrays are reused: the result is valid until the next call with that workspace.
+        `should_stop()`, asked between the stages (a few ms each at the largest sizes), ends the
+        work early: None is returned and nothing outside the workspace has changed."""
         x, y = self._targets(x, y)
         if truncate is not None:
             truncate = check_positive_int("truncate", truncate, allow_zero=True)
+        stopped = should_stop or (lambda: False)
         n, T = loss_steps(y), len(x)
-        prep, cache, o = self._run(x, workspace)
+        prep = self.spec.prepare(self._params)
+        cache = self.spec.forward_sequence(prep, x)
+        if stopped():
+            return None
+        out = None if workspace is None else workspace.empty("o", (T, self.vocab_size))
+        o = outputs(cache["s"], self.V, out)  # (T, K)
         self.spec.backward_factors(prep, cache)
         loss = float(step_losses_of(o, y).sum() / n)
         d_out = backprop.output_errors(o, y, n)  # (T, K) (o_t - onehot(y_t)) / |M|, in place in o
+        if stopped():
+            return None
         out = None if workspace is None else workspace.empty("dV", self.V.shape)
         dV = np.matmul(d_out.T, cache["s"], out=out)  # (K, H) dL/dV = sum_t d_out_t s_t^T
+        if stopped():
+            return None
         ds_direct = d_out @ self.V  # (T, H) dL/ds_t through o_t only
+        if stopped():
+            return None
         if truncate is None or truncate >= T - 1:
             da = backprop.full_backward(self.spec, prep, cache, ds_direct)
             dW = backprop.full_weight_grads(self.spec, cache, da)
         else:
-            da, dW = backprop.truncated_sums(self.spec, prep, cache, ds_direct, truncate)
+            sums = backprop.truncated_sums(self.spec, prep, cache, ds_direct, truncate, stopped)
+            if sums is None:
+                return None
+            da, dW = sums
+        if stopped():
+            return None
         return backprop.assemble(self.spec, x, da, dW, dV, loss, workspace)
 
 

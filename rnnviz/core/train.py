@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -68,14 +69,23 @@ class Trainer:
         self._optimizer = Optimizer(rnn.params())  # Adagrad's memory and work arrays
         self._workspace = Workspace()  # bptt's work arrays
 
-    def step(self) -> bool:
-        """One iteration. Returns False (and sets stopped_reason) if it had to stop."""
+    def step(self, should_stop: Callable[[], bool] | None = None) -> bool:
+        """One iteration. Returns False (and sets stopped_reason) if it had to stop. `should_stop()`,
+        asked during the iteration before anything is written (a training thread passes its stop
+        request), makes it give up: False is returned, stopped_reason stays None and nothing has
+        changed (parameters, optimizer, histories, counters, even the sampler's position)."""
         if self.stopped_reason:
             return False
+        rng_state = None if should_stop is None else self.rng.bit_generator.state
         x, y = self.source.sample(self.rng, self.config.seq_len)
         with np.errstate(all="ignore"):
-            g = self.rnn.bptt(x, y, truncate=self.config.truncate, workspace=self._workspace)
-            norm = g.norm()
+            g = self.rnn.bptt(
+                x, y, truncate=self.config.truncate, workspace=self._workspace, should_stop=should_stop
+            )
+            norm = None if g is None else g.norm()
+        if g is None or (should_stop is not None and should_stop()):
+            self.rng.bit_generator.state = rng_state  # as if this iteration had never begun
+            return False
         self.last_grad_norm = norm
         if not (np.isfinite(g.loss) and np.isfinite(norm)):
             what = "loss" if not np.isfinite(g.loss) else "gradient"

@@ -112,7 +112,7 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
                 "reset": session.reset,
                 "new_sequence": session.new_sequence,
                 "train": self.controls.start_training,
-                "stop": session.request_stop,  # never blocks: the run ends after its iteration
+                "stop": session.request_stop,  # never blocks: the iteration under way gives up
                 "new_model": session.new_model,
                 "undo": session.undo,
                 "open": self.files.open_dialog,

@@ -31,14 +31,14 @@ class SessionTraining:
         self.sig_training_changed.emit(True)
 
     def request_stop(self) -> None:
-        """Esc: no iteration starts after the one under way; the run ends with it, and the window
+        """Esc: the iteration under way gives up (changing nothing) and the run ends; the window
         keeps answering meanwhile (stop_training() waits for it instead)."""
         if self.training:
             self._run.request_stop()
             self._train_timer.setInterval(STOPPING_POLL_MS)  # notice the end promptly
 
     def stop_training(self) -> None:
-        """Stop (waiting only for the iteration under way), then trace the trained parameters."""
+        """Stop (waiting only for the iteration under way to give up), then trace the trained parameters."""
         if not self.training:
             return
         run = self._run

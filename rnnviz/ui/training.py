@@ -5,8 +5,10 @@ would freeze the window for that long. Here the training thread runs `Trainer.st
 (NumPy releases the GIL in its heavy loops) and the UI thread only reads how far it got. While it
 runs, the training thread alone touches the model, the trainer and its history (which is locked for
 the moment of each add, so the loss curve can be read meanwhile); everything the views draw is a
-read-only copy made before (the Stepper's). `stop()` returns once the current iteration is over;
-`request_stop()` returns at once, and the UI thread sees the run finished one iteration later.
+read-only copy made before (the Stepper's). A stop request makes the iteration under way give up
+between two of its stages (a few ms apart), changing nothing (Trainer.step's `should_stop`):
+`stop()` returns once it has; `request_stop()` returns at once, and the UI thread sees the run
+finished a moment later.
 """
 
 from __future__ import annotations
@@ -84,11 +86,11 @@ class TrainingRun:
         return not self._thread.is_alive()
 
     def request_stop(self) -> None:
-        """No iteration starts after the one under way (returns at once)."""
+        """The iteration under way gives up and no other starts (returns at once)."""
         self._stop.set()
 
     def stop(self) -> None:
-        """Ask the thread to end and wait for it: at most the rest of the current iteration."""
+        """Ask the thread to end and wait for it: until the iteration under way gives up."""
         self._stop.set()
         self._thread.join()
 
@@ -96,9 +98,12 @@ class TrainingRun:
         lower_this_threads_priority()
         try:
             while self.done < self.target and not self._stop.is_set():
-                for trainer in self.trainers:
-                    if not trainer.step():
-                        self.failed, self.failed_by = True, trainer
+                for i, trainer in enumerate(self.trainers):
+                    # the first trainer of a round gives up at once on a stop request (changing
+                    # nothing); the others finish theirs, so every cell has trained as long
+                    if not trainer.step(self._stop.is_set if i == 0 else None):
+                        if trainer.stopped_reason is not None:
+                            self.failed, self.failed_by = True, trainer
                         return
                 self.done += 1
                 time.sleep(0)  # hand the GIL to the UI thread if it waits (tiny models are pure Python)

@@ -152,23 +152,50 @@ def test_closing_the_session_ends_its_threads(session, qtbot):
     assert not any(t.name in ("rnnviz-training",) for t in threading.enumerate())
 
 
-def test_esc_returns_at_once_and_training_ends_after_the_iteration_under_way(session, qtbot, monkeypatch):
+def test_esc_returns_at_once_and_the_iteration_under_way_gives_up_changing_nothing(
+    session, qtbot, monkeypatch
+):
     gate, inside = threading.Event(), threading.Event()
     real_step = session.trainer.step
+    before = {k: v.copy() for k, v in session.rnn.params().items()}
 
-    def step():
+    def step(should_stop=None):
         inside.set()
         gate.wait(30)  # an iteration that takes as long as the test wants
-        return real_step()
+        return real_step(should_stop)
 
     monkeypatch.setattr(session.trainer, "step", step)
     session.train(1000)
     qtbot.waitUntil(inside.is_set)
     session.request_stop()  # must not wait for the iteration under way
-    assert session.training  # still finishing that iteration
+    assert session.training  # that iteration is still under way
     gate.set()
     qtbot.waitUntil(lambda: not session.training)
-    assert session.history.count == 1  # the iteration under way, and no other
+    assert session.history.count == 0 and session.trainer.iteration == 0  # it gave up, and no other ran
+    assert all(np.array_equal(v, before[k]) for k, v in session.rnn.params().items())
+    assert session.trainer.stopped_reason is None  # not reported as a failure
+
+
+def test_in_compare_mode_only_the_first_trainer_of_a_round_may_give_up(qtbot):
+    """So that both cells have always trained as many iterations."""
+    from rnnviz.ui.training import TrainingRun
+
+    class Recorder:
+        def __init__(self):
+            self.given = []
+
+        def step(self, should_stop=None):
+            self.given.append(should_stop)
+            return True
+
+    first, second = Recorder(), Recorder()
+    run = TrainingRun([first, second], 3)
+    qtbot.waitUntil(lambda: run.finished)
+    assert run.done == 3 and len(first.given) == len(second.given) == 3 and not run.failed
+    assert all(g is not None for g in first.given) and all(g is None for g in second.given)
+    assert first.given[0]() is False
+    run.request_stop()
+    assert first.given[0]() is True  # it asks the run's own stop request
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities need setpriority")
@@ -181,7 +208,7 @@ def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatc
     qtbot.waitUntil(lambda: not worker.busy())
     seen = []
     real_step = session.trainer.step
-    monkeypatch.setattr(session.trainer, "step", lambda: seen.append(nice()) or real_step())
+    monkeypatch.setattr(session.trainer, "step", lambda stop=None: seen.append(nice()) or real_step(stop))
     session.train(2)
     qtbot.waitUntil(lambda: not session.training)
     ui = nice()

@@ -54,11 +54,11 @@ def test_training_runs_in_its_own_thread_while_the_event_loop_runs(window, sessi
     threads, waits = set(), []
     real_step = session.trainer.step
 
-    def step():
+    def step(should_stop=None):
         threads.add(threading.get_ident())
         waits.append(ticked.wait(30))  # the event loop must run for this iteration to go on
         ticked.clear()
-        return real_step()
+        return real_step(should_stop)
 
     monkeypatch.setattr(session.trainer, "step", step)
     beat = QTimer(interval=0)
