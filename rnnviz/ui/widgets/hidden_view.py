@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
 from rnnviz.ui.plot_area import PlotArea
+from rnnviz.ui.value_bars import ValueBars
 
 BRUSH_STEPS = 255  # bar colours: values across the levels in this many steps (finer than the eye can tell)
 ALL_GATES = "gates"
@@ -57,7 +58,7 @@ class HiddenView(QtWidgets.QWidget):
         self.colorbar.setImageItem(self.heatmap, insert_in=self.heat_plot)
 
         self.bar_plot = self.layout_widget.addPlot(row=0, col=1, enableMenu=False)
-        self.bars = pg.BarGraphItem(x0=[], y=[], height=0.8, width=[])
+        self.bars = ValueBars(height=0.8)
         self.bar_plot.addItem(self.bars)
         self.bar_plot.invertY(True)
         self.bar_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888888")))
@@ -239,15 +240,8 @@ class HiddenView(QtWidgets.QWidget):
     def _draw_bars(self, rows: int, t: int | None, what: str) -> None:
         s, (lo, hi) = self.current_s, self.levels
         steps = np.clip(np.rint((s - lo) / (hi - lo) * (BRUSH_STEPS - 1)), 0, BRUSH_STEPS - 1).astype(int)
-        brushes = [self._brushes[i] for i in steps]  # the value's colour, to 1/BRUSH_STEPS of the range
-        self.bars.setOpts(
-            x0=np.minimum(s, 0),
-            y=np.arange(rows),
-            width=np.abs(s),
-            height=0.8,
-            brushes=brushes,
-            pen=pg.mkPen(None),
-        )
+        brushes = [self._brushes[i] for i in steps.tolist()]  # the value's colour, to 1/BRUSH_STEPS
+        self.bars.set_bars(s, brushes)
         if self._bar_rows != rows:  # the same rows at every step of a trace
             self._bar_rows = rows
             self.bar_plot.setYRange(-0.5, rows - 0.5, padding=0)
