@@ -91,6 +91,7 @@ class HiddenView(QtWidgets.QWidget):
         self.colorbar.setColorMap(style.colormap(theme.diverging))
         style.style_colorbar(self.colorbar, "s value", theme)
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
+        self._cursor_pen = (theme.forward, theme.line_width)
         for plot in (self.heat_plot, self.bar_plot):
             style.usable(plot, theme)
         self.layout_widget.updateGeometry()
@@ -167,10 +168,14 @@ class HiddenView(QtWidgets.QWidget):
         forward = st.forward_steps()
         if self._columns != (st, self.what, len(forward)):  # the backward pass adds no column
             same_trace = self._columns is not None and self._columns[:2] == (st, self.what)
+            if same_trace and self._columns[2] + 1 == len(forward):  # one step on: its column only
+                image = self.image
+                image[:, len(forward) - 1] = self._values(forward[-1], what)
+            else:
+                image = np.full((rows, T), np.nan)  # (rows, T) rows = units, columns = time
+                if forward:
+                    image[:, : len(forward)] = np.array([self._values(ev, what) for ev in forward]).T
             self._columns = (st, self.what, len(forward))
-            image = np.full((rows, T), np.nan)  # (rows, T) rows = units, columns = time
-            if forward:
-                image[:, : len(forward)] = np.array([self._values(ev, what) for ev in forward]).T
             self.image = image
             self.levels, self.bar_range = self._levels(track, what)  # fixed for the whole trace
             self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
@@ -186,7 +191,9 @@ class HiddenView(QtWidgets.QWidget):
         if t is not None:
             self.cursor.setPos(t)
             colour = self.theme.backward if last.phase == "backward" else self.theme.forward
-            self.cursor.setPen(style.pen(colour, self.theme.line_width))
+            if self._cursor_pen != (colour, self.theme.line_width):  # a new pen only with the phase
+                self._cursor_pen = (colour, self.theme.line_width)
+                self.cursor.setPen(style.pen(colour, self.theme.line_width))
             self.current_s = image[:, t].copy()
         else:
             self.current_s = np.zeros(rows)
