@@ -47,6 +47,8 @@ class GradientSide:
         self.drawn: tuple | None = None  # what the heatmap shows
         self.row_drawn: tuple | None = None  # the line plot's frame: (t, lo, hi) of its range and ticks
         self.veil_drawn: tuple | None = None  # what the veil shows
+        self._kept: tuple = (None, None)  # ((T, K), the terms kept)
+        self._marked: int | None = None  # the row the marker outlines
 
         self.heat_plot = area.addPlot(row=2 * index, col=0)  # until the view places it
         self.heat_plot.invertY(True)  # t = 0 at the top, like a matrix
@@ -145,13 +147,17 @@ class GradientSide:
     # --- the heatmap ----------------------------------------------------------------------------------
 
     def kept(self) -> np.ndarray:
-        """(T, T) bool: the terms the trace keeps, t - K <= k <= t (the lower triangle without truncation)."""
+        """(T, T) bool: the terms the trace keeps, t - K <= k <= t (the lower triangle without truncation).
+        Made once per T and K (read-only), not at every step."""
         T, K = self.stepper.T, self.stepper.truncate
-        t, k = np.indices((T, T))
-        keep = k <= t
-        if K is not None:
-            keep &= t - k <= K
-        return keep
+        if self._kept[0] != (T, K):
+            t, k = np.indices((T, T))
+            keep = k <= t
+            if K is not None:
+                keep &= t - k <= K
+            keep.setflags(write=False)
+            self._kept = ((T, K), keep)
+        return self._kept[1]
 
     def show_heat(self, levels: tuple[float, float], theme: style.Theme) -> None:
         """Reveal the cells BPTT has reached, coloured on the shared `levels`."""
@@ -190,6 +196,9 @@ class GradientSide:
         self.veil.setRect(QtCore.QRectF(-0.5, -0.5, T, T))
 
     def mark_row(self, t: int) -> None:
+        if self._marked == t:  # the same row at most steps: its outline stays
+            return
+        self._marked = t
         self.row_marker.setData(
             [-0.5, t + 0.5, t + 0.5, -0.5, -0.5], [t - 0.5, t - 0.5, t + 0.5, t + 0.5, t - 0.5]
         )

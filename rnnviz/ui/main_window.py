@@ -89,6 +89,7 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         self.controls_dock = self._dock("Controls", _scrolled(self.controls), left)
         self.equations_dock = self._dock("Equations", self.equations_view, left)
+        self.equations_dock.visibilityChanged.connect(self.equations_view.set_on_screen)
         self.gradcheck_dock = self._dock("Gradient check", self.gradcheck_view, left)
         self.tabifyDockWidget(self.controls_dock, self.equations_dock)
         self.tabifyDockWidget(self.equations_dock, self.gradcheck_dock)

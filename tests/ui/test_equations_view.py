@@ -1,4 +1,5 @@
 import numpy as np
+from PySide6 import QtWidgets
 
 from rnnviz.core import Stepper
 from rnnviz.ui import style
@@ -134,3 +135,25 @@ def test_redraw_is_idempotent_and_never_touches_the_model(session, qtbot):
     view.show_state()
     assert view.html() == first
     assert all(np.array_equal(before[k], v) for k, v in session.rnn.params().items())
+
+
+def test_off_screen_the_page_is_drawn_when_it_comes_back_into_view(session, qtbot):
+    view = make_view(session, qtbot)
+    document = view.browser.document()
+    view.set_on_screen(False)  # as its dock reports when another tab is raised over it
+    revision = document.revision()
+    for _ in range(3):
+        session.step()
+    assert document.revision() == revision  # nothing redrawn while off screen
+    assert view.active == "forward"  # what the window reads of it stays current
+    view.set_on_screen(True)
+    assert document.revision() != revision
+    drawn = QtWidgets.QTextBrowser.toPlainText(view.browser)  # as drawn, without a catch-up
+    assert f"{session.stepper.last.E:.4f}" in drawn and "Step 3 of" in drawn
+
+
+def test_reading_the_text_off_screen_brings_it_up_to_date(session, qtbot):
+    view = make_view(session, qtbot)
+    view.set_on_screen(False)
+    session.step()
+    assert f"{session.stepper.last.E:.4f}" in text(view) and f"{session.stepper.last.E:.4f}" in view.html()

@@ -22,6 +22,20 @@ def test_hidden_heatmap_fills_in_with_fixed_levels(session, qtbot):
     assert view.current_t == 1 and np.all(np.isnan(view.heatmap.image[:, 2]))
 
 
+def test_hidden_heatmap_columns_added_one_by_one_are_the_trace(session, qtbot):
+    """Each step writes only its own column: stepping on, back and on again, and through the
+    backward pass, the image is always the trace's states so far, exactly, NaN after them."""
+    view = HiddenView(session)
+    qtbot.addWidget(view)
+    moves = [session.step] * 4 + [session.back] * 2 + [session.step] * (2 * session.T)
+    for move in moves:
+        move()
+        n = len(session.stepper.forward_steps())
+        want = np.full((session.rnn.hidden_size, session.T), np.nan)
+        want[:, :n] = np.array([ev.s for ev in session.stepper.forward_steps()]).T
+        assert np.array_equal(view.heatmap.image, want, equal_nan=True)
+
+
 def test_hidden_cursor_follows_backward_pass(session, qtbot):
     view = HiddenView(session)
     qtbot.addWidget(view)

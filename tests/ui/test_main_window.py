@@ -3,6 +3,7 @@ import threading
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QTextBrowser
 
 from rnnviz.core.settings import Settings
 from rnnviz.ui import style
@@ -308,3 +309,15 @@ def test_space_after_clicking_a_button_plays_instead_of_pressing_it_again(window
     before = session.stepper.cursor
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Right)
     assert window.controls.task.currentIndex() == 0 and session.stepper.cursor == before + 1
+
+
+def test_the_window_draws_the_page_only_while_its_tab_is_in_front(window, qtbot):
+    view, document = window.equations_view, window.equations_view.browser.document()
+    window.controls_dock.raise_()
+    qtbot.waitUntil(lambda: view._stale or not view._on_screen)
+    revision = document.revision()
+    window.session.step()
+    assert document.revision() == revision
+    window.equations_dock.raise_()  # its tab brought to the front: drawn before it is painted
+    qtbot.waitUntil(lambda: document.revision() != revision)
+    assert "Step 1 of" in QTextBrowser.toPlainText(view.browser)

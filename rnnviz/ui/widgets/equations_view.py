@@ -83,6 +83,23 @@ def update_eqs(st) -> list[str]:
     return [m(f"W ← W − η ∂{loss}/∂W") + "&nbsp;&nbsp; (" + m("U, V") + " alike)"]
 
 
+class _Page(QtWidgets.QTextBrowser):
+    """The page's browser: a read of its text first brings it up to date, as showing it does (the
+    view puts its redraw off while it is off screen)."""
+
+    def __init__(self, catch_up):
+        super().__init__()
+        self._catch_up = catch_up
+
+    def toPlainText(self) -> str:
+        self._catch_up()
+        return super().toPlainText()
+
+    def toHtml(self) -> str:
+        self._catch_up()
+        return super().toHtml()
+
+
 class EquationsView(QtWidgets.QWidget):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
@@ -94,7 +111,9 @@ class EquationsView(QtWidgets.QWidget):
         self._skeleton: str | None = None  # the page as drawn, the changing parts as placeholders
         self._spans: list[list[int]] = []  # [start, end] in the document of the header, live numbers
         self._inserted: list[str] = []  # the rich text each of those spans shows
-        self.browser = QtWidgets.QTextBrowser()
+        self._on_screen = True  # False while its dock is behind another tab or hidden: redraw put off
+        self._stale = False  # a redraw was put off while off screen
+        self.browser = _Page(self._catch_up)
         self.browser.setOpenLinks(False)
         self.browser.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         # wrap between words only: a "label = number" chunk (joined by &nbsp;) never breaks inside
@@ -133,7 +152,21 @@ class EquationsView(QtWidgets.QWidget):
             self.show_state()
 
     def html(self) -> str:
+        self._catch_up()
         return self._html
+
+    def set_on_screen(self, shown: bool) -> None:
+        """Its dock came into view (True) or went behind another tab or out of view (False). Off
+        screen the page is not redrawn at each step (the dearest part of a step's redraw): it is
+        brought up to date when it comes back into view, or when its text is read."""
+        self._on_screen = shown
+        if shown:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._draw()
 
     def apply_theme(self, theme: style.Theme) -> None:
         self.theme = theme
@@ -148,10 +181,16 @@ class EquationsView(QtWidgets.QWidget):
         and the live block's numbers change: when the rest of the page is as drawn, just those two
         are replaced in the document (Qt lays out only them), instead of setHtml of the whole page."""
         self._follow_cells()
+        ev = self.source.stepper.last
+        self.active = None if ev is None else ev.phase
+        self._stale = not self._on_screen  # off screen: drawn when it comes back into view or is read
+        if not self._stale:
+            self._draw()
+
+    def _draw(self) -> None:
         st = self.source.stepper
         ev = st.last
         self._waiting = False
-        self.active = None if ev is None else ev.phase
         numbers = {
             "forward": self._forward_numbers(st, ev),
             "backward": self._backward_numbers(st, ev),

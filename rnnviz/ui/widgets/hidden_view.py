@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
 from rnnviz.ui.plot_area import PlotArea
+from rnnviz.ui.value_bars import ValueBars
 
 BRUSH_STEPS = 255  # bar colours: values across the levels in this many steps (finer than the eye can tell)
 ALL_GATES = "gates"
@@ -57,7 +58,7 @@ class HiddenView(QtWidgets.QWidget):
         self.colorbar.setImageItem(self.heatmap, insert_in=self.heat_plot)
 
         self.bar_plot = self.layout_widget.addPlot(row=0, col=1, enableMenu=False)
-        self.bars = pg.BarGraphItem(x0=[], y=[], height=0.8, width=[])
+        self.bars = ValueBars(height=0.8)
         self.bar_plot.addItem(self.bars)
         self.bar_plot.invertY(True)
         self.bar_plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#888888")))
@@ -90,6 +91,7 @@ class HiddenView(QtWidgets.QWidget):
         self.colorbar.setColorMap(style.colormap(theme.diverging))
         style.style_colorbar(self.colorbar, "s value", theme)
         self.cursor.setPen(style.pen(theme.forward, theme.line_width))
+        self._cursor_pen = (theme.forward, theme.line_width)
         for plot in (self.heat_plot, self.bar_plot):
             style.usable(plot, theme)
         self.layout_widget.updateGeometry()
@@ -166,10 +168,14 @@ class HiddenView(QtWidgets.QWidget):
         forward = st.forward_steps()
         if self._columns != (st, self.what, len(forward)):  # the backward pass adds no column
             same_trace = self._columns is not None and self._columns[:2] == (st, self.what)
+            if same_trace and self._columns[2] + 1 == len(forward):  # one step on: its column only
+                image = self.image
+                image[:, len(forward) - 1] = self._values(forward[-1], what)
+            else:
+                image = np.full((rows, T), np.nan)  # (rows, T) rows = units, columns = time
+                if forward:
+                    image[:, : len(forward)] = np.array([self._values(ev, what) for ev in forward]).T
             self._columns = (st, self.what, len(forward))
-            image = np.full((rows, T), np.nan)  # (rows, T) rows = units, columns = time
-            if forward:
-                image[:, : len(forward)] = np.array([self._values(ev, what) for ev in forward]).T
             self.image = image
             self.levels, self.bar_range = self._levels(track, what)  # fixed for the whole trace
             self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
@@ -185,7 +191,9 @@ class HiddenView(QtWidgets.QWidget):
         if t is not None:
             self.cursor.setPos(t)
             colour = self.theme.backward if last.phase == "backward" else self.theme.forward
-            self.cursor.setPen(style.pen(colour, self.theme.line_width))
+            if self._cursor_pen != (colour, self.theme.line_width):  # a new pen only with the phase
+                self._cursor_pen = (colour, self.theme.line_width)
+                self.cursor.setPen(style.pen(colour, self.theme.line_width))
             self.current_s = image[:, t].copy()
         else:
             self.current_s = np.zeros(rows)
@@ -239,15 +247,8 @@ class HiddenView(QtWidgets.QWidget):
     def _draw_bars(self, rows: int, t: int | None, what: str) -> None:
         s, (lo, hi) = self.current_s, self.levels
         steps = np.clip(np.rint((s - lo) / (hi - lo) * (BRUSH_STEPS - 1)), 0, BRUSH_STEPS - 1).astype(int)
-        brushes = [self._brushes[i] for i in steps]  # the value's colour, to 1/BRUSH_STEPS of the range
-        self.bars.setOpts(
-            x0=np.minimum(s, 0),
-            y=np.arange(rows),
-            width=np.abs(s),
-            height=0.8,
-            brushes=brushes,
-            pen=pg.mkPen(None),
-        )
+        brushes = [self._brushes[i] for i in steps.tolist()]  # the value's colour, to 1/BRUSH_STEPS
+        self.bars.set_bars(s, brushes)
         if self._bar_rows != rows:  # the same rows at every step of a trace
             self._bar_rows = rows
             self.bar_plot.setYRange(-0.5, rows - 0.5, padding=0)
