@@ -86,6 +86,21 @@ def test_the_same_bits_from_several_threads_at_once(lapack):
     assert np.array_equal(got, want)
 
 
+def test_the_same_bits_whatever_blas_thread_count(lapack):
+    # a helper calling LAPACK while another thread is in BLAS may get fewer BLAS threads than NumPy
+    # had: the norms must not depend on it (the app uses one; the core's callers may not)
+    from threadpoolctl import threadpool_limits
+
+    for H in (64, 256, 512):
+        A = np.random.default_rng(H).standard_normal((H, H + 7))
+        want = np.linalg.norm(A, 2)
+        with threadpool_limits(limits=1, user_api="blas"):
+            assert np.array_equal(two_norm(A), want)
+            assert np.array_equal(np.linalg.norm(A, 2), want)
+        with threadpool_limits(limits=2, user_api="blas"):
+            assert np.array_equal(two_norm(A), want)
+
+
 def test_what_lapack_is_not_given_numpy_computes(lapack):
     rng = np.random.default_rng(3)
     A = rng.standard_normal((5, 5))
