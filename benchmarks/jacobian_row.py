@@ -104,6 +104,32 @@ def app_reset(cell: str, repeats: int) -> tuple[list[float], float]:
     return arrive, max(gaps)
 
 
+class OthersLoad:
+    """How many cores other processes kept busy while a block ran (Linux: /proc/stat), so that
+    figures from a shared machine say how much of it they had."""
+
+    def __enter__(self):
+        self.busy, self.mine, self.t = self._busy(), time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        busy, wall = self._busy(), time.perf_counter() - self.t
+        mine = time.process_time() - self.mine
+        self.cores = None if busy is None else max(0.0, (busy - self.busy - mine) / wall)
+
+    @staticmethod
+    def _busy() -> float | None:
+        try:
+            with open("/proc/stat") as f:
+                ticks = [int(v) for v in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle, iowait
+
+    def __str__(self) -> str:
+        return "" if self.cores is None else f"; other processes kept {self.cores:.1f} cores busy meanwhile"
+
+
 def ms(seconds: list[float]) -> str:
     return f"{statistics.median(seconds) * 1e3:.0f} ms median, {min(seconds) * 1e3:.0f} best"
 
@@ -120,23 +146,26 @@ def main() -> None:
     limit_blas_threads()  # one BLAS thread, as the app sets it, for the core's figures too
     print(f"load average {os.getloadavg()[0]:.2f}; H={H}, T={T}")
     for cell in args.cells.split(","):
-        secs, cpu, mine, digest = core_row(cell, args.repeats)
+        with OthersLoad() as load:
+            secs, cpu, mine, digest = core_row(cell, args.repeats)
         print(
             f"{cell}: row t={T - 1} in the core {ms(secs)} (digest {digest}); CPU {cpu * 1e3:.0f} ms,"
-            f" {mine * 1e3:.0f} of it in the calling thread"
+            f" {mine * 1e3:.0f} of it in the calling thread{load}"
         )
         if args.pairs:
-            old, new = pairs(cell, args.pairs)
+            with OthersLoad() as load:
+                old, new = pairs(cell, args.pairs)
             ratio = statistics.median(b / a for a, b in zip(old, new, strict=True))
             print(
                 f"{cell}: alternated in this process: old way {ms(old)}, new {ms(new)};"
-                f" new/old {ratio:.2f} median (equal bits)"
+                f" new/old {ratio:.2f} median (equal bits){load}"
             )
         if not args.no_app:
-            arrive, gap = app_reset(cell, args.repeats)
+            with OthersLoad() as load:
+                arrive, gap = app_reset(cell, args.repeats)
             print(
                 f"{cell}: K={K} app, New sequence -> numbers in after {ms(arrive)} (goal <= 1000);"
-                f" longest event-loop gap meanwhile {gap * 1e3:.1f} ms (goal <= 33)"
+                f" longest event-loop gap meanwhile {gap * 1e3:.1f} ms (goal <= 33){load}"
             )
     print(f"load average {os.getloadavg()[0]:.2f} after")
 
