@@ -159,10 +159,11 @@ class NormsBeside:
     order; once more than `threads` are waiting or under way, the caller takes the newest waiting
     one itself: the caller and the helpers stay busy, and at most `threads` + 3 matrices are held
     (`threads` + 1 waiting or under way, the caller's norm and its next product). A P that was
-    put must not be changed afterwards. Used as a context manager: leaving the block drops the norms not
-    started and waits for those under way (an SVD cannot be interrupted). Inline, in the caller's
-    thread, where two_norm would hold the GIL anyway, or P is too small to be worth handing over.
-    The helpers are made by the caller's thread, so they share its priority (a worker's, lowered).
+    put must not be changed afterwards. Used as a context manager: leaving the block drops the
+    norms not started and waits for those under way (an SVD cannot be interrupted). Inline, in the
+    caller's thread, where two_norm would hold the GIL anyway, where P is too small to be worth
+    handing over, or where no thread can be started. The helpers are made by the caller's thread,
+    so they share its priority (a worker's, lowered).
     """
 
     def __init__(self, out: np.ndarray, threads: int = NORM_THREADS):
@@ -175,13 +176,11 @@ class NormsBeside:
         self._helpers: list[threading.Thread] = []
 
     def put(self, k: int, P: np.ndarray) -> None:
-        if self._threads < 1 or min(P.shape) < BESIDE_FROM or not releases_gil():
+        if not self._helpers and (min(P.shape) < BESIDE_FROM or not releases_gil() or not self._start()):
             self._out[k] = two_norm(P)
             return
         with self._changed:
             self._raise_error()
-            if not self._helpers:
-                self._start_helpers()
             behind = self._todo and len(self._todo) + self._busy > self._threads
             mine = self._todo.pop() if behind else None
             self._todo.append((k, P))
@@ -213,11 +212,17 @@ class NormsBeside:
         for helper in self._helpers:
             helper.join()
 
-    def _start_helpers(self) -> None:
+    def _start(self) -> bool:
+        """Start the helpers; False if none could be started (then the caller does every norm)."""
         for i in range(self._threads):
             helper = threading.Thread(target=self._help, name=f"rnnviz-norm-{i}", daemon=True)
+            try:
+                helper.start()
+            except RuntimeError:  # no thread to be had: the ones started (if any) do
+                break
             self._helpers.append(helper)
-            helper.start()
+        self._threads = len(self._helpers)
+        return self._threads > 0
 
     def _help(self) -> None:
         while True:

@@ -188,12 +188,18 @@ def test_other_threads_run_while_lapack_runs(lapack, monkeypatch, holds_gil):
 
 def test_norms_beside_holds_a_few_matrices_and_uses_its_threads(lapack, monkeypatch):
     finished, lock, names = [0], threading.Lock(), set()
+    caller, a_helper_took_one = threading.current_thread(), threading.Event()
 
     def counted(P):
+        if threading.current_thread() is caller:
+            a_helper_took_one.wait()  # else the caller may take them all before a helper starts
+        else:
+            a_helper_took_one.set()
+        norm = np.linalg.norm(P, 2)
         with lock:
             finished[0] += 1
             names.add(threading.current_thread().name)
-        return np.linalg.norm(P, 2)
+        return norm
 
     monkeypatch.setattr(tn, "two_norm", counted)
     mats = [np.random.default_rng(s).standard_normal((40, 40)) for s in range(20)]
@@ -239,6 +245,21 @@ def test_norms_beside_raises_what_a_thread_raised(lapack, monkeypatch):
         norms.put(0, np.eye(40))
         norms.put(1, np.eye(40))
         norms.wait()
+
+
+def test_without_a_thread_to_start_the_caller_does_every_norm(lapack, monkeypatch):
+    def refused(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(tn.threading.Thread, "start", refused)
+    mats = [np.random.default_rng(s).standard_normal((40, 40)) for s in range(5)]
+    out = np.empty(5)
+    with NormsBeside(out, threads=2) as norms:
+        for k, P in enumerate(mats):
+            norms.put(k, P)
+        assert not norms._helpers
+        norms.wait()
+    assert np.array_equal(out, [np.linalg.norm(P, 2) for P in mats])
 
 
 def serial_row(m, x, t):
