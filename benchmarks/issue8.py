@@ -4,7 +4,8 @@ and with OpenBLAS's default, on a quiet machine and (--busy) beside two busy pro
     python benchmarks/issue8.py [--busy] [--quick]
 
 Runs, in fresh processes and for each thread setting: ui_step.py (reset, one step + full redraw,
-cold start vs the bare imports), training_responsiveness.py (event-loop gaps, Esc), app_memory.py
+cold start vs the bare imports), jacobian_row.py (the slow numbers' long pole, and the event
+loop's gaps while it computes), training_responsiveness.py (event-loop gaps, Esc), app_memory.py
 (peak memory) and, where present, cells_speed.py (training iterations/s vs torch float32; the core's
 speed, issue 12). "default" leaves OPENBLAS_NUM_THREADS unset: the app then limits BLAS to one
 thread itself (rnnviz/ui/blas.py), so its figures must not depend on the setting; torch and the
@@ -29,6 +30,7 @@ def runs(quick: bool) -> list[list[str]]:
     seconds, repeats = ("2", "1") if quick else ("5", "3")
     out = [
         ["ui_step.py", "--repeats", repeats],
+        ["jacobian_row.py", "--repeats", repeats],
         ["training_responsiveness.py", "--seconds", seconds],
         ["app_memory.py", "--size", "large"],
         ["app_memory.py", "--size", "words"],

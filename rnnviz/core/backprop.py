@@ -18,6 +18,7 @@ import numpy as np
 
 from rnnviz.core.cells.base import Cell, param_name
 from rnnviz.core.results import Gradients
+from rnnviz.core.two_norm import NormsBeside
 
 
 class Workspace:
@@ -172,19 +173,23 @@ def jacobian_norm_row(
     """(t+1,) ||d state_t / d state_k||_2 for k = 0..t, extending the product one step at a time:
     P_k = P_{k+1} (d state_{k+1} / d state_k). Multiplying a row vector by a step's Jacobian is
     backpropagating it through that step, so each row of P goes through cell.backward_step.
-    Holds one (S, S) product at a time; every norm is an exact SVD. `should_stop()`, asked before
-    each step back, ends the work early (None is returned): a row can take seconds."""
+    Every norm is an exact SVD (two_norm: np.linalg.norm(P, 2)'s bits), computed in other threads
+    while the next products are made (NormsBeside): a few (S, S) matrices are held at a time.
+    `should_stop()`, asked before each step back, ends the work early (None is returned): a row
+    can take seconds."""
     H, n_states = cell.H, len(cell.states)
     P = np.eye(n_states * H)  # (S, S) d state_t / d state_t
     out = np.empty(t + 1)
-    out[t] = np.linalg.norm(P, 2)
-    for k in range(t - 1, -1, -1):
-        if should_stop is not None and should_stop():
-            return None
-        errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n_states))
-        _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
-        P = carry[0] if n_states == 1 else np.hstack(carry)
-        out[k] = np.linalg.norm(P, 2)
+    with NormsBeside(out) as norms:
+        norms.put(t, P)
+        for k in range(t - 1, -1, -1):
+            if should_stop is not None and should_stop():
+                return None
+            errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n_states))
+            _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
+            P = carry[0] if n_states == 1 else np.hstack(carry)  # a new array: the one put stays
+            norms.put(k, P)
+        norms.wait()
     return out
 
 

@@ -2,6 +2,7 @@
 
 A row costs t products of one state-sized matrix (extended one step at a time, never all held) and
 t exact SVDs: O(t S^3) time, O(S^2) memory, S = H (RNN, GRU) or 2H (LSTM: the state is (s, c)).
+The SVDs run beside the products, without the GIL (backprop.jacobian_norm_row, two_norm.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class JacobianRows:
     """The rows of jacobian_norms for one sequence, computed when asked for.
 
     Built from copies of the parameters and its own forward pass, so a worker thread can compute
-    rows (NumPy releases the GIL) while the model it came from trains or changes.
+    rows (their products and SVDs release the GIL) while the model it came from trains or changes.
     """
 
     def __init__(self, spec: Cell, params: dict[str, np.ndarray], x: np.ndarray):

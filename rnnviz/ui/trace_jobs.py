@@ -2,7 +2,9 @@
 
 A Jacobian row costs t exact SVDs of S x S matrices (S = H, or 2H for the LSTM's (s, c)) and the
 contributions C[t, k] O(T^2 H^2) work: at H = 256, T = 200 that is seconds (an LSTM row ~8 s), so the
-UI thread never computes them, and a row's job stops between steps back once cancelled. A view
+UI thread never computes them, and a row's job stops between steps back once cancelled. A row's
+SVDs run beside its products, in a helper thread the job's thread makes, without the GIL
+(core/two_norm.py): the UI thread is never held up by them. A view
 asks (`contributions()`, `row(t)`, `radius()`); it gets the numbers if they are in, else None, and
 a job is queued; when the numbers arrive, `on_ready` is called in the UI thread and the view asks
 again. Every job belongs to this trace: once the Session replaces the trace it calls `cancel()`,
