@@ -18,6 +18,7 @@ from rnnviz.core.analysis import GradientAnalysis
 from rnnviz.core.cells import Cell, GRUCell, LSTMCell, RNNCell, cell_class
 from rnnviz.core.cells.base import scaled_to_radius, spectral_radius
 from rnnviz.core.results import EMPTY, Forward, Gradients, JacobianNorms
+from rnnviz.core.two_norm import two_norm
 from rnnviz.core.validate import check_positive_int, check_sequences, check_time_index, loss_steps
 
 __all__ = [
@@ -47,7 +48,7 @@ def softmax_rows(a: np.ndarray) -> np.ndarray:
 def spectral_norm(m: np.ndarray) -> float:
     """Largest singular value ||m||_2 (Pascanu et al. 2013 bound the Jacobian products with it; it is
     at least the spectral radius, and equal to it for a normal W: symmetric, or orthogonal times a number)."""
-    return float(np.linalg.norm(m, 2)) if m.size else 0.0
+    return float(two_norm(m)) if m.size else 0.0  # np.linalg.norm(m, 2)'s bits, the GIL released
 
 
 class _Param:

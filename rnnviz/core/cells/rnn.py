@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from rnnviz.core.cells.base import Cell
+from rnnviz.core.two_norm import two_norm
 
 ACTIVATIONS = ("tanh", "relu")
 
@@ -108,7 +109,7 @@ class RNNCell(Cell):
                           every unit off (then the product, and the norm, are exactly 0)."""
         slope = cache["slope"]
         dist = t - np.arange(t + 1)
-        w_factor = np.linalg.norm(prep.W, 2) ** dist
+        w_factor = two_norm(prep.W) ** dist  # np.linalg.norm(W, 2), without holding the GIL
         max_slope = slope.max(axis=1)
         tail = np.cumprod(max_slope[t:0:-1])[::-1]  # tail[k] = prod_{j=k+1..t} max slope_j, k < t
         return {"w_factor": w_factor, f"{self.activation}_factor": np.concatenate([tail, [1.0]])}
