@@ -23,6 +23,7 @@ from rnnviz.ui.graph_items import LOG_RANGE, Label, arrow, gradient_width
 from rnnviz.ui.graph_scroll import GRAPH_MIN_H, ScrollAlongTime
 from rnnviz.ui.graph_style import GraphStyle
 from rnnviz.ui.graph_text import Trace
+from rnnviz.ui.graph_tips import TIP_KEY, GraphTips, TipScene
 
 __all__ = ["GraphView", "gradient_width"]
 
@@ -39,11 +40,11 @@ CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across an edge that truncation cu
 CACHED = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
-class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
+class GraphView(GraphStyle, GraphTips, ScrollAlongTime, QtWidgets.QGraphicsView):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
-        self.scene_ = QtWidgets.QGraphicsScene(self)  # held on self: a local scene is collected
+        self.scene_ = TipScene(self.tooltip_of, self)  # held on self: a local scene is collected
         self.setScene(self.scene_)
         hint = QtGui.QPainter.RenderHint
         self.setRenderHints(hint.Antialiasing | hint.TextAntialiasing)
@@ -79,8 +80,8 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             dx = max(dx, WORD_DX)
         if (T, dx, cell) == self._layout:
             self._trace = Trace.of(self.session.stepper)
-            self._make_cut_marks()
-            self._keys.clear()
+            self._make_cut_marks()  # the items' keys stay: each says all of its look (tooltips are
+            # written on hover), so only what the new trace changes is restyled
             self._drawn = (None, 0)
             self.show_state()
             return
@@ -103,7 +104,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
         self.node_items, self.edge_items, self.edge_pens, self._ends = {}, {}, {}, {}
         self._labels: dict = {}
         self._static: dict = {}  # label key -> fixed text (row names, t=..., the cell's name)
-        self._keys: dict = {}  # item key -> the state it was last styled for
+        self._keys: dict = {}  # item key -> the whole look it was last styled with
         self._drawn = (None, 0)  # (stepper, cursor) show_state last drew
         for (r, t), (cx, cy) in self._pos.items():
             w, h = sizes[r]
@@ -116,6 +117,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
                 item = QtWidgets.QGraphicsPathItem(path)
             item.setZValue(2)
             item.setCacheMode(CACHED)
+            item.setData(TIP_KEY, ("node", r, t))  # its tooltip is written when hovered (graph_tips.py)
             self.scene_.addItem(item)
             self.node_items[(r, t)] = item
             n = 3 if r == "o" else (2 if r == "s" and not self._compact else 1)
@@ -147,6 +149,8 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             hit.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # hovered, never drawn
             self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)  # not cached: a pixmap clips its
             # antialiased fringe (its bounding rect ends half a pixel short), and gained nothing measurable
+            for part in (hit, self.edge_items[(kind, t)]):
+                part.setData(TIP_KEY, ("edge", kind, t))
             self._ends[(kind, t)] = (a, b)
         self._trace = Trace.of(self.session.stepper)
         self.cut_items = {}  # (kind, t) -> the bar across the edge into step t that truncation cuts
@@ -266,17 +270,15 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             for r in self._rows:
                 reached = b is not None and (r in "sc" or (r == "o" and b.d_out.any()))
                 state = "todo" if f is None else ("bwd" if reached else "fwd")
-                key = (state, t == self.highlighted_t and cur_col)
+                key = (state, t == self.highlighted_t and cur_col, self._node_lines(r, t, f))
                 if self._keys.get((r, t)) != key:
                     self._keys[(r, t)] = key
-                    self._style_node(r, t, state, key[1], f, b)
+                    self._style_node(r, t, *key)
             for kind in self._kinds if t else "UV":
-                norm = self._carried(kind, t, b, bw[t - 1] if t else None)
-                state = "todo" if f is None else ("bwd" if norm else "fwd")
-                untraced = kind == "V" and b is not None and not self._trace.traced(t)
-                if self._keys.get((kind, t)) != (state, norm, untraced):
-                    self._keys[(kind, t)] = (state, norm, untraced)
-                    self._style_edge(kind, t, state, norm, untraced)
+                look = self._edge_look(kind, t, f, b, bw[t - 1] if t else None)
+                if self._keys.get((kind, t)) != look:
+                    self._keys[(kind, t)] = look
+                    self._style_edge(kind, t, *look)
         self._band.setVisible(self.highlighted_t is not None)
         self._show_gates(fw, bw)
         if self.highlighted_t is not None:
