@@ -71,6 +71,7 @@ class GraphStyle:
             self._paths[path_key] = arrow(*self._ends[(kind, t)], pen.widthF(), back=back)
         vis.setPath(self._paths[path_key])
         self.edge_pens[(kind, t)] = pen
+        self._edge_restyled((kind, t))  # drawn again where it was and where it is (graph_edges.py)
 
     def _style_node(self, r: str, t: int, state: str, cur, lines: list[str]) -> None:
         th = self.theme
@@ -78,8 +79,10 @@ class GraphStyle:
         col = {"todo": th.muted, "fwd": th.foreground, "bwd": style.CELL_STATE if r == "c" else th.backward}[
             state
         ]
-        item.setPen(self._pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo"))
-        item.setBrush(QtGui.QColor(th.background))
+        pen = self._pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo")
+        if item.pen() != pen or item.brush().color() != th.background:  # else its cached pixmap stays
+            item.setPen(pen)
+            item.setBrush(QtGui.QColor(th.background))
         for i, text in enumerate(lines):
             self._labels[(r, t, i)].set(text, th.muted if state == "todo" else th.foreground)
 

@@ -249,3 +249,46 @@ def test_hovering_shows_the_tooltips_written_on_demand(session, view, qtbot):
     )
     _hover(view, view.mapToScene(2, 2))  # nothing there: the tooltip goes
     qtbot.waitUntil(lambda: not QtWidgets.QToolTip.isVisible())
+
+
+def _pixels(view) -> np.ndarray:
+    image = view.viewport().grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : 4 * image.width()].copy()
+
+
+def test_edges_drawn_from_the_cached_background_match_a_fresh_drawing(session, view, qtbot):
+    """The edges and the step's band are drawn into the view's cached background and redrawn only where
+    something changed: after steps, steps back, a scroll, a new theme and a reset the picture is the
+    one a full redraw makes, and a backward edge shows in the backward colour."""
+    assert session.update_settings(seq_len=30)
+    view.resize(700, 260)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def same_as_fresh(what):
+        shown = _pixels(view)
+        view.resetCachedContent()
+        # pixels drawn before a scroll may round their antialiasing one level apart: nothing more
+        assert np.abs(shown.astype(int) - _pixels(view).astype(int)).max() <= 1, what
+
+    for i in range(session.T + 4):
+        session.step()
+        if i % 5 == 0 or i > session.T:
+            same_as_fresh(f"step {i}")
+    t = session.T - 3  # its V edge carries the error back: thick, in the backward colour
+    a, b = view._ends[("V", t)]
+    mid = view.mapFromScene((a + b) / 2)
+    colour = QtGui.QColor.fromRgb(
+        int.from_bytes(_pixels(view)[mid.y(), 4 * mid.x() : 4 * mid.x() + 4], "little")
+    )
+    assert colour.name().upper() == style.NORMAL.backward.upper()
+    session.back()
+    same_as_fresh("back")
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.maximum() // 3)
+    same_as_fresh("scrolled")
+    view.apply_theme(style.PRESENTER)
+    same_as_fresh("presenter")
+    session.reset()
+    same_as_fresh("reset")
