@@ -102,7 +102,7 @@ class EdgesUnder:
             painter.setPen(band.pen())
             painter.setBrush(band.brush())
             painter.drawRect(band.rect().translated(band.pos()))
-        pad = PAD_PX / max(abs(painter.worldTransform().m11()), 1e-6)
+        pad = PAD_PX / max(abs(painter.worldTransform().m11()), 1e-6) + 1.0  # + the clip rects rounding
         x0, y0, x1, y1 = self._bounds.T
         near = np.zeros(len(x0), bool)
         # rect bounds what is out of date; the clip says exactly which parts (a scrolled-in strip, a
