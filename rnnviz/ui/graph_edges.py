@@ -1,13 +1,14 @@
 """The unrolled graph's edges and the band under the current step, drawn as the view's background
 (a GraphView mixin, and the scene that draws them for exports).
 
-At T = 200 every repaint drew ~120 antialiased edge paths, one item each: 2-4 ms of each step. The
-view now caches its background (QGraphicsView.CacheBackground): the band and the edges are drawn
-into that pixmap, and again only where one changes (a restyled edge, the band moving) or scrolls
-into view, so a repaint copies one pixmap. The edge items stay, holding each edge's pen, brush and
-path (and its tooltip key, under a wide transparent twin to hover), but Qt does not paint them
-(ItemHasNoContents): they are painted here, in the same order with the same pens, below every item
-(as they were: the band at z = -1, the edges at z = 0, everything else above).
+At T = 200 every repaint drew the ~120 antialiased edge paths in view, one item each (dashed ones
+the dearest), on every step. The view now caches its background (QGraphicsView.CacheBackground):
+the band and the edges are drawn into that pixmap, and again only where one changes (a restyled
+edge, the band moving) or scrolls into view, so a repaint copies one pixmap. The edge items stay,
+holding each edge's pen, brush and path (and its tooltip key, under a wide transparent twin to
+hover), but Qt does not paint them (ItemHasNoContents): they are painted here, in the same order
+with the same pens, below every item (as they were: the band at z = -1, the edges at z = 0,
+everything else above).
 """
 
 from __future__ import annotations
