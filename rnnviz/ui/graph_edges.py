@@ -20,6 +20,7 @@ from rnnviz.ui import style
 from rnnviz.ui.graph_tips import TipScene
 
 CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across an edge that truncation cuts: half-height, gap
+MANY_DIRTY = 40  # more out-of-date rects than this: the whole background is drawn again
 PAD_PX = 2.0  # antialiasing reaches this many device pixels beyond a path's exact bounds
 BACKGROUND = QtWidgets.QGraphicsScene.SceneLayer.BackgroundLayer
 
@@ -46,25 +47,32 @@ class EdgesUnder:
     def _index_edges(self) -> None:
         self._edge_list = list(self.edge_items.values())
         self._slot = {key: i for i, key in enumerate(self.edge_items)}
-        self._bounds = np.zeros((len(self._edge_list), 4))  # x0, y0, x1, y1 of each edge with its pen
-        self._dirty: list[QtCore.QRectF] = []  # where the cached background is out of date
+        ends = [self._ends[key] for key in self.edge_items]
+        self._span = np.array(
+            [[min(a.x(), b.x()), min(a.y(), b.y()), max(a.x(), b.x()), max(a.y(), b.y())] for a, b in ends]
+        )
+        self._bounds = self._span.copy()  # x0, y0, x1, y1 of each edge drawn with its pen
+        self._dirty: list[tuple] = []  # (x0, y0, x1, y1) where the cached background is out of date
         self._band_drawn = None  # (rect, colour) of the band as last drawn, None while hidden
 
-    def _edge_restyled(self, key) -> None:
-        i = self._slot[key]
-        x0, y0, x1, y1 = self._bounds[i]
-        item = self._edge_list[i]  # its coordinates are the scene's (the twin's offset is 0)
-        reach = item.pen().miterLimit() * item.pen().widthF()  # a miter's tip can pass the item's
-        r = item.path().controlPointRect().adjusted(-reach, -reach, reach, reach)  # boundingRect
-        self._bounds[i] = r.left(), r.top(), r.right(), r.bottom()
-        self._dirty.append(r.united(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)))  # where it was, where it is
+    def _edge_restyled(self, key, width: float) -> None:
+        """Edge key now has a pen this wide: out of date where it was and where it is. Its arrowhead
+        (1.5 + 0.8 w to either side, graph_items.arrow) and a miter's tip (the pens' miter limit is
+        2 pen widths) stay within 4 + 3 w of its ends' rectangle."""
+        i, reach = self._slot[key], 4.0 + 3.0 * width
+        old = self._bounds[i].copy()
+        self._bounds[i] = self._span[i] + (-reach, -reach, reach, reach)
+        new = self._bounds[i]
+        self._dirty.append(
+            (min(old[0], new[0]), min(old[1], new[1]), max(old[2], new[2]), max(old[3], new[3]))
+        )
 
     def _band_moved(self) -> None:
         """Mark the band's old and new place out of date when it moved, showed, hid or recoloured."""
         band = self._band
         now = (band.sceneBoundingRect(), band.brush().color().rgba()) if band.isVisible() else None
         if now != self._band_drawn:
-            self._dirty += [drawn[0] for drawn in (self._band_drawn, now) if drawn is not None]
+            self._dirty += [drawn[0].getCoords() for drawn in (self._band_drawn, now) if drawn is not None]
             self._band_drawn = now
 
     def _scrolled(self, dx: int) -> None:
@@ -76,16 +84,18 @@ class EdgesUnder:
         x0, _, x1, _ = self._bounds.T
         for old_edge in (dx, self.viewport().width() + dx):  # where the viewport's sides were
             x = self.mapToScene(QtCore.QPoint(old_edge, 0)).x()
-            for i in np.flatnonzero((x0 < x) & (x1 > x)):
-                left, top, right, bottom = self._bounds[i]
-                self._dirty.append(QtCore.QRectF(left, top, right - left, bottom - top))
+            self._dirty += [tuple(self._bounds[i]) for i in np.flatnonzero((x0 < x) & (x1 > x))]
         self._flush_under()
 
     def _flush_under(self) -> None:
         """Have the view redraw the out-of-date part of its cached background on its next paint."""
-        pad = PAD_PX / max(self.transform().m11(), 1e-6)
-        for rect in self._dirty:  # one by one: the union of far-apart rects would be most of the view
-            self.invalidateScene(rect.adjusted(-pad, -pad, pad, pad), BACKGROUND)
+        if len(self._dirty) > MANY_DIRTY:  # a reset restyles most edges: all drawn again, once
+            self.resetCachedContent()
+        else:
+            pad = PAD_PX / max(self.transform().m11(), 1e-6)
+            for x0, y0, x1, y1 in self._dirty:  # one by one: the union of far-apart rects would be
+                rect = QtCore.QRectF(QtCore.QPointF(x0 - pad, y0 - pad), QtCore.QPointF(x1 + pad, y1 + pad))
+                self.invalidateScene(rect, BACKGROUND)  # most of the view
         self._dirty = []
 
     def drawBackground(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:

@@ -71,7 +71,7 @@ class GraphStyle:
             self._paths[path_key] = arrow(*self._ends[(kind, t)], pen.widthF(), back=back)
         vis.setPath(self._paths[path_key])
         self.edge_pens[(kind, t)] = pen
-        self._edge_restyled((kind, t))  # drawn again where it was and where it is (graph_edges.py)
+        self._edge_restyled((kind, t), pen.widthF())  # drawn again where it was and is (graph_edges.py)
 
     def _style_node(self, r: str, t: int, state: str, cur, lines: list[str]) -> None:
         th = self.theme
