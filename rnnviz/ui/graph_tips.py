@@ -1,7 +1,7 @@
 """The unrolled graph's tooltips, written when hovered (a GraphView mixin and its scene).
 
-A reset at T = 200 restyles ~1,800 nodes and ~1,800 edges; writing every one's tooltip there (most
-never read) was about half of the reset's UI-thread time. Nodes and edges carry only their key
+A reset at T = 200 restyles up to 600 nodes and 600 edges; writing every one's tooltip there (most
+never read) was much of the graph's share of the reset's UI-thread time. Nodes and edges carry only their key
 (item data); hovering asks tooltip_of(item), which writes the text from the trace's events as they
 are now. Items with a tooltip of their own (the truncation marks, the gates' bars) keep it."""
 
