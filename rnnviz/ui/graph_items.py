@@ -31,14 +31,16 @@ class Label:
             scene.addItem(self.item)
         self.geom = (cx, cy, max_w, max_h, right)
         self.font_args = (scale, bold)
-        self.text = None
+        self.text = self.color = None
         self.ref = ref  # size by this (the widest) text, so a row of labels shares one scale
 
     def set(self, text: str, color: str, theme: style.Theme | None = None) -> None:
         if theme is not None:  # new font: force a re-layout
             self.item.setFont(style.font(theme, *self.font_args))
             self.text = None
-        self.item.setBrush(QtGui.QColor(color))
+        if theme is not None or color != self.color:  # else its cached pixmap stays: drawing it anew
+            self.color = color  # (text layout and all) was much of a step's repaint at T = 200
+            self.item.setBrush(QtGui.QColor(color))
         if text == self.text:
             return
         self.text = text

@@ -36,7 +36,9 @@ class ScrollAlongTime:
         scrolls = self.sceneRect().width() * k > self.contentsRect().width() + 0.5
         policy = Qt.ScrollBarPolicy
         self.setHorizontalScrollBarPolicy(policy.ScrollBarAlwaysOn if scrolls else policy.ScrollBarAlwaysOff)
-        self.setTransform(QtGui.QTransform.fromScale(k, k))
+        if self.transform() != QtGui.QTransform.fromScale(k, k):
+            self.setTransform(QtGui.QTransform.fromScale(k, k))
+            self.resetCachedContent()  # the edges' cached background (graph_edges.py), at the new scale
         if self.highlighted_t is not None:
             self.ensureVisible(self._band.sceneBoundingRect(), max(80, self.viewport().width() // 3), 0)
         else:  # nothing stepped yet: from t = 0 (Qt would centre the middle of the sequence)
@@ -48,6 +50,7 @@ class ScrollAlongTime:
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        self._scrolled(dx)  # edges cut by the viewport's old sides: drawn again whole (graph_edges.py)
         self.viewport().update()  # the pinned row names move with the edge, not with the scene
 
     def wheelEvent(self, event) -> None:

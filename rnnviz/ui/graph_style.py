@@ -44,6 +44,13 @@ class GraphStyle:
             return None
         return _norm(b.error_direct if kind == "V" else b.delta)
 
+    def _edge_look(self, kind: str, t: int, f, b, before) -> tuple[str, float | None, bool]:
+        """(state, the norm it has carried back or None, untraced) of edge (kind, t), from the
+        events of its step (f, b) and, for W and c edges, the backward event of the step before."""
+        norm = self._carried(kind, t, b, before)
+        state = "todo" if f is None else ("bwd" if norm else "fwd")
+        return state, norm, kind == "V" and b is not None and not self._trace.traced(t)
+
     def _style_edge(self, kind: str, t: int, state: str, norm: float | None, untraced: bool = False) -> None:
         th = self.theme
         if state == "bwd":
@@ -64,32 +71,41 @@ class GraphStyle:
             self._paths[path_key] = arrow(*self._ends[(kind, t)], pen.widthF(), back=back)
         vis.setPath(self._paths[path_key])
         self.edge_pens[(kind, t)] = pen
-        tip = graph_text.edge_tip(kind, t, int(self.session.x[t]), self._trace, norm, untraced)
-        vis.setToolTip(tip)
-        vis.parentItem().setToolTip(tip)
+        self._edge_restyled((kind, t), pen.widthF())  # drawn again where it was and is (graph_edges.py)
 
-    def _style_node(self, r: str, t: int, state: str, cur, f, b) -> None:
+    def _style_node(self, r: str, t: int, state: str, cur, lines: list[str]) -> None:
         th = self.theme
         item = self.node_items[(r, t)]
         col = {"todo": th.muted, "fwd": th.foreground, "bwd": style.CELL_STATE if r == "c" else th.backward}[
             state
         ]
-        item.setPen(self._pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo"))
-        item.setBrush(QtGui.QColor(th.background))
-        texts, tip = self._node_content(r, t, f, b)
-        for i, text in enumerate(texts):
+        pen = self._pen(cur or col, th.line_width * (1.4 if cur else 0.6), dashed=state == "todo")
+        if item.pen() != pen or item.brush().color() != th.background:  # else its cached pixmap stays
+            item.setPen(pen)
+            item.setBrush(QtGui.QColor(th.background))
+        for i, text in enumerate(lines):
             self._labels[(r, t, i)].set(text, th.muted if state == "todo" else th.foreground)
-        item.setToolTip(tip)
 
-    def _node_content(self, r: str, t: int, f, b) -> tuple[list[str], str]:
-        """The text lines inside node (r, t) and its tooltip, from its forward/backward events."""
+    def _node_lines(self, r: str, t: int, f) -> list[str]:
+        """The text lines inside node (r, t), from its forward event (None: not computed yet)."""
         s, c = self.session, self._compact
         if r == "x":
-            tok, i, st = s.vocab.label(s.x[t]), int(s.x[t]), graph_text.sub(t)
-            into = "every gate's pre-activation" if self._trace.gated else f"z{st}"
-            return [tok], f"input x{st} = '{tok}' (token id {i})\nthe U edge adds column {i} of U to {into}"
+            return [s.vocab.label(s.x[t])]
         if r == "s":
-            return graph_text.s_node(t, f, b, self._trace, c)
+            return graph_text.s_lines(f, c, t)
         if r == "c":
-            return graph_text.c_node(t, f, b, self._trace, c)
-        return graph_text.o_node(t, f, b, self._trace, s.vocab, int(s.y[t]), c)
+            return graph_text.c_lines(f, c)
+        return graph_text.o_lines(f, s.vocab, int(s.y[t]), c)
+
+    def node_tip(self, r: str, t: int, f, b) -> str:
+        """The tooltip of node (r, t), from its forward/backward events: written when hovered."""
+        s, trace = self.session, self._trace
+        if r == "x":
+            tok, i, st = s.vocab.label(s.x[t]), int(s.x[t]), graph_text.sub(t)
+            into = "every gate's pre-activation" if trace.gated else f"z{st}"
+            return f"input x{st} = '{tok}' (token id {i})\nthe U edge adds column {i} of U to {into}"
+        if r == "s":
+            return graph_text.s_tip(t, f, b, trace)
+        if r == "c":
+            return graph_text.c_tip(t, f, b, trace)
+        return graph_text.o_tip(t, f, b, trace, s.vocab, int(s.y[t]))

@@ -170,13 +170,21 @@ def edge_tip(kind: str, t: int, token_id: int, trace: Trace, value: float | None
     return tip + f"\ngradient carried back: {what} = {value:.4e}"
 
 
-def s_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
+def s_lines(f, compact: bool, t: int) -> list[str]:
+    """The text lines inside the s node of step t."""
+    if f is None:
+        return [""] if compact else [f"s{sub(t)}", ""]
+    n = norm(f.s)
+    return [f"{n:.1f}"] if compact else ["|s|", f"{n:.2f}"]
+
+
+def s_tip(t: int, f, b, trace: Trace) -> str:
     st = sub(t)
     if f is None:
-        return ([""] if compact else [f"s{st}", ""]), f"s{st}: not computed yet"
-    n = norm(f.s)
+        return f"s{st}: not computed yet"
     if trace.gated:
-        return ([f"{n:.1f}"] if compact else ["|s|", f"{n:.2f}"]), gated_s_tip(t, f, b, trace)
+        return gated_s_tip(t, f, b, trace)
+    n = norm(f.s)
     f_name = trace.activation  # the cell's: tanh or relu
     tip = f"s{st} = {f_name}(U x{st} + W s{sub(t - 1)})\n|s{st}| = {n:.4f}   (H = {len(f.s)})\n"
     tip += f"s{st} = {vec(f.s)}"
@@ -191,15 +199,30 @@ def s_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
             f"δ{st} = ∂{L}/∂z{st} = ∂{L}/∂s{st} ⊙ {f_name}′(z{st})"
             f" with {f_name}′(z{st}) = {plain(trace.derivative, t)}\n|δ{st}| = {norm(b.delta):.4e}"
         )
-    return ([f"{n:.1f}"] if compact else ["|s|", f"{n:.2f}"]), tip
+    return tip
 
 
-def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[list[str], str]:
+def o_lines(f, vocab, y_t: int, compact: bool) -> list[str]:
+    """The text lines inside the o node: the target, p(target) and E, once computed."""
     if not has_target(y_t):
-        return _o_node_without_target(t, f, vocab, compact)
-    st, tok = sub(t), vocab.label(y_t)
+        return ["—", "", ""] if compact else ["no target", "", ""]
+    tok = vocab.label(y_t)
     if f is None:
-        return [tok if compact else f"y={tok}", "", ""], f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
+        return [tok if compact else f"y={tok}", "", ""]
+    p = float(f.o[f.y])
+    return [tok, f"{p:.2f}", f"{f.E:.2f}"] if compact else [f"y={tok}", f"p={p:.2f}", f"E={f.E:.2f}"]
+
+
+def o_tip(t: int, f, b, trace: Trace, vocab, y_t: int) -> str:
+    st = sub(t)
+    if not has_target(y_t):  # the output is computed, but there is no loss and no error
+        why = f"{NO_TARGET}: no loss E{st}, so no error starts here and L does not count this step"
+        if f is None:
+            return f"o{st}: not computed yet\n{why}"
+        return f"o{st} = softmax(V s{st})\ntop 3: {_top3(f.o, vocab)}\n{why}"
+    tok = vocab.label(y_t)
+    if f is None:
+        return f"o{st}: not computed yet\ntarget y{st} = '{tok}'"
     p = float(f.o[f.y])
     best = _top3(f.o, vocab)
     tip = f"o{st} = softmax(V s{st})\ntop 3: {best}\ntarget y{st} = '{tok}': p = {p:.4f}\n"
@@ -210,24 +233,13 @@ def o_node(t: int, f, b, trace: Trace, vocab, y_t: int, compact: bool) -> tuple[
             tip += f"\n\nBackward: {scale}|o{st} − y{st}| = |∂{trace.loss}/∂(V s{st})| = {norm(b.d_out):.4e}"
         else:
             tip += f"\n\nBackward: E{st} is {trace.untraced()}"
-    lines = [tok, f"{p:.2f}", f"{f.E:.2f}"] if compact else [f"y={tok}", f"p={p:.2f}", f"E={f.E:.2f}"]
-    return lines, tip
+    return tip
 
 
 def _top3(o: np.ndarray, vocab) -> str:
     top = np.argpartition(o, -3)[-3:] if len(o) > 3 else np.arange(len(o))  # O(K), not a sort of K
     top = top[np.argsort(o[top])[::-1]]
     return ", ".join(f"'{vocab.label(i)}' {o[i]:.3f}" for i in top)
-
-
-def _o_node_without_target(t: int, f, vocab, compact: bool) -> tuple[list[str], str]:
-    """A step with no target (y_t = -1): the output is computed, but there is no loss and no error."""
-    st = sub(t)
-    why = f"{NO_TARGET}: no loss E{st}, so no error starts here and L does not count this step"
-    lines = ["—", "", ""] if compact else ["no target", "", ""]
-    if f is None:
-        return lines, f"o{st}: not computed yet\n{why}"
-    return lines, f"o{st} = softmax(V s{st})\ntop 3: {_top3(f.o, vocab)}\n{why}"
 
 
 def _direct_line(t: int, b, trace: Trace) -> str:
@@ -259,13 +271,20 @@ def gated_s_tip(t: int, f, b, trace: Trace) -> str:
     return tip
 
 
-def c_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
-    """The LSTM's cell-state node c_t: |c_t|, its equation and, backward, the error at c_t."""
+def c_lines(f, compact: bool) -> list[str]:
+    """The LSTM's cell-state node c_t: |c_t| once computed."""
+    if f is None:
+        return [""]
+    n = norm(f.c)
+    return [f"{n:.1f}" if compact else f"{n:.2f}"]
+
+
+def c_tip(t: int, f, b, trace: Trace) -> str:
+    """c_t's equation, |c_t| and c_t and, backward, the error at c_t."""
     st, L = sub(t), trace.loss
     if f is None:
-        return [""], f"c{st}: not computed yet"
-    n = norm(f.c)
-    tip = f"{trace.equation('c', t)}   (the cell state)\n|c{st}| = {n:.4f}\nc{st} = {vec(f.c)}"
+        return f"c{st}: not computed yet"
+    tip = f"{trace.equation('c', t)}   (the cell state)\n|c{st}| = {norm(f.c):.4f}\nc{st} = {vec(f.c)}"
     if b is not None:
         tip += (
             f"\n\nBackward: the error arriving at c{st} (gradient of {L})\n"
@@ -275,4 +294,4 @@ def c_node(t: int, f, b, trace: Trace, compact: bool) -> tuple[list[str], str]:
             f" {norm(b.error_c - b.error_c_carried):.4e}\n"
             f"total: |∂{L}/∂c{st}| = {norm(b.error_c):.4e}"
         )
-    return [f"{n:.1f}" if compact else f"{n:.2f}"], tip
+    return tip

@@ -52,18 +52,18 @@ def check_forward(w, truth: GatedTruth, t: int) -> None:
     if truth.c is not None:
         assert agrees(value_after(eq, f"|c{t}|"), np.linalg.norm(truth.c[t]), 4)
     g = w.graph_view
-    s_tip = g.node_items[("s", t)].toolTip()
+    s_tip = g.tooltip_of(g.node_items[("s", t)])
     assert fixed(value_after(s_tip, f"|s{sub(t)}|"), np.linalg.norm(s), 4)
     for gate in spec.gates:
         line = f"  {gate}{sub(t)} {spec.gate_titles[gate]}:"
         assert fixed(float(s_tip.split(line)[1].split()[0]), np.mean(truth.gates[gate][t]), 4)
         assert np.isclose(g.gate_bars.values[gate], np.mean(truth.gates[gate][t]), rtol=1e-12, atol=0)
     if truth.c is not None:
-        c_tip = g.node_items[("c", t)].toolTip()
+        c_tip = g.tooltip_of(g.node_items[("c", t)])
         assert fixed(value_after(c_tip, f"|c{sub(t)}|"), np.linalg.norm(truth.c[t]), 4)
     if y >= 0:
         assert agrees(value_after(eq, f"o{t}[y{t}]"), o[y], 4)
-        o_tip = g.node_items[("o", t)].toolTip()
+        o_tip = g.tooltip_of(g.node_items[("o", t)])
         assert fixed(value_after(o_tip, "': p"), o[y], 4) and fixed(value_after(o_tip, "−log p"), E, 3)
     else:
         assert "no target at this step" in eq and E == 0
@@ -119,18 +119,18 @@ def check_graph(g, truth: GatedTruth, t: int) -> None:
     """Tooltips of column t and of the edges into it, and the gates' bars (the errors at each gate)."""
     full, st = truth.mode == "full", sub(t)
     L = "L" if full else f"E{sub(truth.target)}"
-    s_tip = g.node_items[("s", t)].toolTip()
+    s_tip = g.tooltip_of(g.node_items[("s", t)])
     if (full or t == truth.target) and truth.y[t] >= 0:
         scale = "1/T" if np.all(truth.y >= 0) else "1/|M|"
         direct = f"({scale})·|Vᵀ(o{st} − y{st})|" if full else f"|Vᵀ(o{st} − y{st})|"
         assert agrees(value_after(s_tip, direct), np.linalg.norm(truth.direct[t]), 5)
         assert agrees(
-            value_after(g.edge_items[("V", t)].toolTip(), f"{direct} (into s{st})"),
+            value_after(g.tooltip_of(g.edge_items[("V", t)]), f"{direct} (into s{st})"),
             np.linalg.norm(truth.direct[t]),
             5,
         )
         assert agrees(
-            value_after(g.node_items[("o", t)].toolTip(), f"|∂{L}/∂(V s{st})|"), truth.d_out_norm[t], 5
+            value_after(g.tooltip_of(g.node_items[("o", t)]), f"|∂{L}/∂(V s{st})|"), truth.d_out_norm[t], 5
         )
     assert agrees(
         value_after(s_tip, f"|∂{L}/∂s{st} sent back by step {t + 1}|"), np.linalg.norm(truth.carried[t]), 5
@@ -140,14 +140,14 @@ def check_graph(g, truth: GatedTruth, t: int) -> None:
     for gate, d in truth.deltas(t).items():
         assert agrees(value_after(s_tip, f"|∂{L}/∂a_{gate}{st}|"), np.linalg.norm(d), 5)
         assert np.isclose(g.gate_bars.values[gate], np.linalg.norm(d), rtol=1e-12, atol=0)
-    u_tip = g.edge_items[("U", t)].toolTip()
+    u_tip = g.tooltip_of(g.edge_items[("U", t)])
     assert agrees(
         value_after(u_tip, f"|∂{L}/∂a{st}| (added to ∂{L}/∂U_*[:, {truth.x[t]}])"),
         np.linalg.norm(truth.da[t]),
         5,
     )
     if truth.c is not None:
-        c_tip = g.node_items[("c", t)].toolTip()
+        c_tip = g.tooltip_of(g.node_items[("c", t)])
         assert agrees(
             value_after(c_tip, f"|∂{L}/∂c{sub(t + 1)} ⊙ f{sub(t + 1)}|"),
             np.linalg.norm(truth.carried_c[t]),
@@ -155,13 +155,13 @@ def check_graph(g, truth: GatedTruth, t: int) -> None:
         )
         assert agrees(value_after(c_tip, f"total: |∂{L}/∂c{st}|"), np.linalg.norm(truth.total_c[t]), 5)
     if t + 1 < truth.T:  # the edges s_t -> s_{t+1} (and c_t -> c_{t+1}) have now carried their errors
-        w_tip = g.edge_items[("W", t + 1)].toolTip()
+        w_tip = g.tooltip_of(g.edge_items[("W", t + 1)])
         assert agrees(value_after(w_tip, f"(into s{st})"), np.linalg.norm(truth.carried[t]), 5)
         if truth.c is not None:
-            c_edge = g.edge_items[("C", t + 1)].toolTip()
+            c_edge = g.tooltip_of(g.edge_items[("C", t + 1)])
             assert agrees(value_after(c_edge, f"(into c{st})"), np.linalg.norm(truth.carried_c[t]), 5)
     if t >= 1:
-        assert "no gradient carried back yet" in g.edge_items[("W", t)].toolTip()
+        assert "no gradient carried back yet" in g.tooltip_of(g.edge_items[("W", t)])
 
 
 def check_gradient_view(view, truth: GatedTruth, side, st) -> None:

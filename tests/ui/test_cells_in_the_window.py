@@ -64,10 +64,10 @@ def test_tooltips_of_the_new_parts(window, qtbot):
     bars = w.compare_graph.gate_bars if w.compare_graph.gate_bars is not None else w.graph_view.gate_bars
     tip = bars.slots["f"].toolTip()
     assert "forget gate" in tip and f"{np.mean(s.stepper.last.gates['f']):.4f}" in tip
-    assert "cell state" in w.graph_view.node_items[("c", 0)].toolTip()
+    assert "cell state" in w.graph_view.tooltip_of(w.graph_view.node_items[("c", 0)])
     for _ in range(2 * s.T - 1):
         s.step()
-    assert "carried back" in w.graph_view.edge_items[("C", 1)].toolTip()
+    assert "carried back" in w.graph_view.tooltip_of(w.graph_view.edge_items[("C", 1)])
     view = w.loss_view
     pos = view.step_plot.vb.mapViewToScene(
         view.step_plot.vb.mapSceneToView(view.step_plot.sceneBoundingRect().center())

@@ -78,23 +78,23 @@ def test_vanishing_gradient_thins_the_far_back_w_edges(session, view):
 
 def test_tooltips_show_the_numbers_from_the_events(session, view):
     T = session.T
-    assert "not computed" in view.node_items[("s", 2)].toolTip()
-    assert "no gradient carried back yet" in view.edge_items[("W", 2)].toolTip()
+    assert "not computed" in view.tooltip_of(view.node_items[("s", 2)])
+    assert "no gradient carried back yet" in view.tooltip_of(view.edge_items[("W", 2)])
     for _ in range(T + 1):
         session.step()
     fw = session.stepper.forward_steps()[2]
-    o_tip = view.node_items[("o", 2)].toolTip()
+    o_tip = view.tooltip_of(view.node_items[("o", 2)])
     assert f"{fw.E:.3f}" in o_tip and f"{fw.o[fw.y]:.4f}" in o_tip
     top = int(np.argmax(fw.o))
     assert f"'{session.vocab.label(top)}' {fw.o[top]:.3f}" in o_tip
-    s_tip = view.node_items[("s", 2)].toolTip()
+    s_tip = view.tooltip_of(view.node_items[("s", 2)])
     assert f"{np.linalg.norm(fw.s):.4f}" in s_tip and f"{fw.s[0]:+.3f}" in s_tip
     b = session.stepper.last
-    s_tip = view.node_items[("s", b.t)].toolTip()
+    s_tip = view.tooltip_of(view.node_items[("s", b.t)])
     for v in (b.error_direct, b.error_carried, b.error, b.delta):
         assert f"{np.linalg.norm(v):.4e}" in s_tip
-    assert f"{np.linalg.norm(b.delta):.4e}" in view.edge_items[("U", b.t)].toolTip()
-    assert session.vocab.label(session.x[0]) in view.node_items[("x", 0)].toolTip()
+    assert f"{np.linalg.norm(b.delta):.4e}" in view.tooltip_of(view.edge_items[("U", b.t)])
+    assert session.vocab.label(session.x[0]) in view.tooltip_of(view.node_items[("x", 0)])
 
 
 def test_new_sequence_length_rebuilds_and_show_state_is_idempotent(session, view):
@@ -202,10 +202,93 @@ def test_w_edge_never_shows_delta_for_the_error_it_carries(session, view):
     for _ in range(T + 1):
         session.step()
     b = session.stepper.last
-    tip = view.edge_items[("W", T - 1)].toolTip()
+    tip = view.tooltip_of(view.edge_items[("W", T - 1)])
     shown = [float(v) for v in re.findall(r"= ([\d.]+e[-+]\d+)", tip)]
     true = float(np.linalg.norm(session.stepper.W.T @ b.delta))
     assert all(v == pytest.approx(true, rel=1e-4) for v in shown), (tip, true)
     session.step()  # the backward step at T-2 carries it: now the edge says how much, exactly
-    tip = view.edge_items[("W", T - 1)].toolTip()
+    tip = view.tooltip_of(view.edge_items[("W", T - 1)])
     assert f"{true:.4e}" in tip and f"{np.linalg.norm(b.delta):.4e}" not in tip
+
+
+def _hover(view, scene_point) -> str:
+    """The tooltip the view shows for a pointer resting at this scene point ('' if none)."""
+    from PySide6 import QtWidgets
+
+    at = view.mapFromScene(scene_point)
+    where = view.viewport().mapToGlobal(at)
+    help_event = QtGui.QHelpEvent(QtCore.QEvent.Type.ToolTip, at, where)
+    QtWidgets.QApplication.sendEvent(view.viewport(), help_event)
+    return QtWidgets.QToolTip.text() if QtWidgets.QToolTip.isVisible() else ""
+
+
+def test_hovering_shows_the_tooltips_written_on_demand(session, view, qtbot):
+    from PySide6 import QtWidgets
+
+    """Nodes and edges carry no tooltip text (a reset at T = 200 would write ~3,600 of them); hovering
+    one writes its text then, from the events as they are at that moment."""
+    view.resize(900, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    T = session.T
+    for _ in range(T + 1):
+        session.step()
+    assert all(i.toolTip() == "" for i in view.node_items.values())
+    assert all(i.toolTip() == "" and i.parentItem().toolTip() == "" for i in view.edge_items.values())
+    s_node = view.node_items[("s", T - 1)]
+    assert "Backward" in view.tooltip_of(s_node)
+    assert _hover(view, s_node.sceneBoundingRect().center()) == view.tooltip_of(s_node)
+    label = view._labels[("o", 1, 0)].item  # the text inside a node shows the node's tooltip
+    assert _hover(view, label.sceneBoundingRect().center()) == view.tooltip_of(view.node_items[("o", 1)])
+    a, b = view._ends[("U", 2)]
+    assert _hover(view, (a + b) / 2) == view.tooltip_of(view.edge_items[("U", 2)])
+    assert "carried back" in view.tooltip_of(view.edge_items[("U", T - 1)])
+    session.back()  # the same item, hovered again: the text follows the events
+    assert "no gradient carried back yet" in _hover(
+        view, view.edge_items[("U", T - 1)].path().pointAtPercent(0.5)
+    )
+    _hover(view, view.mapToScene(2, 2))  # nothing there: the tooltip goes
+    qtbot.waitUntil(lambda: not QtWidgets.QToolTip.isVisible())
+
+
+def _pixels(view) -> np.ndarray:
+    image = view.viewport().grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : 4 * image.width()].copy()
+
+
+def test_edges_drawn_from_the_cached_background_match_a_fresh_drawing(session, view, qtbot):
+    """The edges and the step's band are drawn into the view's cached background and redrawn only where
+    something changed: after steps, steps back, a scroll, a new theme and a reset the picture is the
+    one a full redraw makes, and a backward edge shows in the backward colour."""
+    assert session.update_settings(seq_len=30)
+    view.resize(700, 260)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def same_as_fresh(what):
+        shown = _pixels(view)
+        view.resetCachedContent()
+        # pixels drawn before a scroll may round their antialiasing one level apart: nothing more
+        assert np.abs(shown.astype(int) - _pixels(view).astype(int)).max() <= 1, what
+
+    for i in range(session.T + 4):
+        session.step()
+        if i % 5 == 0 or i > session.T:
+            same_as_fresh(f"step {i}")
+    t = session.T - 3  # its V edge carries the error back: thick, in the backward colour
+    a, b = view._ends[("V", t)]
+    mid = view.mapFromScene((a + b) / 2)
+    colour = QtGui.QColor.fromRgb(
+        int.from_bytes(_pixels(view)[mid.y(), 4 * mid.x() : 4 * mid.x() + 4], "little")
+    )
+    assert colour.name().upper() == style.NORMAL.backward.upper()
+    session.back()
+    same_as_fresh("back")
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.maximum() // 3)
+    same_as_fresh("scrolled")
+    view.apply_theme(style.PRESENTER)
+    same_as_fresh("presenter")
+    session.reset()
+    same_as_fresh("reset")

@@ -120,7 +120,7 @@ def test_lesson_1_forward_pass(window):
     def near_uniform(w, s):
         o = forward(s).o
         assert 0.1 < o.min() and o.max() < 0.3 and o.shape[1] == 5
-        tip = w.graph_view.node_items[("o", 2)].toolTip()
+        tip = w.graph_view.tooltip_of(w.graph_view.node_items[("o", 2)])
         assert "top 3" in tip
 
     def complete(w, s):

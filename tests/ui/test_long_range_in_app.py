@@ -60,8 +60,8 @@ def test_steps_without_a_target_say_so_in_every_view(window, qtbot):
     # the graph's output row: no target, no loss, no error
     texts = [w.graph_view._labels[("o", 0, i)].text for i in range(3)]
     assert texts[0] in ("no target", "—") and texts[1:] == ["", ""]
-    assert NO_TARGET in w.graph_view.node_items[("o", 0)].toolTip()
-    assert "−log p" not in w.graph_view.node_items[("o", 0)].toolTip()  # no loss is claimed
+    assert NO_TARGET in w.graph_view.tooltip_of(w.graph_view.node_items[("o", 0)])
+    assert "−log p" not in w.graph_view.tooltip_of(w.graph_view.node_items[("o", 0)])  # no loss is claimed
     # the loss bars: none where there is no target, a cross instead; L is the mean over the targets
     lv = w.loss_view
     heights = lv.step_bars.opts["height"]
@@ -75,7 +75,7 @@ def test_steps_without_a_target_say_so_in_every_view(window, qtbot):
     while s.step() is not None:
         pass
     assert f"done: L = {L:.4f}" in w.phase_label.text()
-    assert "none: no target at this step" in w.graph_view.edge_items[("V", 0)].toolTip()
+    assert "none: no target at this step" in w.graph_view.tooltip_of(w.graph_view.edge_items[("V", 0)])
     eq = w.equations_view.browser.toPlainText()
     assert "L = (1/|M|)" in eq and "[t∈M] (1/|M|)" in eq
     header, rows = forward_table(s)
@@ -106,7 +106,7 @@ def test_relu_texts_levels_and_curves_are_the_cells(window, qtbot):
         s.step()
     s.step()  # the first backward step
     t = s.stepper.last.t
-    tip = w.graph_view.node_items[("s", t)].toolTip()
+    tip = w.graph_view.tooltip_of(w.graph_view.node_items[("s", t)])
     assert f"s{sub(t)} = relu(" in tip and f"relu′(z{sub(t)}) = [z{sub(t)} > 0]" in tip and "tanh" not in tip
     hv = w.hidden_view
     assert hv.heat_plot.titleLabel.text == "Hidden state sₜ = relu(zₜ)"

@@ -108,8 +108,8 @@ def check_forward(w, truth: Truth, t: int) -> None:
     W_s_prev = truth.rnn.W @ (truth.s[t - 1] if t else np.zeros_like(s))
     assert agrees(value_after(eq, f"|W s{t - 1 if t else '−1'}|"), np.linalg.norm(W_s_prev), 4)
     g = w.graph_view
-    assert fixed(value_after(g.node_items[("s", t)].toolTip(), f"|s{sub(t)}|"), np.linalg.norm(s), 4)
-    o_tip = g.node_items[("o", t)].toolTip()
+    assert fixed(value_after(g.tooltip_of(g.node_items[("s", t)]), f"|s{sub(t)}|"), np.linalg.norm(s), 4)
+    o_tip = g.tooltip_of(g.node_items[("o", t)])
     assert fixed(value_after(o_tip, "': p"), o[y], 4) and fixed(value_after(o_tip, "−log p"), E, 3)
 
 
@@ -145,35 +145,35 @@ def check_tooltips(w, truth: Truth, t: int) -> None:
     g, st = w.graph_view, sub(t)
     full = truth.mode == "full"
     L = "L" if full else f"E{sub(truth.target)}"
-    s_tip = g.node_items[("s", t)].toolTip()
+    s_tip = g.tooltip_of(g.node_items[("s", t)])
     if truth.traced(t):
         direct = f"(1/T)·|Vᵀ(o{st} − y{st})|" if full else f"|Vᵀ(o{st} − y{st})|"
         assert agrees(value_after(s_tip, direct), np.linalg.norm(truth.direct[t]), 5)
         assert agrees(
-            value_after(g.edge_items[("V", t)].toolTip(), f"{direct} (into s{st})"),
+            value_after(g.tooltip_of(g.edge_items[("V", t)]), f"{direct} (into s{st})"),
             np.linalg.norm(truth.direct[t]),
             5,
         )
-        o_tip = g.node_items[("o", t)].toolTip()
+        o_tip = g.tooltip_of(g.node_items[("o", t)])
         assert agrees(value_after(o_tip, f"|∂{L}/∂(V s{st})|"), truth.d_out_norm[t], 5)
     else:
         assert f"direct from E{st}: not part of this trace" in s_tip
-        assert "not part of this trace" in g.edge_items[("V", t)].toolTip()
-        assert "not part of this trace" in g.node_items[("o", t)].toolTip()
+        assert "not part of this trace" in g.tooltip_of(g.edge_items[("V", t)])
+        assert "not part of this trace" in g.tooltip_of(g.node_items[("o", t)])
     assert agrees(value_after(s_tip, f"|Wᵀ δ{sub(t + 1)}|"), np.linalg.norm(truth.carried[t]), 5)
     assert agrees(value_after(s_tip, f"|∂{L}/∂s{st}|"), np.linalg.norm(truth.direct[t] + truth.carried[t]), 5)
     assert agrees(value_after(s_tip, f"|δ{st}| = "[:-3]), np.linalg.norm(truth.dz[t]), 5)
-    u_tip = g.edge_items[("U", t)].toolTip()
+    u_tip = g.tooltip_of(g.edge_items[("U", t)])
     assert agrees(
         value_after(u_tip, f"|∂{L}/∂z{st}| (added to ∂{L}/∂U[:, {truth.x[t]}])"),
         np.linalg.norm(truth.dz[t]),
         5,
     )
     if t + 1 < truth.T:  # the W edge s_t -> s_{t+1} has now carried W^T delta_{t+1} into s_t
-        w_tip = g.edge_items[("W", t + 1)].toolTip()
+        w_tip = g.tooltip_of(g.edge_items[("W", t + 1)])
         assert agrees(value_after(w_tip, f"(into s{st})"), np.linalg.norm(truth.carried[t]), 5)
     if t >= 1:  # ... but the W edge into s_t has not carried anything into s_{t-1} yet
-        assert "no gradient carried back yet" in g.edge_items[("W", t)].toolTip()
+        assert "no gradient carried back yet" in g.tooltip_of(g.edge_items[("W", t)])
 
 
 def revealed_ks(st, t: int) -> list[int]:

@@ -39,7 +39,7 @@ def test_the_graph_shows_words_not_ids(words_window):
     labels = [w.graph_view._labels[("x", t, 0)].item.text() for t in range(s.T)]
     assert labels == [s.vocab.label(i) for i in s.x] and all(s.vocab.tokens[i] in labels for i in s.x)
     assert any(len(label) > 1 for label in labels)  # whole words, not characters
-    tip = w.graph_view.node_items[("x", 0)].toolTip()
+    tip = w.graph_view.tooltip_of(w.graph_view.node_items[("x", 0)])
     assert f"'{s.vocab.label(s.x[0])}'" in tip and f"token id {int(s.x[0])}" in tip
 
 

@@ -18,11 +18,13 @@ from PySide6.QtCore import Qt
 
 from rnnviz.core.layout import unrolled_layout
 from rnnviz.ui import style
+from rnnviz.ui.graph_edges import EdgesUnder, GraphScene
 from rnnviz.ui.graph_gates import GateBars
 from rnnviz.ui.graph_items import LOG_RANGE, Label, arrow, gradient_width
 from rnnviz.ui.graph_scroll import GRAPH_MIN_H, ScrollAlongTime
 from rnnviz.ui.graph_style import GraphStyle
 from rnnviz.ui.graph_text import Trace
+from rnnviz.ui.graph_tips import TIP_KEY, GraphTips
 
 __all__ = ["GraphView", "gradient_width"]
 
@@ -33,17 +35,18 @@ X_H, O_H = 30.0, 70.0  # heights of the x and o boxes
 GATED_S_H = 76.0  # a gated cell's s node: a box with room for its gates' bars
 TITLE_H = 24.0  # the cell's name above the row labels
 WORD_DX = 64.0  # the narrowest column for word tokens (a typical word at a readable size)
-CUT_HALF, CUT_GAP = 13.0, 3.5  # the "//" mark across an edge that truncation cuts: half-height, gap
 # nodes are drawn once into pixmaps at screen resolution and copied on each repaint (again only
 # when restyled): their antialiased outlines were a large part of a repaint at T = 200
 CACHED = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+NO_CONTENTS = QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents  # Qt does not paint the item
 
 
-class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
+class GraphView(GraphStyle, GraphTips, EdgesUnder, ScrollAlongTime, QtWidgets.QGraphicsView):
     def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
         super().__init__(parent)
         self.session, self.theme = session, theme
-        self.scene_ = QtWidgets.QGraphicsScene(self)  # held on self: a local scene is collected
+        self.scene_ = GraphScene(self.tooltip_of, self._draw_under, self)  # held: a local one is collected
+        self.setCacheMode(QtWidgets.QGraphicsView.CacheModeFlag.CacheBackground)  # the edges (graph_edges.py)
         self.setScene(self.scene_)
         hint = QtGui.QPainter.RenderHint
         self.setRenderHints(hint.Antialiasing | hint.TextAntialiasing)
@@ -79,8 +82,8 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             dx = max(dx, WORD_DX)
         if (T, dx, cell) == self._layout:
             self._trace = Trace.of(self.session.stepper)
-            self._make_cut_marks()
-            self._keys.clear()
+            self._make_cut_marks()  # the items' keys stay: each says all of its look (tooltips are
+            # written on hover), so only what the new trace changes is restyled
             self._drawn = (None, 0)
             self.show_state()
             return
@@ -103,7 +106,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
         self.node_items, self.edge_items, self.edge_pens, self._ends = {}, {}, {}, {}
         self._labels: dict = {}
         self._static: dict = {}  # label key -> fixed text (row names, t=..., the cell's name)
-        self._keys: dict = {}  # item key -> the state it was last styled for
+        self._keys: dict = {}  # item key -> the whole look it was last styled with
         self._drawn = (None, 0)  # (stepper, cursor) show_state last drew
         for (r, t), (cx, cy) in self._pos.items():
             w, h = sizes[r]
@@ -116,6 +119,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
                 item = QtWidgets.QGraphicsPathItem(path)
             item.setZValue(2)
             item.setCacheMode(CACHED)
+            item.setData(TIP_KEY, ("node", r, t))  # its tooltip is written when hovered (graph_tips.py)
             self.scene_.addItem(item)
             self.node_items[(r, t)] = item
             n = 3 if r == "o" else (2 if r == "s" and not self._compact else 1)
@@ -144,10 +148,13 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
                 b = QtCore.QPointF(x0, y1 + sizes[hi][1] / 2)
             # a wide transparent twin makes even a 1 px edge easy to hover for its tooltip
             hit = self.scene_.addPath(arrow(a, b), QtGui.QPen(Qt.GlobalColor.transparent, 12))
-            hit.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)  # hovered, never drawn
-            self.edge_items[(kind, t)] = QtWidgets.QGraphicsPathItem(hit)  # not cached: a pixmap clips its
-            # antialiased fringe (its bounding rect ends half a pixel short), and gained nothing measurable
+            hit.setFlag(NO_CONTENTS)  # hovered, never drawn
+            self.edge_items[(kind, t)] = vis = QtWidgets.QGraphicsPathItem(hit)  # its look: drawn by
+            vis.setFlag(NO_CONTENTS)  # graph_edges.py, as the view's cached background
+            for part in (hit, vis):
+                part.setData(TIP_KEY, ("edge", kind, t))
             self._ends[(kind, t)] = (a, b)
+        self._index_edges()
         self._trace = Trace.of(self.session.stepper)
         self.cut_items = {}  # (kind, t) -> the bar across the edge into step t that truncation cuts
         self._make_cut_marks()
@@ -157,6 +164,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             QtGui.QPen(Qt.PenStyle.NoPen),
         )
         self._band.setZValue(-1)
+        self._band.setFlag(NO_CONTENTS)  # drawn under the edges (graph_edges.py)
         self.gate_bars = GateBars(self.scene_, cell, LOG_RANGE) if gated else None
         self._s_rect = lambda t: QtCore.QRectF(  # the s node of step t (scene coordinates)
             self._pos[("s", t)][0] - sizes["s"][0] / 2,
@@ -201,29 +209,6 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
         self.apply_theme(self.theme)
         self._auto_view()
 
-    def _make_cut_marks(self) -> None:
-        """A "//" break mark across each W (and c) edge that truncation cuts, as on a cut axis."""
-        for bar in self.cut_items.values():
-            self.scene_.removeItem(bar)
-        self.cut_items = {}
-        for kind in "WC" if "C" in self._kinds else "W":
-            for t in range(1, self._T):
-                why = self._trace.cut(t)
-                if why is None:
-                    continue
-                a, b = self._ends[(kind, t)]
-                mx, my = (a.x() + b.x()) / 2, (a.y() + b.y()) / 2
-                mark = QtGui.QPainterPath()
-                for dx in (-CUT_GAP, CUT_GAP):
-                    mark.moveTo(mx + dx - CUT_HALF / 2.5, my + CUT_HALF)
-                    mark.lineTo(mx + dx + CUT_HALF / 2.5, my - CUT_HALF)
-                bar = QtWidgets.QGraphicsPathItem(mark)
-                bar.setZValue(3)
-                bar.setToolTip(why)
-                bar.setPen(style.pen(self.theme.foreground, self.theme.line_width))
-                self.scene_.addItem(bar)
-                self.cut_items[t if kind == "W" else (kind, t)] = bar
-
     # --- styling ---------------------------------------------------------------------------------
 
     def apply_theme(self, theme: style.Theme) -> None:
@@ -233,6 +218,7 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             return
         self._pens = {}
         self.setBackgroundBrush(QtGui.QColor(theme.background))
+        self.resetCachedContent()  # the edges' cached background: all drawn again
         for key, lab in self._labels.items():
             lab.set(self._static.get(key, ""), theme.foreground, theme)
         for bar in self.cut_items.values():  # the foreground colour: distinct from the orange errors
@@ -266,17 +252,15 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             for r in self._rows:
                 reached = b is not None and (r in "sc" or (r == "o" and b.d_out.any()))
                 state = "todo" if f is None else ("bwd" if reached else "fwd")
-                key = (state, t == self.highlighted_t and cur_col)
+                key = (state, t == self.highlighted_t and cur_col, self._node_lines(r, t, f))
                 if self._keys.get((r, t)) != key:
                     self._keys[(r, t)] = key
-                    self._style_node(r, t, state, key[1], f, b)
+                    self._style_node(r, t, *key)
             for kind in self._kinds if t else "UV":
-                norm = self._carried(kind, t, b, bw[t - 1] if t else None)
-                state = "todo" if f is None else ("bwd" if norm else "fwd")
-                untraced = kind == "V" and b is not None and not self._trace.traced(t)
-                if self._keys.get((kind, t)) != (state, norm, untraced):
-                    self._keys[(kind, t)] = (state, norm, untraced)
-                    self._style_edge(kind, t, state, norm, untraced)
+                look = self._edge_look(kind, t, f, b, bw[t - 1] if t else None)
+                if self._keys.get((kind, t)) != look:
+                    self._keys[(kind, t)] = look
+                    self._style_edge(kind, t, *look)
         self._band.setVisible(self.highlighted_t is not None)
         self._show_gates(fw, bw)
         if self.highlighted_t is not None:
@@ -286,6 +270,8 @@ class GraphView(GraphStyle, ScrollAlongTime, QtWidgets.QGraphicsView):
             self._band.setPos(self._pos[("x", self.highlighted_t)][0], 0)
             margin = max(80, self.viewport().width() // 3)  # the steps either side stay in view too
             self.ensureVisible(self._band.sceneBoundingRect(), margin, 0)  # when time scrolls
+        self._band_moved()
+        self._flush_under()
 
     def _show_gates(self, fw, bw) -> None:
         """A gated cell: its gates' bars in the node of the step just taken (none at the update)."""
