@@ -163,7 +163,7 @@ class NormsBeside:
     norms not started and waits for those under way (an SVD cannot be interrupted). Inline, in the
     caller's thread, where two_norm would hold the GIL anyway, where P is too small to be worth
     handing over, or where no thread can be started. The helpers are made by the caller's thread,
-    so they share its priority (a worker's, lowered).
+    so they share its priority.
     """
 
     def __init__(self, out: np.ndarray, threads: int = NORM_THREADS):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 
 from rnnviz.experiments import Experiment, Row, run_experiment
-from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
+from rnnviz.ui.background import collect_garbage_in_ui_thread
 
 
 class ExperimentRun:
@@ -49,7 +49,6 @@ class ExperimentRun:
         self.done, self.total, self.last = done, total, what
 
     def _loop(self) -> None:
-        lower_this_threads_priority()
         try:
             self.rows = run_experiment(
                 self.experiment, self.seeds, progress=self._progress, cancelled=self._cancel.is_set

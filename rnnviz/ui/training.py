@@ -17,7 +17,7 @@ import threading
 import time
 
 from rnnviz.core import GradNormHistory, LossHistory, Trainer
-from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
+from rnnviz.ui.background import collect_garbage_in_ui_thread
 
 
 class LockedHistory(LossHistory):
@@ -95,7 +95,6 @@ class TrainingRun:
         self._thread.join()
 
     def _loop(self) -> None:
-        lower_this_threads_priority()
         try:
             while self.done < self.target and not self._stop.is_set():
                 for i, trainer in enumerate(self.trainers):

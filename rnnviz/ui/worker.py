@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
-from rnnviz.ui.background import collect_garbage_in_ui_thread, lower_this_threads_priority
+from rnnviz.ui.background import collect_garbage_in_ui_thread
 
 POLL_MS = 10  # how often the UI thread looks for finished jobs while any are outstanding
 IDLE_EXIT_S = 5.0  # a thread ends after this long without a job (the next job starts a new one)
@@ -139,7 +139,6 @@ class Worker(QObject):
     # --- worker thread ------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        lower_this_threads_priority()
         while True:
             with self._wake:
                 if not self._pending and not self._stopping:

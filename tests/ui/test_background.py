@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from rnnviz.core import RNN
-from rnnviz.ui.background import BACKGROUND_NICE
 from rnnviz.ui.widgets.gradient_view import GradientView
 from rnnviz.ui.worker import Job, Worker
 from tests.ui.helpers import computed, settled
@@ -199,7 +198,9 @@ def test_in_compare_mode_only_the_first_trainer_of_a_round_may_give_up(qtbot):
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="thread priorities need setpriority")
-def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatch):
+def test_background_threads_run_at_the_ui_threads_priority(session, qtbot, monkeypatch):
+    """A lower one starved a GIL holder on a busy machine, and the UI thread waited with it."""
+
     def nice() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
@@ -212,7 +213,7 @@ def test_background_threads_give_way_to_the_ui_thread(session, qtbot, monkeypatc
     session.train(2)
     qtbot.waitUntil(lambda: not session.training)
     ui = nice()
-    assert job.result >= BACKGROUND_NICE > ui and seen and min(seen) >= BACKGROUND_NICE
+    assert seen and job.result == ui and set(seen) == {ui}
     worker.shutdown()
 
 

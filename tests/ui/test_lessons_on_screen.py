@@ -19,13 +19,7 @@ from tests.ui.helpers import PATIENCE_MS, in_front, settled, shown_on_screen
 
 
 @pytest.fixture
-def window(make_window, monkeypatch):
-    from rnnviz.ui import background
-
-    # These tests check what the lessons' training produces, not how training yields to the UI
-    # (test_background.py does): at the app's nice 10, a loaded machine starves their thousands of
-    # iterations; at nice 0 they share the cores fairly.
-    monkeypatch.setattr(background, "BACKGROUND_NICE", 0)
+def window(make_window):
     return make_window(size=(1920, 1080))[0]
 
 
