@@ -43,31 +43,20 @@ def core_row(cell: str, repeats: int) -> tuple[list[float], float, float, str]:
     return times, statistics.median(cpu), statistics.median(mine), digest
 
 
-def old_row(rows, t: int) -> np.ndarray:
-    """The row as the code before two_norm computed it: np.linalg.norm after each product, in turn."""
-    cell, prep, cache = rows.spec, rows._prep, rows._cache
-    n = len(cell.states)
-    P, out = np.eye(n * H), np.empty(t + 1)
-    out[t] = np.linalg.norm(P, 2)
-    for k in range(t - 1, -1, -1):
-        errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n))
-        _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
-        P = carry[0] if n == 1 else np.hstack(carry)
-        out[k] = np.linalg.norm(P, 2)
-    return out
-
-
 def pairs(cell: str, n: int) -> tuple[list[float], list[float]]:
     """n rows the old way and n the new, alternated in one process, so that both see the same load:
     (old seconds, new seconds). Their numbers must be equal to the bit."""
+    import _app  # noqa: F401 - puts the repository on sys.path, for tests/
+
     from rnnviz.core import make_model
+    from tests.core.legacy.jacobian_row_v0 import serial_row
 
     model = make_model(cell, K, H, seed=0)
     rows = model.jacobian_rows(np.random.default_rng(0).integers(0, K, T))
     old, new = [], []
     for _ in range(n):
         t0 = time.perf_counter()
-        a = old_row(rows, T - 1)
+        a = serial_row(rows, T - 1)
         t1 = time.perf_counter()
         b = rows.row(T - 1).norm
         new.append(time.perf_counter() - t1)

@@ -11,6 +11,7 @@ import pytest
 from rnnviz.core import CELL_NAMES, make_model
 from rnnviz.core import two_norm as tn
 from rnnviz.core.two_norm import NormsBeside, releases_gil, two_norm
+from tests.core.legacy.jacobian_row_v0 import serial_row
 
 SIZES = (1, 2, 3, 17, 64, 256, 512)
 
@@ -262,24 +263,6 @@ def test_without_a_thread_to_start_the_caller_does_every_norm(lapack, monkeypatc
     assert np.array_equal(out, [np.linalg.norm(P, 2) for P in mats])
 
 
-def serial_row(m, x, t):
-    """The row as it was computed before NormsBeside: np.linalg.norm after each product, in order."""
-    from rnnviz.core import backprop
-
-    rows = m.jacobian_rows(x)
-    cell, prep, cache = rows.spec, rows._prep, rows._cache
-    H, n = cell.H, len(cell.states)
-    P, out = np.eye(n * H), np.empty(t + 1)
-    out[t] = np.linalg.norm(P, 2)
-    for k in range(t - 1, -1, -1):
-        errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n))
-        _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
-        P = carry[0] if n == 1 else np.hstack(carry)
-        out[k] = np.linalg.norm(P, 2)
-    assert backprop.jacobian_norm_row  # the function these rows are compared with
-    return out
-
-
 @pytest.mark.parametrize("cell", CELL_NAMES)
 @pytest.mark.parametrize("H,seed", [(5, 0), (40, 1), (64, 2)])
 def test_jacobian_rows_keep_every_bit(cell, H, seed):
@@ -287,7 +270,7 @@ def test_jacobian_rows_keep_every_bit(cell, H, seed):
     x = np.random.default_rng(seed).integers(0, 7, 24)
     rows = m.jacobian_rows(x)
     for t in (0, 1, 23):
-        assert np.array_equal(rows.row(t).norm, serial_row(m, x, t))
+        assert np.array_equal(rows.row(t).norm, serial_row(rows, t))
 
 
 def test_a_stopped_row_leaves_no_thread_behind(lapack):
