@@ -49,7 +49,7 @@ class TipScene(QtWidgets.QGraphicsScene):
 
 
 class GraphTips:
-    """Needs the GraphView's session, node_tip, _edge_look and _trace."""
+    """Needs the GraphView's session, node_tip, _edge_look, _trace and _T."""
 
     def tooltip_of(self, item: QtWidgets.QGraphicsItem) -> str:
         """What hovering this item of the graph shows: a node's or edge's tooltip, written now from
@@ -58,19 +58,18 @@ class GraphTips:
         if key is None:
             return item.toolTip()
         what, name, t = key
-        f, b = self._events_at(t)
+        fw, bw = events_by_step(self.session.stepper.events, self._T)
+        f, b = fw[t], bw[t]
         if what == "node":
             return self.node_tip(name, t, f, b)
-        before = self._events_at(t - 1)[1] if t else None
-        _, norm, untraced = self._edge_look(name, t, f, b, before)
+        _, norm, untraced = self._edge_look(name, t, f, b, bw[t - 1] if t else None)
         return graph_text.edge_tip(name, t, int(self.session.x[t]), self._trace, norm, untraced)
 
-    def _events_at(self, t: int) -> tuple:
-        """(forward, backward) events of step t so far; None where the stepper has not been."""
-        f = b = None
-        for ev in self.session.stepper.events:
-            if ev.phase == "forward" and ev.t == t:
-                f = ev
-            elif ev.phase == "backward" and ev.t == t:
-                b = ev
-        return f, b
+
+def events_by_step(events, T: int) -> tuple[list, list]:
+    """(forward, backward): the event of each step t = 0..T-1 so far, None where the stepper has not been."""
+    fw, bw = [None] * T, [None] * T
+    for ev in events:
+        if ev.phase in ("forward", "backward"):
+            (fw if ev.phase == "forward" else bw)[ev.t] = ev
+    return fw, bw

@@ -24,7 +24,7 @@ from rnnviz.ui.graph_items import LOG_RANGE, Label, arrow, gradient_width
 from rnnviz.ui.graph_scroll import GRAPH_MIN_H, ScrollAlongTime
 from rnnviz.ui.graph_style import GraphStyle
 from rnnviz.ui.graph_text import Trace
-from rnnviz.ui.graph_tips import TIP_KEY, GraphTips
+from rnnviz.ui.graph_tips import TIP_KEY, GraphTips, events_by_step
 
 __all__ = ["GraphView", "gradient_width"]
 
@@ -233,10 +233,7 @@ class GraphView(GraphStyle, GraphTips, EdgesUnder, ScrollAlongTime, QtWidgets.QG
             return
         st, T, th = self.session.stepper, self._T, self.theme
         events = st.events
-        fw, bw = [None] * T, [None] * T
-        for ev in events:
-            if ev.phase in ("forward", "backward"):
-                (fw if ev.phase == "forward" else bw)[ev.t] = ev
+        fw, bw = events_by_step(events, T)
         last = events[-1] if events else None
         before = self.highlighted_t
         self.phase = last.phase if last is not None else None
