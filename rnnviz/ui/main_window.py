@@ -19,7 +19,6 @@ from rnnviz.ui.view_deck import ViewDeck
 from rnnviz.ui.widgets.controls import ControlPanel
 from rnnviz.ui.widgets.equations_view import EquationsView
 from rnnviz.ui.widgets.gradcheck_view import GradcheckView
-from rnnviz.ui.widgets.gradient_view import GradientView
 from rnnviz.ui.widgets.graph_view import GraphView
 from rnnviz.ui.widgets.hidden_view import HiddenView
 from rnnviz.ui.widgets.lesson_panel import LessonPanel
@@ -52,19 +51,17 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.compare_graph = GraphView(session.side(1), theme)  # compare mode: the second cell
         self.hidden_view = HiddenView(session, theme)
         self.loss_view = LossView(session, theme)
-        self.gradient_view = GradientView(session, theme)
         self.views = OnDemand(
-            {
-                "graph": self.graph_view,
-                "hidden": self.hidden_view,
-                "loss": self.loss_view,
-                "gradients": self.gradient_view,
-            },  # and "compared graph" in compare mode
-            self._lab_makers(session),  # issue 13's views, built when first opened
+            {"graph": self.graph_view, "hidden": self.hidden_view, "loss": self.loss_view},
+            # and "compared graph" in compare mode; issue 13's views are built when first opened
+            {"gradients": self._make_gradient_view, **self._lab_makers(session)},
         )
         self.view_choice = ViewChoice()
-        # below the graph: side by side while each view keeps a usable size, else in tabs
-        self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views())
+        # below the graph: side by side while each view keeps a usable size, else in tabs; a view
+        # behind a tab is built when it first comes to the front (its heat map and its going-back
+        # plot stand side by side in every arrangement: at least two plots' least width)
+        least = {"gradients": lambda: 2 * style.plot_minimum(self.theme)[0]}
+        self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views(), least=least)
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.graphs = QtWidgets.QSplitter(Qt.Orientation.Horizontal)  # compare mode: the cells side by side
@@ -163,6 +160,13 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.fit_to_screen(first=True)
         if restore:
             self._restore_geometry()
+
+    gradient_view = property(lambda self: self.views["gradients"], doc="built when first asked for")
+
+    def _make_gradient_view(self):
+        from rnnviz.ui.widgets.gradient_view import GradientView  # imported when first shown
+
+        return GradientView(self.session, self.theme)
 
     def _dock(self, title: str, widget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self)
