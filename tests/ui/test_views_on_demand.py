@@ -155,3 +155,36 @@ def test_the_gradient_views_least_width_is_never_more_than_it_asks(make_window, 
     assert bound <= view.minimumSizeHint().width()
     for height in (100, 200, 300, 400, 600, 900, 1400):
         assert bound <= view.minimum_width_for(height)
+
+
+def test_the_loss_view_not_built_yet_is_built_when_training_starts_and_keeps_the_bars_before_it(
+    make_window, qtbot
+):
+    import numpy as np
+
+    from tests.ui.helpers import PATIENCE_MS
+
+    w, s = make_window(size=(1280, 720), task="echo", delay=1, hidden=8, seq_len=8, seed=2)
+    assert w.deck.mode == "tabs" and not w.views.is_built("loss")
+    before = np.array(s.step_losses)
+    seen = []
+    s.sig_training_changed.connect(lambda on: seen.append((on, w.views.is_built("loss"))))
+    s.train(300)
+    assert seen[0] == (True, True)  # built as training started, before the first iteration
+    qtbot.waitUntil(lambda: not s.training, timeout=PATIENCE_MS)
+    for _ in range(s.T):
+        s.step()
+    w.deck.bring_to_front("loss")
+    lv = w.loss_view
+    assert w.deck.tabs.currentWidget() is lv and lv.isVisible()
+    assert np.allclose(lv.ghost_bars.opts["height"], before) and lv.ghost_text.isVisible()
+    assert np.allclose(lv.step_bars.opts["height"], s.step_losses)
+
+
+def test_the_loss_views_least_width_is_never_more_than_it_asks(make_window):
+    window = make_window(size=(1280, 720), task="echo", hidden=8, seq_len=6, compare="gru")[0]
+    for presenter in (False, True):
+        window.set_presenter(presenter)
+        bound = window.deck.least["loss"]()
+        assert bound <= window.loss_view.minimumSizeHint().width()
+        assert all(bound <= window.loss_view.minimum_width_for(h) for h in (100, 300, 600, 1400))
