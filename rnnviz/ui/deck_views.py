@@ -4,12 +4,15 @@ the loss and gradient views the first time they are on screen (ui/on_demand.py, 
 At a window too narrow for the three side by side they are tabbed, and two of them wait behind their
 tabs: the window shows sooner without building their plots (about half of what it builds). The deck
 decides to tab them without building them when even the least width each could ask does not fit.
-The loss view is also built when training starts: it keeps the bars from before training.
+The loss view is also built when training starts: it keeps the bars from before training. While the
+gradient view waits, its slow numbers are still asked for at each new trace, as it would ask: they are
+in when it first comes to the front, as they were when it was built with the window.
 """
 
 from __future__ import annotations
 
 from rnnviz.ui import style
+from rnnviz.ui.gradient_side import ask_numbers
 
 
 class DeckViews:
@@ -42,3 +45,8 @@ class DeckViews:
         """Training starts: a loss view not built yet is built now, to keep the bars from before it."""
         if training and not self.views.is_built("loss"):
             self.loss_view.keep_bars_before_training(True)
+
+    def _ask_for_gradient_numbers(self, *_) -> None:
+        """A new trace while the gradient view is not built: ask for the numbers it would ask for."""
+        if not self.views.is_built("gradients"):
+            ask_numbers([self.session.side(i) for i in range(len(self.session.tracks))])

@@ -142,6 +142,8 @@ class MainWindow(DeckViews, LabViews, PresenterMode, WindowGeometry, QtWidgets.Q
         session.sig_reset.connect(self._follow_phase)
         session.sig_stepped.connect(self._follow_phase)
         session.sig_reset.connect(self._follow_compare)
+        session.sig_reset.connect(self._ask_for_gradient_numbers)
+        self._ask_for_gradient_numbers()
         self._follow_compare()
         session.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         session.sig_playing_changed.connect(self.actions["play"].setChecked)

@@ -188,3 +188,23 @@ def test_the_loss_views_least_width_is_never_more_than_it_asks(make_window):
         bound = window.deck.least["loss"]()
         assert bound <= window.loss_view.minimumSizeHint().width()
         assert all(bound <= window.loss_view.minimum_width_for(h) for h in (100, 300, 600, 1400))
+
+
+@pytest.mark.parametrize("compare", ["", "gru"])
+def test_the_gradient_views_numbers_are_asked_for_while_it_waits_behind_its_tab(make_window, qtbot, compare):
+    """As when it was built with the window: each new trace's C and going-back row are computed, so
+    they are in (not "computing…") when its tab first comes to the front."""
+    from tests.ui.helpers import settled
+
+    w, s = make_window(size=(1280, 720), task="echo", hidden=8, seq_len=6, seed=3, compare=compare)
+    s.new_sequence()
+    settled(qtbot, s)
+    assert not w.views.is_built("gradients")
+    for track in s.tracks:
+        assert track.numbers.status("contributions") == "" and track.numbers.status(("row", s.T - 1)) == ""
+    for _ in range(2 * s.T):
+        s.step()
+    w.deck.bring_to_front("gradients")
+    view = w.gradient_view
+    assert view.chosen_t == s.T - 1 and all(side.C is not None for side in view.shown_sides)
+    assert "computing" not in view.verdict_label.text() and view.verdict_label.text()
