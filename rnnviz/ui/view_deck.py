@@ -133,14 +133,15 @@ class ViewDeck(QtWidgets.QWidget):
             return
         front = self.tabs.currentIndex() == index
         self.tabs.blockSignals(True)
-        self.tabs.removeTab(index)
         view.setMinimumWidth(0)
-        self.tabs.insertTab(index, view, self.titles[name])
+        self.tabs.insertTab(index, view, self.titles[name])  # before its empty page, which then goes
         self.tabs.setTabToolTip(index, self.titles[name])
         if front:
             self.tabs.setCurrentIndex(index)
+        self.tabs.removeTab(index + 1)  # (never the tab in front: no other view is shown meanwhile)
         self.tabs.blockSignals(False)
         page.deleteLater()
+        self.updateGeometry()  # the deck's least size now counts this view too
 
     def current(self) -> str | None:
         """The view in front when tabbed (the first shown one when side by side)."""
