@@ -1,6 +1,7 @@
 """UI timings: reset, one step plus the full redraw of every view, and cold start to a shown window.
 
     python benchmarks/ui_step.py [--repeats N] [--sizes default,large,...] [--cells rnn,lstm,gru,rnn+lstm]
+                                 [--cold-runs N] [--cold-screen WxH]   (--sizes "": the cold start alone)
 
 Goals (issue 8): a reset takes <= 50 ms of UI-thread time at every size and its slow numbers
 (contributions, the Jacobian row on show, rho(W)) arrive from the worker within 1 s; one step +
