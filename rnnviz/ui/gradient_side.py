@@ -237,6 +237,23 @@ class GradientSide:
         style.decade_ticks(self.line_plot.getAxis("left"), lo, hi)
 
 
+def default_output_step(st) -> int:
+    """The loss E_t the going-back plot follows for a new kind of trace: the single mode's target,
+    else the last step."""
+    return st.target if st.mode == "single" else st.T - 1
+
+
+def ask_numbers(sides) -> None:
+    """Ask the worker for what the gradient view draws of a new trace, as it asks when it draws it:
+    each cell's C, then its row for the default output step (if E_t there has a target)."""
+    for side in sides:
+        side.contributions  # noqa: B018 - asking is what starts the job
+    for side in sides:
+        t = default_output_step(side.stepper)
+        if side.stepper.y[t] >= 0:
+            side.jacobian_row(t)
+
+
 def revealed_cells(st) -> np.ndarray:
     """(T, T) bool: full mode reveals column k (rows t >= k) once the backward step at k is done;
     single mode reveals cell (target, k) only, and once its (truncated) sweep is complete, the

@@ -7,6 +7,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 
 from rnnviz.ui import style
 from rnnviz.ui.actions import ACTIONS, HOLD, HOLD_DELAY_MS, HOLD_INTERVAL_MS, build_actions
+from rnnviz.ui.deck_views import DeckViews
 from rnnviz.ui.file_actions import FileActions
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.key_hold import KeyHold
@@ -19,11 +20,9 @@ from rnnviz.ui.view_deck import ViewDeck
 from rnnviz.ui.widgets.controls import ControlPanel
 from rnnviz.ui.widgets.equations_view import EquationsView
 from rnnviz.ui.widgets.gradcheck_view import GradcheckView
-from rnnviz.ui.widgets.gradient_view import GradientView
 from rnnviz.ui.widgets.graph_view import GraphView
 from rnnviz.ui.widgets.hidden_view import HiddenView
 from rnnviz.ui.widgets.lesson_panel import LessonPanel
-from rnnviz.ui.widgets.loss_view import LossView
 from rnnviz.ui.window_geometry import GRAPH_SHARE, STATE_VERSION, WindowGeometry
 
 BUSY_WHILE_TRAINING = (
@@ -42,7 +41,7 @@ BUSY_WHILE_TRAINING = (
 )
 
 
-class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
+class MainWindow(DeckViews, LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow):
     def __init__(self, session, theme: style.Theme = style.NORMAL, restore: bool = True):
         super().__init__()
         self.session = session
@@ -51,20 +50,14 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.graph_view = GraphView(session, theme)
         self.compare_graph = GraphView(session.side(1), theme)  # compare mode: the second cell
         self.hidden_view = HiddenView(session, theme)
-        self.loss_view = LossView(session, theme)
-        self.gradient_view = GradientView(session, theme)
         self.views = OnDemand(
-            {
-                "graph": self.graph_view,
-                "hidden": self.hidden_view,
-                "loss": self.loss_view,
-                "gradients": self.gradient_view,
-            },  # and "compared graph" in compare mode
-            self._lab_makers(session),  # issue 13's views, built when first opened
+            {"graph": self.graph_view, "hidden": self.hidden_view},  # and "compared graph" in compare mode
+            # the loss and gradient views when first on screen (deck_views.py), the lab's when first opened
+            {**self._deck_makers(), **self._lab_makers(session)},
         )
         self.view_choice = ViewChoice()
         # below the graph: side by side while each view keeps a usable size, else in tabs
-        self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views())
+        self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views(), least=self._least_widths())
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.graphs = QtWidgets.QSplitter(Qt.Orientation.Horizontal)  # compare mode: the cells side by side
@@ -149,9 +142,12 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         session.sig_reset.connect(self._follow_phase)
         session.sig_stepped.connect(self._follow_phase)
         session.sig_reset.connect(self._follow_compare)
+        session.sig_reset.connect(self._ask_for_gradient_numbers)
+        self._ask_for_gradient_numbers()
         self._follow_compare()
         session.sig_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         session.sig_playing_changed.connect(self.actions["play"].setChecked)
+        session.sig_training_changed.connect(self._before_training)
         session.sig_training_changed.connect(self._training_changed)
         self._training_changed(False)
         self._keep_arrow_keys_for_stepping()

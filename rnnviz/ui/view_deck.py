@@ -1,5 +1,10 @@
 """ViewDeck: the views below the graph, side by side while each keeps its minimum size, in tabs
 when the width runs out (never squeezed to nothing). Presenter mode shows only some of them.
+
+A view that is not built yet (views is an OnDemand) is built when it is first on screen: behind a tab
+it has an empty page, which it replaces when its tab comes to the front. Whether the views fit side
+by side is first tried with the least width each could need (`least`): when even those do not fit,
+the deck is tabbed without building the views behind the tabs; else every view is built and measured.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from PySide6.QtCore import QSize, Qt, Signal
 class ViewDeck(QtWidgets.QWidget):
     sig_arranged = Signal(str)  # "side" or "tabs", after the views moved
 
-    def __init__(self, views, titles: dict[str, str], shown=None, parent=None):
+    def __init__(self, views, titles: dict[str, str], shown=None, parent=None, least=None):
         """views: a mapping from name to view (a dict, or an OnDemand that builds a view the first
         time it is asked for: the deck asks only for the views it shows); titles: the deck's views
-        and their tab titles; shown: the views shown first (all of them if not given)."""
+        and their tab titles; shown: the views shown first (all of them if not given); least: name ->
+        a function giving a width the view, once built, never asks less than (for views not built)."""
         super().__init__(parent)
-        self.views, self.titles = views, titles
+        self.views, self.titles, self.least = views, titles, dict(least or {})
+        self._waiting: dict[str, QtWidgets.QWidget] = {}  # the empty page of a view not built yet
         self.shown: list[str] = list(titles if shown is None else shown)  # the views in the deck, in order
         self.mode: str | None = None
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
@@ -26,6 +33,7 @@ class ViewDeck(QtWidgets.QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setExpanding(False)
         self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.currentChanged.connect(self._build_in_front)
         self.stack = QtWidgets.QStackedLayout(self)
         # the deck's least size is minimumSizeHint's alone: the splitter's sum of the views (side by
         # side) must not become the window's minimum, or the window could never be narrow enough to tab
@@ -34,8 +42,8 @@ class ViewDeck(QtWidgets.QWidget):
         self.stack.addWidget(self.tabs)
         self._parking = QtWidgets.QWidget(self)  # holds the views not shown
         self._parking.hide()
-        if hasattr(views, "on_built"):  # a view built while not shown (e.g. to export it) is parked
-            views.on_built = self._park
+        if hasattr(views, "on_built"):  # a view built late takes its tab, or is parked if not shown
+            views.on_built = self._place
         self.arrange(force=True)
 
     def set_shown(self, names) -> None:
@@ -56,8 +64,21 @@ class ViewDeck(QtWidgets.QWidget):
         handles = self.splitter.handleWidth() * max(0, len(self.shown) - 1)
         return sum(self.min_width(n, self.height()) for n in self.shown) + handles
 
+    def _is_built(self, name: str) -> bool:
+        return self.views.is_built(name) if hasattr(self.views, "is_built") else True
+
+    def _fits_side_by_side(self) -> bool:
+        """Whether the shown views fit side by side; views not built are built to be measured only
+        when the least width they could need leaves room for them."""
+        handles = self.splitter.handleWidth() * max(0, len(self.shown) - 1)
+        least = [
+            self.min_width(n, self.height()) if self._is_built(n) else self.least.get(n, lambda: 0)()
+            for n in self.shown
+        ]
+        return sum(least) + handles <= self.width() and self.side_width() <= self.width()
+
     def arrange(self, force: bool = False) -> None:
-        mode = "side" if len(self.shown) <= 1 or self.side_width() <= self.width() else "tabs"
+        mode = "side" if len(self.shown) <= 1 or self._fits_side_by_side() else "tabs"
         if mode == self.mode and not force:
             return
         current = self.current()
@@ -77,20 +98,57 @@ class ViewDeck(QtWidgets.QWidget):
             self.splitter.setSizes(weights)  # shares in proportion to what each needs
             self.stack.setCurrentWidget(self.splitter)
         else:
+            self.tabs.blockSignals(True)  # the view in front is built once the tabs are all there
             for name in self.shown:
-                self.views[name].setMinimumWidth(0)  # a tab gets the deck's width: its own least
-                self.tabs.addTab(self.views[name], self.titles[name])
+                self.tabs.addTab(self._page(name), self.titles[name])
                 self.tabs.setTabToolTip(self.tabs.count() - 1, self.titles[name])
             if current in self.shown:
-                self.tabs.setCurrentWidget(self.views[current])
+                self.tabs.setCurrentWidget(self._page(current))
+            self.tabs.blockSignals(False)
             self.stack.setCurrentWidget(self.tabs)
+            self._build_in_front()
         self.updateGeometry()
         self.sig_arranged.emit(mode)
 
+    def _page(self, name: str) -> QtWidgets.QWidget:
+        """A view's tab page: the view, or an empty page until the view is built."""
+        if self._is_built(name):
+            self.views[name].setMinimumWidth(0)  # a tab gets the deck's width: its own least
+            return self.views[name]
+        return self._waiting.setdefault(name, QtWidgets.QWidget())
+
+    def _build_in_front(self, *_) -> None:
+        """The tab in front shows its view: built now if it was waiting (it then takes its tab)."""
+        front = self.tabs.currentWidget()
+        waiting = next((n for n, page in self._waiting.items() if page is front), None)
+        if waiting is not None:
+            self.views[waiting]  # noqa: B018 - building it calls _place
+
+    def _place(self, name: str, view) -> None:
+        """A view just built: in the tab its empty page held, or parked if the deck does not show it."""
+        page = self._waiting.pop(name, None)
+        index = self.tabs.indexOf(page) if page is not None else -1
+        if index < 0:
+            self._park(name, view)
+            return
+        front = self.tabs.currentIndex() == index
+        self.tabs.blockSignals(True)
+        view.setMinimumWidth(0)
+        self.tabs.insertTab(index, view, self.titles[name])  # before its empty page, which then goes
+        self.tabs.setTabToolTip(index, self.titles[name])
+        if front:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.removeTab(index + 1)  # (never the tab in front: no other view is shown meanwhile)
+        self.tabs.blockSignals(False)
+        page.deleteLater()
+        self.updateGeometry()  # the deck's least size now counts this view too
+
     def current(self) -> str | None:
         """The view in front when tabbed (the first shown one when side by side)."""
-        if self.mode == "tabs" and self.tabs.currentWidget() is not None:
-            return next(n for n, v in self._built().items() if v is self.tabs.currentWidget())
+        front = self.tabs.currentWidget()
+        if self.mode == "tabs" and front is not None:
+            pages = {**self._built(), **self._waiting}
+            return next(n for n, page in pages.items() if page is front)
         return self.shown[0] if self.shown else None
 
     def _built(self) -> dict:
@@ -111,14 +169,18 @@ class ViewDeck(QtWidgets.QWidget):
         """Whether the view is on screen (shown, and in front when tabbed)."""
         if name not in self.shown:
             return False
-        return self.mode == "side" or self.tabs.currentWidget() is self.views[name]
+        if self.mode == "side":
+            return True
+        return self._is_built(name) and self.tabs.currentWidget() is self.views[name]  # (in front: built)
 
     def minimumSizeHint(self) -> QSize:
-        """What the tabs need: one view at a time (side by side is used only when it fits)."""
-        if not self.shown:
+        """What the tabs need: one view at a time (side by side is used only when it fits); a view
+        behind a tab that is not built yet asks for its room when it is built."""
+        built = [n for n in self.shown if self._is_built(n)]
+        if not built:
             return QSize(0, 0)
         bar = self.tabs.tabBar().sizeHint().width() + 2 if len(self.shown) > 1 else 0  # tabs at the side
-        least = [self.views[n].minimumSizeHint() for n in self.shown]
+        least = [self.views[n].minimumSizeHint() for n in built]
         return QSize(max(s.width() for s in least) + bar, max(s.height() for s in least))
 
     def _least_widths(self) -> None:

@@ -21,7 +21,7 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.ui import style
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.gradient_layout import GradientLayout
-from rnnviz.ui.gradient_side import CURVE_KEYS, GradientSide, curves_of, row_range
+from rnnviz.ui.gradient_side import CURVE_KEYS, GradientSide, curves_of, default_output_step, row_range
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.plot_area import PlotArea
 from rnnviz.ui.verdict import RULE, rule, verdict
@@ -164,7 +164,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self._stepper, T = st, st.T
         # replaying the same kind of trace keeps the learner's chosen t; otherwise use the default
         same = prev is not None and (prev.T, prev.mode, prev.target) == (T, st.mode, st.target)
-        self.chosen_t = self.chosen_t if same else st.target if st.mode == "single" else T - 1
+        self.chosen_t = self.chosen_t if same else default_output_step(st)
         with QtCore.QSignalBlocker(self.spin):  # model -> widget without feedback
             self.spin.setRange(0, T - 1)
             self.spin.setValue(self.chosen_t)

@@ -68,7 +68,7 @@ class LossView(QtWidgets.QWidget):
         session.sig_reset.connect(self.show_state)
         session.sig_stepped.connect(self.show_steps)
         session.sig_trained.connect(self.show_curve)
-        session.sig_training_changed.connect(self._training_changed)
+        session.sig_training_changed.connect(self.keep_bars_before_training)
 
     def _comparing(self) -> bool:
         return getattr(self.session, "comparing", False)
@@ -187,8 +187,8 @@ class LossView(QtWidgets.QWidget):
 
     # --- E_t of this sequence ----------------------------------------------------------------------
 
-    def _training_changed(self, training: bool) -> None:
-        """Keep this sequence's bars from before training (the first run's, if trained again)."""
+    def keep_bars_before_training(self, training: bool) -> None:
+        """Training starts: keep this sequence's bars from before it (the first run's, if trained again)."""
         s = self.session
         if training and self.ghost_for_now() is None:
             self.ghost = (s.x.copy(), s.y.copy(), np.array(s.step_losses), s.history, s.history.count)
