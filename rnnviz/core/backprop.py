@@ -168,7 +168,12 @@ def contribution_norms(cell: Cell, prep, cache: dict, ds_direct: np.ndarray) -> 
 
 
 def jacobian_norm_row(
-    cell: Cell, prep, cache: dict, t: int, should_stop: Callable[[], bool] | None = None
+    cell: Cell,
+    prep,
+    cache: dict,
+    t: int,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[np.ndarray], None] | None = None,
 ) -> np.ndarray | None:
     """(t+1,) ||d state_t / d state_k||_2 for k = 0..t, extending the product one step at a time:
     P_k = P_{k+1} (d state_{k+1} / d state_k). Multiplying a row vector by a step's Jacobian is
@@ -176,15 +181,18 @@ def jacobian_norm_row(
     Every norm is an exact SVD (two_norm: np.linalg.norm(P, 2)'s bits), computed in other threads
     while the next products are made (NormsBeside): a few (S, S) matrices are held at a time.
     `should_stop()`, asked before each step back, ends the work early (None is returned): a row
-    can take seconds."""
+    can take seconds. `progress(out)`, called before each step back, sees the row so far: each norm
+    once it is computed, NaN where it is not yet (the live array: copy what is kept)."""
     H, n_states = cell.H, len(cell.states)
     P = np.eye(n_states * H)  # (S, S) d state_t / d state_t
-    out = np.empty(t + 1)
+    out = np.full(t + 1, np.nan)  # each entry written once, when its norm is done
     with NormsBeside(out) as norms:
         norms.put(t, P)
         for k in range(t - 1, -1, -1):
             if should_stop is not None and should_stop():
                 return None
+            if progress is not None:
+                progress(out)
             errors = tuple(P[:, i * H : (i + 1) * H] for i in range(n_states))
             _, carry, _ = cell.backward_step(prep, cache, k + 1, errors, slice(None))
             P = carry[0] if n_states == 1 else np.hstack(carry)  # a new array: the one put stays

@@ -33,16 +33,28 @@ class JacobianRows:
         self._cache = spec.forward_sequence(self._prep, x)
         spec.backward_factors(self._prep, self._cache)
 
-    def row(self, t: int, should_stop: Callable[[], bool] | None = None) -> JacobianNorms | None:
+    def row(
+        self,
+        t: int,
+        should_stop: Callable[[], bool] | None = None,
+        progress: Callable[[JacobianNorms], None] | None = None,
+    ) -> JacobianNorms | None:
         """Row t: each curve (t+1,), indexed by k = 0..t. A worker passes `should_stop` (asked
-        between steps back) to end a long row early; then None is returned."""
+        between steps back) to end a long row early; then None is returned. `progress(row)`, called
+        between steps back, gets the row so far: its norm NaN where not yet computed (the norms
+        come from k = t down to 0), every other curve whole."""
         t = check_time_index(t, self.T)
-        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop)
+        extras = self.spec.jacobian_extras(self._prep, self._cache, t)  # cheap: before the norms
+        report = None
+        if progress is not None:
+
+            def report(so_far: np.ndarray) -> None:
+                progress(JacobianNorms(norm=so_far.copy(), **extras))
+
+        norm = backprop.jacobian_norm_row(self.spec, self._prep, self._cache, t, should_stop, report)
         if norm is None:
             return None
-        curves = {"norm": norm}
-        curves.update(self.spec.jacobian_extras(self._prep, self._cache, t))
-        return JacobianNorms(**curves)
+        return JacobianNorms(norm=norm, **extras)
 
     def all(self) -> JacobianNorms:
         """Every row: (T, T) curves, zero where k > t."""

@@ -39,8 +39,9 @@ NORM_THREADS = max(1, min(2, (os.cpu_count() or 1) - 1))
 BESIDE_FROM = 32  # matrices smaller than this (either side) are quicker to do inline than to hand over
 
 
-def _find_gesdd():
-    """NumPy's own dgesdd as a ctypes function, or None where this NumPy is not the build above."""
+def numpys_lapack(symbol: str):
+    """The LAPACK routine `symbol` of the library NumPy's linalg calls, as a ctypes function (its
+    argtypes not yet set), or None where this NumPy is not the build above or has no such symbol."""
     try:
         from numpy.linalg import _umath_linalg
 
@@ -50,8 +51,15 @@ def _find_gesdd():
         ):
             return None
         # dlsym through NumPy's extension searches the libraries it links: NumPy's own OpenBLAS
-        fn = getattr(ctypes.CDLL(_umath_linalg.__file__), SYMBOL)
+        return getattr(ctypes.CDLL(_umath_linalg.__file__), symbol)
     except (ImportError, OSError, AttributeError, KeyError, TypeError):
+        return None
+
+
+def _find_gesdd():
+    """NumPy's own dgesdd as a ctypes function, or None where this NumPy is not the build above."""
+    fn = numpys_lapack(SYMBOL)
+    if fn is None:
         return None
     p_int, p_double = ctypes.POINTER(_INT), ctypes.POINTER(ctypes.c_double)
     fn.argtypes = [

@@ -43,9 +43,10 @@ class CellTrack:
         """(T, T) C[t, k] of this trace, or None while the worker computes it."""
         return self.numbers.contributions()
 
-    def jacobian_row(self, t: int) -> DecayRow | None:
-        """Going back from step t, for the parameters this trace uses; None while computing."""
-        return self.numbers.row(t)
+    def jacobian_row(self, t: int, so_far: bool = False) -> DecayRow | None:
+        """Going back from step t, for the parameters this trace uses; None while computing (with
+        `so_far`, the part computed so far instead: TraceNumbers.row_so_far)."""
+        return self.numbers.row_so_far(t) if so_far else self.numbers.row(t)
 
     def update_losses(self, ev, x, y) -> tuple[float, float]:
         """L on (x, y) before and after an update step `ev` (its old and new parameters)."""

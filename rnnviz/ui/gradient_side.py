@@ -206,10 +206,11 @@ class GradientSide:
     # --- the going-back plot -------------------------------------------------------------------------
 
     def row(self, t: int):
-        """The worker's numbers for output step t (None while computing, or if E_t has no target)."""
+        """The worker's numbers for output step t (None if E_t has no target); while they are
+        computed, the part so far (norms not yet computed are NaN: not drawn), or None."""
         if self.stepper.y[t] < 0:
             return None
-        return self.session.jacobian_row(t)
+        return self.session.jacobian_row(t, so_far=True)
 
     def show_curves(self, t: int, row) -> None:
         """Each curve's points for the steps BPTT has reached (distance d = t - k ascending)."""
@@ -269,6 +270,11 @@ def revealed_cells(st) -> np.ndarray:
         out[:, ks] = True
         out &= np.tri(st.T, dtype=bool)
     return out
+
+
+def parts_in(row) -> int | None:
+    """How many of a row's norms are in (a row computed so far has NaN for the rest), None for none."""
+    return None if row is None else int(np.count_nonzero(np.isfinite(row.norm)))
 
 
 def row_range(rows: list, t: int) -> tuple[int, int]:

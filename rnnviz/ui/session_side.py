@@ -28,8 +28,8 @@ class SessionSide:
     def track(self):
         return self.session.tracks[self.index]
 
-    def jacobian_row(self, t: int):
-        return self.track.jacobian_row(t)
+    def jacobian_row(self, t: int, so_far: bool = False):
+        return self.track.jacobian_row(t, so_far)
 
     def update_losses(self, ev):
         return self.track.update_losses(ev, self.session.x, self.session.y)
@@ -95,11 +95,12 @@ class FirstTrack:
         """(T, T) C[t, k] of the current trace, or None while the worker computes it (sig_numbers)."""
         return self.tracks[0].contributions
 
-    def jacobian_row(self, t: int) -> DecayRow | None:
+    def jacobian_row(self, t: int, so_far: bool = False) -> DecayRow | None:
         """How the gradient of E_t changes going back from step t, for the parameters the current
         trace uses (never the live model, which the update step or training changes); None while
-        the worker computes it (sig_numbers says when it is in)."""
-        return self.tracks[0].jacobian_row(t)
+        the worker computes it (sig_numbers says when it is in). `so_far`: while it is computed,
+        the part so far (its norm NaN where not yet computed), or None before any part."""
+        return self.tracks[0].jacobian_row(t, so_far)
 
     def update_losses(self, ev) -> tuple[float, float]:
         """L on the current sequence before and after an update step `ev` (its old and new parameters)."""

@@ -11,12 +11,15 @@ again. Every job belongs to this trace: once the Session replaces the trace it c
 and a result arriving later is dropped, never drawn. The jobs use the Stepper's frozen copies of
 the parameters, never the live model, which training and the update step change. The worker runs
 two jobs at a time (a reset's long row beside its contributions and rho(W)): what they share, made
-once per trace, is made under a lock.
+once per trace, is made under a lock. A row comes in parts as well (`row_so_far`): its exact norms
+from k = t down, as far as they are computed, a few times a second, while its status stays
+COMPUTING (an LSTM row, 200 SVDs of 512 x 512, takes seconds even on two cores).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -26,6 +29,7 @@ from rnnviz.ui.trace_numbers import DecayRow, decay_row, recurrent_norm, recurre
 from rnnviz.ui.worker import Job, Worker
 
 COMPUTING = "computing…"
+PART_EVERY_S = 0.25  # how often a row being computed shows its norms so far
 
 
 class TraceNumbers:
@@ -34,6 +38,7 @@ class TraceNumbers:
         self._worker, self._on_ready = worker, on_ready
         self._values: dict = {}  # key -> result: "contributions", "radius", "norm", ("row", t)
         self._failed: dict = {}  # key -> what went wrong
+        self._parts: dict = {}  # ("row", t) -> the row so far, while it is computed
         self._jobs: dict = {}  # key -> Job still outstanding
         self._twin = traced_model(rnn, stepper)  # the traced parameters as a model (no copies)
         # what the worker's threads share, made once under its lock:
@@ -68,9 +73,22 @@ class TraceNumbers:
             def stop() -> bool:
                 return job.cancelled
 
-            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop)
+            shown = [time.monotonic()]  # when a part was last handed over
+
+            def part(row: DecayRow) -> None:
+                if time.monotonic() - shown[0] >= PART_EVERY_S:
+                    shown[0] = time.monotonic()
+                    job.report(row)
+
+            return decay_row(m, st.x, st.y, t, self._traced_radius, self._rows, stop, part)
 
         return self._get(("row", t), compute, urgent=True)
+
+    def row_so_far(self, t: int) -> DecayRow | None:
+        """row(t) once it is in; while it is computed, the part computed so far (its norm NaN where
+        not yet computed, every other curve whole; status COMPUTING), or None before any part."""
+        row = self.row(t)
+        return self._parts.get(("row", t)) if row is None else row
 
     def status(self, key) -> str:
         """'' once `key` is in, COMPUTING while it is computed, or why it could not be."""
@@ -98,7 +116,7 @@ class TraceNumbers:
             def run(job: Job):
                 return compute(self._twin, self.stepper, job)
 
-            job = Job(run, self._done, name=str(key))
+            job = Job(run, self._done, name=str(key), progress=self._part)
             job.key = key
             self._jobs[key] = self._worker.submit(job, urgent=urgent)
         return None
@@ -110,11 +128,19 @@ class TraceNumbers:
                 self._radius = recurrent_radius(self._twin)
             return self._radius
 
+    def _part(self, job: Job, value) -> None:
+        """(UI thread) Part of a job's result (a row so far) while it runs."""
+        if self.cancelled or self._jobs.get(job.key) is not job:
+            return  # a replaced trace's: dropped
+        self._parts[job.key] = value
+        self._on_ready()
+
     def _done(self, job: Job) -> None:
         """(UI thread) A job of this trace has finished."""
         if self.cancelled or self._jobs.get(job.key) is not job:
             return  # a late result of a replaced trace: dropped
         del self._jobs[job.key]
+        self._parts.pop(job.key, None)
         if job.error is not None:
             what = "not enough memory" if isinstance(job.error, MemoryError) else str(job.error)
             self._failed[job.key] = f"could not compute: {what}"

@@ -67,24 +67,31 @@ def decay_row(
     radius: Callable[[], float] | None = None,
     rows=None,
     should_stop: Callable | None = None,
+    progress: Callable[[DecayRow], None] | None = None,
 ) -> DecayRow | None:
     """The numbers of the gradient view's right-hand plot for output step t. A step with no target
     (y_t = -1) has no E_t: its ratio is all NaN (0/0), drawn as nothing. `rows`:
     model.jacobian_rows(x) if already made; `radius`: a function giving recurrent_radius(model), asked
-    only if the row needs it, once its Jacobian row is done.
-    None if `should_stop()` ended the Jacobian row early."""
+    only if the row needs it. None if `should_stop()` ended the Jacobian row early.
+    `progress(row)`, called between the Jacobian row's steps back, gets the row so far: every curve
+    whole but the norm, NaN where it is not computed yet (it is computed from k = t down to 0)."""
     rows = model.jacobian_rows(x) if rows is None else rows
-    J = rows.row(t, should_stop)
-    if J is None:
-        return None
     d = model.delta_norms_row(x, y, t) if y[t] >= 0 else np.zeros(t + 1)  # (t+1,) |dE_t/da_k|
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = d / d[t]
-    extras = {k: v for k, v in J.as_dict().items() if k != "norm"}
-    if "w_factor" in extras:  # one recurrent matrix: the rate its powers follow, beside the bound
-        rho = recurrent_radius(model) if radius is None else radius()
-        extras["radius_factor"] = rho ** (t - np.arange(t + 1.0))
-    return DecayRow(ratio, J.norm, extras)
+    made: list[dict] = []  # the curves beside the norm, made once
+
+    def row_of(J) -> DecayRow:
+        if not made:
+            extras = {k: v for k, v in J.as_dict().items() if k != "norm"}
+            if "w_factor" in extras:  # one recurrent matrix: the rate its powers follow, beside the bound
+                rho = recurrent_radius(model) if radius is None else radius()
+                extras["radius_factor"] = rho ** (t - np.arange(t + 1.0))
+            made.append(extras)
+        return DecayRow(ratio, J.norm, dict(made[0]))
+
+    J = rows.row(t, should_stop, None if progress is None else lambda J: progress(row_of(J)))
+    return None if J is None else row_of(J)
 
 
 def losses_around_update(rnn: Model, ev, x, y) -> tuple[float, float]:

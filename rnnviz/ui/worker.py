@@ -7,9 +7,11 @@ in its heavy loops) and put the finished job on a queue. A QTimer in the UI thre
 while jobs are outstanding, takes finished jobs off that queue and calls their `done` callback, so
 every result arrives in the UI thread, in order, and a job cancelled meanwhile (its trace was
 replaced) is dropped there: a late result is never drawn. A job may check `job.cancelled` between
-chunks of work to end early. A thread starts when a job has none free to take it and ends after
-IDLE_EXIT_S without work, so an idle session holds no thread; `shutdown()` cancels everything and
-joins them (a job submitted after that starts a new thread).
+chunks of work to end early, and `job.report(value)` to hand over what it has so far: the same
+timer gives the latest report of a job still running to its `progress` callback, in the UI thread
+(never after its result, never once it is cancelled). A thread starts when a job has none free to
+take it and ends after IDLE_EXIT_S without work, so an idle session holds no thread; `shutdown()`
+cancels everything and joins them (a job submitted after that starts a new thread).
 """
 
 from __future__ import annotations
@@ -30,12 +32,28 @@ IDLE_EXIT_S = 5.0  # a thread ends after this long without a job (the next job s
 class Job:
     """One piece of background work: fn(job) runs in the worker thread; done(job) in the UI thread."""
 
-    def __init__(self, fn: Callable, done: Callable | None = None, name: str = ""):
+    def __init__(
+        self, fn: Callable, done: Callable | None = None, name: str = "", progress: Callable | None = None
+    ):
         self.fn, self.done, self.name = fn, done, name
+        self.progress = progress  # progress(job, value) in the UI thread, for each report it gets
         self.result = None
         self.error: BaseException | None = None
         self.traceback = ""  # the worker thread's traceback of `error`
         self._cancelled = threading.Event()
+        self._report_lock = threading.Lock()
+        self._reported: list = []  # the latest report not yet handed over (at most one)
+
+    def report(self, value) -> None:
+        """(worker thread) What the job has so far; an earlier report not yet handed over is dropped."""
+        with self._report_lock:
+            self._reported[:] = [value]
+
+    def take_report(self) -> list:
+        """(UI thread) [the latest report] if there is a new one, else []."""
+        with self._report_lock:
+            taken, self._reported = self._reported, []
+        return taken
 
     @property
     def cancelled(self) -> bool:
@@ -98,7 +116,14 @@ class Worker(QObject):
             return bool(self._incoming or self._pending or self._running or self._finished)
 
     def collect(self) -> None:
-        """Hand finished jobs to their callbacks (UI thread); stop polling once nothing is left."""
+        """Hand running jobs' reports and finished jobs to their callbacks (UI thread); stop polling
+        once nothing is left. Reports first: a job that finishes meanwhile gives its result after."""
+        with self._wake:
+            running = [job for job in self._running if job.progress is not None]
+        for job in running:
+            for value in job.take_report():
+                if not job.cancelled:
+                    job.progress(job, value)
         while True:
             with self._wake:
                 if not self._finished:

@@ -252,12 +252,12 @@ def test_a_long_jacobian_row_of_an_lstm_stops_once_its_trace_is_replaced(qtbot, 
     gate, started, answers, threads = threading.Event(), threading.Event(), [], []
     real = backprop.jacobian_norm_row
 
-    def slow_row(cell, prep, cache, t, should_stop=None):
+    def slow_row(cell, prep, cache, t, should_stop=None, progress=None):
         threads.append(threading.get_ident())
         started.set()
         gate.wait(30)  # the trace is replaced while this row is computed
         answers.append(should_stop())  # what the row asks between its steps back
-        return real(cell, prep, cache, t, should_stop)
+        return real(cell, prep, cache, t, should_stop, progress)
 
     monkeypatch.setattr(backprop, "jacobian_norm_row", slow_row)
     assert s.jacobian_row(7) is None  # asked for: queued for the worker, not computed here

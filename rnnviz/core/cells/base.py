@@ -25,6 +25,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from rnnviz.core.eigenvalues import eigvals
+
 
 def param_name(kind: str, block: str) -> str:
     """'U' + '' -> 'U' (vanilla RNN), 'W' + 'f' -> 'W_f'."""
@@ -59,8 +61,8 @@ def initial_w(kind: str, uniform: np.ndarray, rng: np.random.Generator) -> np.nd
 
 
 def spectral_radius(m: np.ndarray) -> float:
-    """Largest absolute eigenvalue of a square matrix."""
-    return float(np.max(np.abs(np.linalg.eigvals(m)))) if m.size else 0.0
+    """Largest absolute eigenvalue of a square matrix (np.linalg.eigvals' bits, the GIL released)."""
+    return float(np.max(np.abs(eigvals(m)))) if m.size else 0.0
 
 
 def scaled_to_radius(W: np.ndarray, rho: float) -> np.ndarray:

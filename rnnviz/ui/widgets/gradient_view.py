@@ -21,7 +21,14 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.ui import style
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.gradient_layout import GradientLayout
-from rnnviz.ui.gradient_side import CURVE_KEYS, GradientSide, curves_of, default_output_step, row_range
+from rnnviz.ui.gradient_side import (
+    CURVE_KEYS,
+    GradientSide,
+    curves_of,
+    default_output_step,
+    parts_in,
+    row_range,
+)
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.plot_area import PlotArea
 from rnnviz.ui.verdict import RULE, rule, verdict
@@ -234,6 +241,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         t, sides = self.chosen_t, self.shown_sides
         rows = [side.row(t) for side in sides]  # each (t+1,) per curve; from the trace's parameters
         key = (t, tuple(r is not None for r in rows), tuple(int(s.revealed[t, : t + 1].sum()) for s in sides))
+        key += (tuple(self._waiting(s, t) for s in sides), tuple(parts_in(r) for r in rows))  # a row in parts
         key += (self.theme,)
         if key == getattr(self, "_row_drawn", None):  # nothing new in this row: skip the redraw
             return
