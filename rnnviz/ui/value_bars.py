@@ -58,11 +58,12 @@ class ValueBars(pg.GraphicsObject):
 
 
 class StepBars(pg.BarGraphItem):
-    """pyqtgraph's BarGraphItem, with bars from y = 0 (opts x, width, height) and no pen drawn as
-    one filled path per brush. BarGraphItem records a brush-a-bar set into a QPicture again at every
-    change (all t bars for the one new E_t of a step), and draws a one-brush set with drawRects,
-    whose unantialiased edges are rounded apart from the picture's; a filled path rounds them as
-    the played picture does (tests/ui/test_value_bars.py), so the pixels stay the same."""
+    """pyqtgraph's BarGraphItem, with bars from y = 0 (opts x, width, height) and no pen each filled
+    as a path. BarGraphItem records a brush-a-bar set into a QPicture again at every change (all t
+    bars for the one new E_t of a step), and draws a one-brush set with drawRects, whose
+    unantialiased edges are rounded apart from the picture's; a filled path rounds them as the
+    played picture does (tests/ui/test_value_bars.py), so the pixels stay the same. About a
+    quarter of the time of recording and playing, at T=200."""
 
     def paint(self, p, *args) -> None:
         o = self.opts
@@ -75,11 +76,11 @@ class StepBars(pg.BarGraphItem):
         y0, y1 = np.minimum(0, heights), np.maximum(0, heights)
         x0, y0, w, h = np.broadcast_arrays(x0, y0, x1 - x0, y1 - y0)
         brushes = o["brushes"] if o.get("brushes") is not None else [o["brush"]] * len(x0)
-        paths: dict = {}  # brush -> its bars
+        made = {}  # id -> QBrush, made once per brush
+        for brush in brushes:
+            if id(brush) not in made:
+                made[id(brush)] = pg.mkBrush(brush)
         for brush, *rect in zip(brushes, x0.tolist(), y0.tolist(), w.tolist(), h.tolist(), strict=True):
-            key = id(brush)
-            if key not in paths:
-                paths[key] = (pg.mkBrush(brush), QtGui.QPainterPath())
-            paths[key][1].addRect(*rect)
-        for brush, path in paths.values():
-            p.fillPath(path, brush)
+            bar = QtGui.QPainterPath()  # a path a bar: one path of all the bars fills 30 times slower
+            bar.addRect(*rect)
+            p.fillPath(bar, made[id(brush)])
