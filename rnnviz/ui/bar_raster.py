@@ -16,21 +16,21 @@ from PySide6 import QtCore, QtGui
 BIAS = 63 / 128  # where Qt's scan conversion of an unantialiased fill samples a pixel, from its edge
 
 
-def can_draw(p: QtGui.QPainter) -> bool:
+def can_draw(p: QtGui.QPainter, brushes) -> bool:
     """One image gives the same pixels: a scale and translation only, on a device of one pixel per
-    unit, unantialiased (the bars' brushes must be opaque solid colours: the caller's to check)."""
+    unit, unantialiased, with opaque solid brushes."""
     t = p.deviceTransform()
     return (
         t.type().value <= QtGui.QTransform.TransformationType.TxScale.value
         and p.device() is not None
         and p.device().devicePixelRatioF() == 1.0
         and not p.testRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        and all(b.style() == QtCore.Qt.BrushStyle.SolidPattern and b.color().alpha() == 255 for b in brushes)
     )
 
 
-def draw(p: QtGui.QPainter, corners: tuple, argb: np.ndarray) -> None:
-    """Fill rectangles (x, y, width, height arrays; they must not overlap) as one image, each in its
-    opaque colour (argb: QColor.rgba() of each, uint32)."""
+def draw(p: QtGui.QPainter, corners: tuple, brushes) -> None:
+    """Fill rectangles (x, y, width, height arrays; they must not overlap) as one image."""
     x, y, w, h = (np.asarray(a, dtype=np.float64) for a in corners)
     if not len(x):
         return
@@ -55,14 +55,14 @@ def draw(p: QtGui.QPainter, corners: tuple, argb: np.ndarray) -> None:
     r0, r1 = (np.clip(r - top, 0, rows).astype(np.int64) for r in (r0, r1))
     c0, c1 = (np.clip(c - left, 0, cols).astype(np.int64) for c in (c0, c1))
     counts = np.maximum(r1 - r0, 0)  # the rows each bar covers (bars never share a row)
-    n = len(x)
-    bar_of_row = np.full(rows, n)  # n: a row between bars, given the columns 0 .. 0 (none) below
+    bar_of_row = np.full(rows, -1)  # -1: a row between bars
     within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)  # 0, 1, .. per bar
-    bar_of_row[np.repeat(r0, counts) + within] = np.repeat(np.arange(n), counts)
-    starts, ends = np.append(c0, 0)[bar_of_row, None], np.append(c1, 0)[bar_of_row, None]
+    bar_of_row[np.repeat(r0, counts) + within] = np.repeat(np.arange(len(x)), counts)
+    row_bar = np.maximum(bar_of_row, 0)
     columns = np.arange(cols)
-    inside = (columns >= starts) & (columns < ends)
-    pixels = inside * np.append(argb, np.uint32(0))[bar_of_row, None]  # opaque: premultiplied as is
+    inside = (bar_of_row >= 0)[:, None] & (columns >= c0[row_bar][:, None]) & (columns < c1[row_bar][:, None])
+    argb = np.array([b.color().rgba() for b in brushes], dtype=np.uint32)  # opaque: premultiplied as is
+    pixels = np.where(inside, argb[row_bar][:, None], np.uint32(0))
     image = QtGui.QImage(pixels.data, cols, rows, 4 * cols, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
     p.save()
     p.resetTransform()  # device pixels, but for the offset of a redirected painter (see above)

@@ -24,7 +24,6 @@ class ValueBars(pg.GraphicsObject):
         self._corners: tuple = ((), (), (), ())  # x, y, width, height of each bar
         self.brushes: list[QtGui.QBrush] = []
         self._bounds = QtCore.QRectF()
-        self._known: dict = {}  # id(brush) -> (brush, its ARGB, or None if not an opaque solid colour)
 
     def set_bars(self, values: np.ndarray, brushes: list[QtGui.QBrush]) -> None:
         """Row i: a bar from 0 to values[i] (centred on y = i), in brushes[i]."""
@@ -44,23 +43,6 @@ class ValueBars(pg.GraphicsObject):
         )
         self.update()
 
-    def _colours(self) -> np.ndarray | None:
-        """Each bar's colour as ARGB; None if a brush is not an opaque solid colour. Known brushes
-        (the hidden view's palette: the same few hundred at every step) are looked up, not asked."""
-        known, out = self._known, []
-        for brush in self.brushes:
-            entry = known.get(id(brush))
-            if entry is None:
-                if len(known) > 4096:  # palettes of themes gone
-                    known.clear()
-                solid = brush.style() == QtCore.Qt.BrushStyle.SolidPattern and brush.color().alpha() == 255
-                entry = known[id(brush)] = (brush, brush.color().rgba() if solid else None)  # (kept: the id
-                # cannot be reused by another brush while it is known)
-            if entry[1] is None:
-                return None
-            out.append(entry[1])
-        return np.array(out, dtype=np.uint32)
-
     def boundingRect(self) -> QtCore.QRectF:
         if self._bounds.isNull():
             return QtCore.QRectF()
@@ -70,11 +52,9 @@ class ValueBars(pg.GraphicsObject):
         return self._bounds.adjusted(-dx, -dy, dx, dy)
 
     def paint(self, p, *_) -> None:
-        if bar_raster.can_draw(p):  # as the plots draw: one image, the same pixels
-            argb = self._colours()
-            if argb is not None:
-                bar_raster.draw(p, self._corners, argb)
-                return
+        if bar_raster.can_draw(p, self.brushes):  # as the plots draw: one image, the same pixels
+            bar_raster.draw(p, self._corners, self.brushes)
+            return
         x, y, w, h = (a.tolist() for a in self._corners)
         for brush, *rect in zip(self.brushes, x, y, w, h, strict=True):
             bar = QtGui.QPainterPath()
