@@ -14,8 +14,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from rnnviz.ui import bar_raster
-
 
 class ValueBars(pg.GraphicsObject):
     def __init__(self, height: float = 0.8):
@@ -52,9 +50,6 @@ class ValueBars(pg.GraphicsObject):
         return self._bounds.adjusted(-dx, -dy, dx, dy)
 
     def paint(self, p, *_) -> None:
-        if bar_raster.can_draw(p, self.brushes):  # as the plots draw: one image, the same pixels
-            bar_raster.draw(p, self._corners, self.brushes)
-            return
         x, y, w, h = (a.tolist() for a in self._corners)
         for brush, *rect in zip(self.brushes, x, y, w, h, strict=True):
             bar = QtGui.QPainterPath()
