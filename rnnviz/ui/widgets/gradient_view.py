@@ -74,7 +74,6 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.side_choice.currentIndexChanged.connect(self._choose_side)
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
-        self.verdict_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         self.layout_widget = PlotArea()
         heatmaps = [pg.ImageItem(), pg.ImageItem()]
         self.sides = [GradientSide(session, self.layout_widget, heatmap=heatmaps[0])]
