@@ -189,6 +189,8 @@ class GradientSide:
         if key == self.veil_drawn:
             return
         self.veil_drawn = key
+        self.veil.setVisible(bool(dropped.any()))  # all transparent: not drawn at all (it is painted
+        # again whenever anything over it changes, e.g. at every step)
         rgba = np.zeros((T, T, 4), dtype=np.uint8)  # transparent everywhere else
         bg = theme.background
         rgba[dropped] = [int(bg[i : i + 2], 16) for i in (1, 3, 5)] + [VEIL_ALPHA]

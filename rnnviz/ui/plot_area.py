@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 MARGINS = (4, 4, 4, 4)  # around the plots (pyqtgraph's 9 px cost a tab's worth of height)
@@ -23,6 +23,13 @@ class PlotArea(pg.GraphicsLayoutWidget):
         self.ci.layout.setContentsMargins(*MARGINS)
         self.ci.layout.setHorizontalSpacing(SPACING)
         self.ci.layout.setVerticalSpacing(SPACING)
+        self.addPlot = self.add_plot  # (pyqtgraph's constructor made addPlot an attribute: ci.addPlot)
+
+    def add_plot(self, *args, **kwargs) -> pg.PlotItem:
+        """ci.addPlot, its left and bottom axes drawn from a pixmap of themselves (CachedAxis); the
+        top and right ones stay pyqtgraph's (an axis given here is shown)."""
+        axes = {side: CachedAxis(side) for side in ("left", "bottom")}
+        return self.ci.addPlot(*args, axisItems={**axes, **kwargs.pop("axisItems", {})}, **kwargs)
 
     def minimumSizeHint(self) -> QtCore.QSize:
         need = self.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
@@ -49,6 +56,32 @@ class PlotArea(pg.GraphicsLayoutWidget):
         """Lay the plots out in the widget's room again: pyqtgraph sized them when the widget was
         resized, with the least sizes of that moment (a legend reflowed since may need less)."""
         self.ci.setGeometry(QtCore.QRectF(self.rect()))
+
+
+class CachedAxis(pg.AxisItem):
+    """An axis drawn once into a pixmap (DeviceCoordinateCache) and copied from it when exposed. The
+    axes touch the data area (their ticks point into it), so every cursor, bar or image that changed
+    at a step exposed them and their lines, ticks and labels were drawn again; now they are drawn
+    again only when their range, ticks, labels or size change (pyqtgraph calls update() then)."""
+
+    def __init__(self, orientation: str, **kwargs):
+        self._drawing = False
+        super().__init__(orientation, **kwargs)
+        self.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def boundingRect(self) -> QtCore.QRectF:
+        # the pixmap holds the bounding rect only, and pyqtgraph draws the axis line's end pixel just
+        # outside it (a direct paint is not clipped): one pixel more all round keeps it. Not while
+        # pyqtgraph draws: it drops the tick labels outside the bounding rect and clips text to it
+        rect = super().boundingRect()
+        return rect if self._drawing else rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, *args) -> None:
+        self._drawing = True
+        try:
+            super().paint(*args)
+        finally:
+            self._drawing = False
 
 
 def legend_size(legend: pg.LegendItem, columns: int) -> QtCore.QSizeF:
@@ -111,6 +144,9 @@ class FittedNote(pg.TextItem):
         self.fit()
 
     def setText(self, text, color=None) -> None:
+        if color is None and text == getattr(self, "_shown", None):  # views set it at every step
+            return
+        self._shown = text
         super().setText(text, color)
         self.fit()
 

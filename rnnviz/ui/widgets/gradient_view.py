@@ -261,6 +261,16 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
             if side in placed:
                 lines.append(who + self._verdict(side, t, row, waiting))
         self.verdict_label.setText("\n".join(lines))
+        self._keep_verdict_room()
+
+    def _keep_verdict_room(self) -> None:
+        """The verdict's room only grows while a trace is stepped (_reflow sets it afresh on a resize or
+        a new trace): a verdict of one line after one of two would otherwise resize the plots above
+        it, and every axis, tick and label in them is laid out and drawn again at that step."""
+        label = self.verdict_label
+        need = label.heightForWidth(label.width()) if label.width() > 0 else -1
+        if need > label.minimumHeight():
+            label.setMinimumHeight(need)
 
     def _waiting(self, side: GradientSide, t: int) -> str:
         """'' once the row is in; else why not (still computing, failed, or no loss at t)."""

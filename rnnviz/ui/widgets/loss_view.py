@@ -17,6 +17,7 @@ from rnnviz.ui.loss_second import OFFSET, SecondCell
 from rnnviz.ui.masks import NO_TARGET, mean_loss, steps_with_target
 from rnnviz.ui.plot_area import PlotArea, fit_legend, legend_size, min_size
 from rnnviz.ui.tables import smoothed_loss, smoothing_window
+from rnnviz.ui.value_bars import StepBars
 
 
 class LossView(QtWidgets.QWidget):
@@ -29,7 +30,7 @@ class LossView(QtWidgets.QWidget):
         lay.addWidget(self.layout_widget)
 
         self.step_plot = self.layout_widget.addPlot(row=0, col=0, enableMenu=False)
-        self.step_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.step_bars = StepBars(x=[], height=[], width=0.8)
         self.step_plot.addItem(self.step_bars)
         self.ghost_bars = pg.BarGraphItem(x=[], height=[], width=0.8)  # E_t before training, outlined
         self.ghost_bars.setZValue(1)
@@ -223,10 +224,10 @@ class LossView(QtWidgets.QWidget):
         top = _axis_top(np.concatenate(every), room)  # y stays put
         infinite = ~np.isfinite(losses)  # o_t[y_t] rounded to 0: drawn to the top, marked ∞
         finite_brush, infinite_brush = pg.mkBrush(self.theme.forward), pg.mkBrush(self.theme.backward)
-        brushes = [infinite_brush if inf else finite_brush for inf in infinite]
+        brushes = [infinite_brush if inf else finite_brush for inf in infinite] if infinite.any() else None
         heights = np.where(infinite, top, losses)
         x, width = (np.arange(len(losses)) - OFFSET, 0.4) if comparing else (np.arange(len(losses)), 0.8)
-        self.step_bars.setOpts(x=x, height=heights, width=width, brushes=brushes)
+        self.step_bars.setOpts(x=x, height=heights, width=width, brush=finite_brush, brushes=brushes)
         second = self.second.show_steps(self.session.tracks[1], top) if comparing else None
         self._mark_infinite(np.flatnonzero(infinite), top)
         y = self.session.y
@@ -237,6 +238,7 @@ class LossView(QtWidgets.QWidget):
             self.ghost_bars.setOpts(
                 x=np.arange(len(shown)), height=np.where(np.isfinite(shown), shown, top), width=0.8
             )
+            self.ghost_bars.setVisible(len(shown) > 0)  # (an empty item is painted all the same)
             self.ghost_text.setVisible(ghost is not None)
             self.step_plot.setXRange(-0.6, st.T - 0.4, padding=0)
             self.step_plot.setYRange(0, top, padding=0)
