@@ -142,8 +142,9 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self._build_menus_and_toolbar()
         self.controls.open_button.clicked.connect(self.files.open_dialog)
 
-        self.phase_label = ElidedLabel()
+        self.phase_label = ElidedLabel(steady=True)  # changes at every step: keeps its width
         self.statusBar().addPermanentWidget(self.phase_label)
+        session.sig_reset.connect(self.phase_label.let_shrink)  # a new trace: its own width
         session.sig_reset.connect(self.show_status)
         session.sig_stepped.connect(self.show_status)
         session.sig_reset.connect(self._follow_phase)

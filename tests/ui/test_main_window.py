@@ -321,3 +321,31 @@ def test_the_window_draws_the_page_only_while_its_tab_is_in_front(window, qtbot)
     window.equations_dock.raise_()  # its tab brought to the front: drawn before it is painted
     qtbot.waitUntil(lambda: document.revision() != revision)
     assert "Step 1 of" in QTextBrowser.toPlainText(view.browser)
+
+
+def test_the_status_line_lays_the_window_out_only_when_it_needs_more_room(make_window):
+    """The status line changes at every step. It keeps its width through a trace, so a step lays
+    out the status bar (and with it the whole window) again only when its text needs more room than
+    any before it: counted, at two sizes of window, over a full sweep."""
+    from PySide6 import QtCore, QtWidgets
+
+    class Requests(QtCore.QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):
+            self.count += event.type() == QtCore.QEvent.Type.LayoutRequest
+            return False
+
+    for size in ((1280, 720), (1920, 1080)):
+        w, s = make_window(size, task="text", seq_len=30, hidden=16)
+        requests = Requests()
+        QtWidgets.QApplication.processEvents()  # the window's first layout, done
+        w.statusBar().installEventFilter(requests)
+        grew = 0
+        for _ in range(2 * s.T):
+            before = w.phase_label.sizeHint().width()
+            s.step()
+            QtWidgets.QApplication.processEvents()
+            grew += w.phase_label.sizeHint().width() > before
+            assert w.phase_label.shown_text() == w.phase_label.text()  # never cut at these sizes
+        assert requests.count <= grew < s.T // 2, (size, requests.count, grew)
