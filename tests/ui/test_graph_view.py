@@ -352,3 +352,32 @@ def test_a_scroll_along_time_repaints_strips_and_the_screen_matches_a_fresh_draw
             # antialiased pixels drawn before a scroll may round one level apart: nothing more
             assert np.abs(shown.astype(int) - _pixels(view).astype(int)).max() <= 1, i
     assert scrolled > session.T  # most steps scrolled, both ways
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_painting_without_saving_the_painter_state_draws_the_same_pixels(cell, qtbot):
+    """The view skips Qt's painter save/restore around each item (DontSavePainterState): safe only
+    while every item sets all it draws with. Checked against a drawing with it, in both themes, with
+    gates, truncation marks, forward and backward colours on screen."""
+    from rnnviz.core.settings import Settings
+    from rnnviz.ui.session import Session
+
+    session = Session(Settings(task="text", seq_len=16, hidden=8, cell=cell, truncate=3))
+    view = GraphView(session)
+    qtbot.addWidget(view)
+    view.resize(800, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    flag = QtWidgets.QGraphicsView.OptimizationFlag.DontSavePainterState
+    assert view.optimizationFlags() & flag
+    for i in range(session.T + 5):
+        session.step()
+        if i in (3, session.T + 4):
+            for theme in (style.NORMAL, style.PRESENTER):
+                view.apply_theme(theme)
+                fast = _pixels(view)
+                view.setOptimizationFlag(flag, False)
+                view.resetCachedContent()
+                assert np.array_equal(fast, _pixels(view)), (i, theme.name)
+                view.setOptimizationFlag(flag, True)
+    session.shutdown()
