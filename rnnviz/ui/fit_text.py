@@ -151,7 +151,7 @@ class ElidedLabel(QtWidgets.QLabel):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self._full, self._shown, self._tip = None, "", tip
-        self._steady, self._need = steady, 0  # the width its size hint asks for (text and margins)
+        self._steady, self._need = steady, QtCore.QSize(0, 0)  # what its size hint asks for
         self._may_shrink = True
         self.setText(text)
 
@@ -175,22 +175,33 @@ class ElidedLabel(QtWidgets.QLabel):
 
     def _ask_width(self) -> None:
         m = self.contentsMargins()
-        need = self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right() + 4
+        width = self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right() + 4
+        need = QtCore.QSize(width, self._text_height() + m.top() + m.bottom())
         if self._steady and not self._may_shrink:
-            need = max(need, self._need)
+            need = need.expandedTo(self._need)
         self._may_shrink = False
         if need != self._need:
             self._need = need
             self.updateGeometry()
 
+    def _text_height(self) -> int:
+        """The height a QLabel showing the text would ask for (a glyph from a fallback font, such
+        as δ or a subscript, may make it a pixel taller than the font's height)."""
+        twin = getattr(self, "_twin", None)
+        if twin is None:
+            twin = self._twin = QtWidgets.QLabel()  # never shown: no parent to lay out again
+            twin.setTextFormat(Qt.TextFormat.PlainText)
+        twin.setFont(self.font())
+        twin.setText(self._full)
+        return twin.sizeHint().height()
+
     def sizeHint(self) -> QtCore.QSize:
-        m = self.contentsMargins()
-        return QtCore.QSize(self._need, self.fontMetrics().height() + m.top() + m.bottom())
+        return self._need
 
     def minimumSizeHint(self) -> QtCore.QSize:
         m = self.contentsMargins()
         width = self.fontMetrics().horizontalAdvance("M" + ELLIPSIS) + m.left() + m.right()
-        return QtCore.QSize(width, self.fontMetrics().height() + m.top() + m.bottom())
+        return QtCore.QSize(width, self._need.height())  # one line, never cut in height
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
