@@ -153,6 +153,7 @@ class ElidedLabel(QtWidgets.QLabel):
         self._full, self._shown, self._tip = None, "", tip
         self._steady, self._need = steady, QtCore.QSize(0, 0)  # what its size hint asks for
         self._may_shrink = True
+        self._twin, self._heights = None, {}  # a QLabel never shown, and the heights it measured
         self.setText(text)
 
     def setText(self, text: str) -> None:
@@ -186,14 +187,20 @@ class ElidedLabel(QtWidgets.QLabel):
 
     def _text_height(self) -> int:
         """The height a QLabel showing the text would ask for (a glyph from a fallback font, such
-        as δ or a subscript, may make it a pixel taller than the font's height)."""
-        twin = getattr(self, "_twin", None)
-        if twin is None:
-            twin = self._twin = QtWidgets.QLabel()  # never shown: no parent to lay out again
-            twin.setTextFormat(Qt.TextFormat.PlainText)
-        twin.setFont(self.font())
-        twin.setText(self._full)
-        return twin.sizeHint().height()
+        as δ or a subscript, may make it a pixel taller than the font's height). It depends on
+        which characters the text holds, not their order: measured once per set of characters."""
+        key = (self.font().key(), frozenset(self._full))
+        heights = self._heights
+        if key not in heights:
+            if self._twin is None:  # no parent: its text changes lay nothing out
+                self._twin = QtWidgets.QLabel(textFormat=Qt.TextFormat.PlainText)
+            twin = self._twin
+            twin.setFont(self.font())
+            twin.setText(self._full)
+            if len(heights) > 256:  # a long session's many texts: measured again when met again
+                heights.clear()
+            heights[key] = twin.sizeHint().height()
+        return heights[key]
 
     def sizeHint(self) -> QtCore.QSize:
         return self._need
