@@ -14,6 +14,7 @@ from rnnviz.ui.lab_views import ALL_TITLES, LabViews
 from rnnviz.ui.on_demand import OnDemand
 from rnnviz.ui.presenter import PresenterMode
 from rnnviz.ui.status_line import status_line
+from rnnviz.ui.steady_splitter import SteadySplitter
 from rnnviz.ui.view_choice import ViewChoice
 from rnnviz.ui.view_deck import ViewDeck
 from rnnviz.ui.widgets.controls import ControlPanel
@@ -65,7 +66,7 @@ class MainWindow(LabViews, PresenterMode, WindowGeometry, QtWidgets.QMainWindow)
         self.view_choice = ViewChoice()
         # below the graph: side by side while each view keeps a usable size, else in tabs
         self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views())
-        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.splitter = SteadySplitter(Qt.Orientation.Vertical)  # a view's new text: no window layout
         self.splitter.setChildrenCollapsible(False)
         self.graphs = QtWidgets.QSplitter(Qt.Orientation.Horizontal)  # compare mode: the cells side by side
         self.graphs.setChildrenCollapsible(False)
