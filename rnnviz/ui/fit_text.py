@@ -140,33 +140,75 @@ def fit_axis_label(ax) -> None:
 
 class ElidedLabel(QtWidgets.QLabel):
     """A one-line plain-text label that shows as much of its text as fits, ending in "…", with the
-    whole text as its tooltip. text() is the whole text; shown_text() what is drawn."""
+    whole text as its tooltip. text() is the whole text; shown_text() what is drawn.
 
-    def __init__(self, text: str = "", parent=None, tip: str = ""):
+    It draws its text itself: QLabel.setText asks its parents for a new layout at every change, and
+    the status line changes at every step (each time the whole window was laid out again). Here only
+    a change of the width the text needs does; with `steady`, not even that while the text needs
+    less than it once did, until let_shrink() (so a line that changes at every step keeps its place)."""
+
+    def __init__(self, text: str = "", parent=None, tip: str = "", steady: bool = False):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self._full, self._tip = "", tip
+        self._full, self._shown, self._tip = None, "", tip
+        self._steady, self._need = steady, QtCore.QSize(0, 0)  # what its size hint asks for
+        self._may_shrink = True
+        self._twin, self._heights = None, {}  # a QLabel never shown, and the heights it measured
         self.setText(text)
 
     def setText(self, text: str) -> None:
+        if text == self._full:
+            return
         self._full = text
-        self.updateGeometry()
+        self.setAccessibleName(text)  # what QLabel's own text would have told a screen reader
+        self._ask_width()
         self._refit()
 
     def text(self) -> str:
         return self._full
 
     def shown_text(self) -> str:
-        return super().text()
+        return self._shown
 
-    def sizeHint(self) -> QtCore.QSize:
+    def let_shrink(self) -> None:
+        """A steady label's next text sets its width alone (it may ask for less room again)."""
+        self._may_shrink = True
+
+    def _ask_width(self) -> None:
         m = self.contentsMargins()
         width = self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right() + 4
-        return QtCore.QSize(width, super().sizeHint().height())
+        need = QtCore.QSize(width, self._text_height() + m.top() + m.bottom())
+        if self._steady and not self._may_shrink:
+            need = need.expandedTo(self._need)
+        self._may_shrink = False
+        if need != self._need:
+            self._need = need
+            self.updateGeometry()
+
+    def _text_height(self) -> int:
+        """The height a QLabel showing the text would ask for (a glyph from a fallback font, such
+        as δ or a subscript, may make it a pixel taller than the font's height). It depends on
+        which characters the text holds, not their order: measured once per set of characters."""
+        key = (self.font().key(), frozenset(self._full))
+        heights = self._heights
+        if key not in heights:
+            if self._twin is None:  # no parent: its text changes lay nothing out
+                self._twin = QtWidgets.QLabel(textFormat=Qt.TextFormat.PlainText)
+            twin = self._twin
+            twin.setFont(self.font())
+            twin.setText(self._full)
+            if len(heights) > 256:  # a long session's many texts: measured again when met again
+                heights.clear()
+            heights[key] = twin.sizeHint().height()
+        return heights[key]
+
+    def sizeHint(self) -> QtCore.QSize:
+        return self._need
 
     def minimumSizeHint(self) -> QtCore.QSize:
-        width = self.fontMetrics().horizontalAdvance("M" + ELLIPSIS)
-        return QtCore.QSize(width, super().minimumSizeHint().height())
+        m = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance("M" + ELLIPSIS) + m.left() + m.right()
+        return QtCore.QSize(width, self._need.height())  # one line, never cut in height
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -175,10 +217,30 @@ class ElidedLabel(QtWidgets.QLabel):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == QtCore.QEvent.Type.FontChange:
-            self.updateGeometry()
+            self._may_shrink = True
+            self._ask_width()
             self._refit()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)  # the frame, if any: QLabel's own text is empty
+        painter = QtGui.QPainter(self)
+        align = QtWidgets.QStyle.visualAlignment(self.layoutDirection(), self.alignment())
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(align),
+            self.palette(),
+            self.isEnabled(),
+            self._shown,
+            self.foregroundRole(),
+        )
+        painter.end()
 
     def _refit(self) -> None:
         shown = elide(self._full, self.font(), self.contentsRect().width())
-        super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else self._tip)
+        if shown != self._shown:
+            self._shown = shown
+            self.update()
+        tip = self._full if shown != self._full else self._tip
+        if tip != self.toolTip():
+            self.setToolTip(tip)

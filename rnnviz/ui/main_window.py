@@ -15,6 +15,7 @@ from rnnviz.ui.lab_views import ALL_TITLES, LabViews
 from rnnviz.ui.on_demand import OnDemand
 from rnnviz.ui.presenter import PresenterMode
 from rnnviz.ui.status_line import status_line
+from rnnviz.ui.steady_splitter import SteadySplitter
 from rnnviz.ui.view_choice import ViewChoice
 from rnnviz.ui.view_deck import ViewDeck
 from rnnviz.ui.widgets.controls import ControlPanel
@@ -58,7 +59,7 @@ class MainWindow(DeckViews, LabViews, PresenterMode, WindowGeometry, QtWidgets.Q
         self.view_choice = ViewChoice()
         # below the graph: side by side while each view keeps a usable size, else in tabs
         self.deck = ViewDeck(self.views, ALL_TITLES, self.normal_views(), least=self._least_widths())
-        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.splitter = SteadySplitter(Qt.Orientation.Vertical)  # a view's new text: no window layout
         self.splitter.setChildrenCollapsible(False)
         self.graphs = QtWidgets.QSplitter(Qt.Orientation.Horizontal)  # compare mode: the cells side by side
         self.graphs.setChildrenCollapsible(False)
@@ -135,8 +136,9 @@ class MainWindow(DeckViews, LabViews, PresenterMode, WindowGeometry, QtWidgets.Q
         self._build_menus_and_toolbar()
         self.controls.open_button.clicked.connect(self.files.open_dialog)
 
-        self.phase_label = ElidedLabel()
+        self.phase_label = ElidedLabel(steady=True)  # changes at every step: keeps its width
         self.statusBar().addPermanentWidget(self.phase_label)
+        session.sig_reset.connect(self.phase_label.let_shrink)  # a new trace: its own width
         session.sig_reset.connect(self.show_status)
         session.sig_stepped.connect(self.show_status)
         session.sig_reset.connect(self._follow_phase)

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.ui import style
 from rnnviz.ui.widgets.graph_view import GraphView, gradient_width
@@ -292,3 +292,92 @@ def test_edges_drawn_from_the_cached_background_match_a_fresh_drawing(session, v
     same_as_fresh("presenter")
     session.reset()
     same_as_fresh("reset")
+
+
+class _PaintedRegions(QtCore.QObject):
+    """Collects the regions of the paint events a widget receives."""
+
+    def __init__(self, widget):
+        super().__init__()
+        self.regions: list[QtGui.QRegion] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.Paint:
+            self.regions.append(QtGui.QRegion(event.region()))
+        return False
+
+
+def _area(region: QtGui.QRegion) -> int:
+    return sum(r.width() * r.height() for r in region)
+
+
+def _on_screen(view) -> np.ndarray:
+    """The viewport's pixels as the window last put them on screen (the offscreen platform's grab
+    reads its backing store: what was painted and scrolled, not a fresh drawing)."""
+    vp = view.viewport()
+    top_left = vp.mapTo(view.window(), QtCore.QPoint(0, 0))
+    shot = view.screen().grabWindow(
+        view.window().winId(), top_left.x(), top_left.y(), vp.width(), vp.height()
+    )
+    image = shot.toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : 4 * image.width()].copy()
+
+
+def test_a_scroll_along_time_repaints_strips_and_the_screen_matches_a_fresh_drawing(session, view, qtbot):
+    """When a step scrolls time, Qt moves the pixels already drawn and paints only what scrolled into
+    view, the pinned row names and what changed (a whole repaint was ~7 ms a step at T = 200): the
+    paint covers less than half the viewport, and what is on screen is what a whole drawing makes."""
+    assert session.update_settings(seq_len=40)
+    view.resize(700, 260)
+    view.show()
+    qtbot.waitExposed(view)
+    bar = view.horizontalScrollBar()
+    assert bar.maximum() > 0  # time scrolls at this size
+    painted = _PaintedRegions(view.viewport())
+    scrolled = 0
+    for i in range(2 * session.T):
+        before = bar.value()
+        painted.regions.clear()
+        session.step()
+        QtWidgets.QApplication.processEvents()
+        if bar.value() != before:
+            scrolled += 1
+            whole = view.viewport().width() * view.viewport().height()
+            assert 0 < sum(map(_area, painted.regions)) < whole / 2, i
+            assert view.labels_pinned() or bar.value() == bar.minimum()
+        if i % 7 == 0 or i > 2 * session.T - 3:
+            shown = _on_screen(view)
+            # antialiased pixels drawn before a scroll may round one level apart: nothing more
+            assert np.abs(shown.astype(int) - _pixels(view).astype(int)).max() <= 1, i
+    assert scrolled > session.T  # most steps scrolled, both ways
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_painting_without_saving_the_painter_state_draws_the_same_pixels(cell, qtbot):
+    """The view skips Qt's painter save/restore around each item (DontSavePainterState): safe only
+    while every item sets all it draws with. Checked against a drawing with it, in both themes, with
+    gates, truncation marks, forward and backward colours on screen."""
+    from rnnviz.core.settings import Settings
+    from rnnviz.ui.session import Session
+
+    session = Session(Settings(task="text", seq_len=16, hidden=8, cell=cell, truncate=3))
+    view = GraphView(session)
+    qtbot.addWidget(view)
+    view.resize(800, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    flag = QtWidgets.QGraphicsView.OptimizationFlag.DontSavePainterState
+    assert view.optimizationFlags() & flag
+    for i in range(session.T + 5):
+        session.step()
+        if i in (3, session.T + 4):
+            for theme in (style.NORMAL, style.PRESENTER):
+                view.apply_theme(theme)
+                fast = _pixels(view)
+                view.setOptimizationFlag(flag, False)
+                view.resetCachedContent()
+                assert np.array_equal(fast, _pixels(view)), (i, theme.name)
+                view.setOptimizationFlag(flag, True)
+    session.shutdown()

@@ -321,3 +321,71 @@ def test_the_window_draws_the_page_only_while_its_tab_is_in_front(window, qtbot)
     window.equations_dock.raise_()  # its tab brought to the front: drawn before it is painted
     qtbot.waitUntil(lambda: document.revision() != revision)
     assert "Step 1 of" in QTextBrowser.toPlainText(view.browser)
+
+
+def test_the_status_line_lays_the_window_out_only_when_it_needs_more_room(make_window):
+    """The status line changes at every step. It keeps its width through a trace, so a step lays
+    out the status bar (and with it the whole window) again only when its text needs more room than
+    any before it: counted, at two sizes of window, over a full sweep."""
+    from PySide6 import QtCore, QtWidgets
+
+    class Requests(QtCore.QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):
+            self.count += event.type() == QtCore.QEvent.Type.LayoutRequest
+            return False
+
+    for size in ((1280, 720), (1920, 1080)):
+        w, s = make_window(size, task="text", seq_len=30, hidden=16)
+        requests = Requests()
+        QtWidgets.QApplication.processEvents()  # the window's first layout, done
+        w.statusBar().installEventFilter(requests)
+        grew = 0
+        for _ in range(2 * s.T):
+            before = w.phase_label.sizeHint().width()
+            s.step()
+            QtWidgets.QApplication.processEvents()
+            grew += w.phase_label.sizeHint().width() > before
+            assert w.phase_label.shown_text() == w.phase_label.text()  # never cut at these sizes
+        assert requests.count <= grew < s.T // 2, (size, requests.count, grew)
+
+
+def test_a_view_that_lays_itself_out_again_does_not_lay_out_the_window(make_window, qtbot):
+    """At each backward step the gradient view shows a new verdict and lays itself out again; Qt
+    passes that up to the window, which then laid out every dock and view. The splitter under the
+    graph passes it on only when a widget's size constraints changed: counted, the window is laid
+    out again only when the status line needed more room; and a real change still goes through."""
+    from PySide6 import QtCore, QtWidgets
+
+    class Requests(QtCore.QObject):
+        def __init__(self, *widgets):
+            super().__init__()
+            self.count = dict.fromkeys(widgets, 0)
+            for w in widgets:
+                w.installEventFilter(self)
+
+        def eventFilter(self, obj, event):
+            if event.type() == QtCore.QEvent.Type.LayoutRequest:
+                self.count[obj] += 1
+            return False
+
+    w, s = make_window((1280, 720), task="text", seq_len=30, hidden=16)
+    w.choose_view("gradients")
+    for _ in range(s.T):  # the forward pass
+        s.step()
+    QtWidgets.QApplication.processEvents()
+    requests = Requests(w, w.splitter)
+    grew = changed = 0  # steps where the status line needed more room; where a view asked for other
+    for _ in range(s.T):  # the backward pass
+        before = (w.phase_label.sizeHint().width(), w.splitter.constraints())
+        s.step()
+        QtWidgets.QApplication.processEvents()
+        grew += w.phase_label.sizeHint().width() > before[0]
+        changed += w.splitter.constraints() != before[1]
+    assert requests.count[w.splitter] >= s.T // 2  # the views below did ask, at most steps
+    assert requests.count[w] <= grew + changed <= s.T // 4, (requests.count[w], grew, changed)
+    deck_view = w.gradient_view
+    low = deck_view.height() + 60
+    deck_view.setMinimumHeight(low)  # a real change of a view's least size: the window follows
+    qtbot.waitUntil(lambda: deck_view.height() >= low)
