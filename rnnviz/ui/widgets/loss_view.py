@@ -298,6 +298,10 @@ class LossView(QtWidgets.QWidget):
                 title = f"{h.count:,} iterations · smoothed {a} {value:.3f}, {b} {other[0]:.3f}"
             smoothing = f"smoothed: mean of the last {covered:,} iterations"
             self.curve_plot.enableAutoRange()
+            # fit the range now: left to the paint (pyqtgraph's prepareForPaint), the new range
+            # asked for a second paint of the plot at every training tick (the costlier one)
+            self.curve_plot.vb.updateAutoRange()
+            self.curve_plot.vb.updateMatrix()
         else:
             title, smoothing = "Training curve (not trained yet)", "smoothed (moving mean)"
             self.curve_plot.setRange(xRange=(0, 100), yRange=(0, 1.2 * chance), padding=0)  # no old axis
