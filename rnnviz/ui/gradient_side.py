@@ -102,6 +102,10 @@ class GradientSide:
         c["ratio"].setSymbolSize(4 + 2 * lw)
         c["ratio"].setSymbolBrush(th.backward)
         c["ratio"].setSymbolPen(style.pen(th.backward, 1))
+        # the legend's sample draws the scatter's own brush and pen, which PlotDataItem hands on only
+        # with data: set now, or the sample keeps pyqtgraph's default grey-blue until repainted
+        c["ratio"].scatter.setBrush(th.backward)
+        c["ratio"].scatter.setPen(style.pen(th.backward, 1))
         c["norm"].setPen(style.pen(th.foreground, lw / 2))
         c["w_factor"].setPen(style.pen(th.w_factor, lw, dashed=True))
         c["radius_factor"].setPen(style.pen(th.radius_factor, lw, dashed=True))

@@ -186,3 +186,19 @@ def test_rows_chosen_after_the_update_step_come_from_the_traced_parameters(sessi
         view.spin.setValue(t)
         settled(qtbot, session)
         assert np.allclose(curve_xy(view, "norm")[1], traced.jacobian_row(session.x, t)[0][::-1])
+
+
+@pytest.mark.parametrize("theme", [None, style.PRESENTER])
+def test_the_legend_sample_of_the_ratio_shows_its_colour_before_the_row_has_data(session, view, theme):
+    """The legend's sample of the ratio curve draws the curve's scatter's brush and pen; PlotDataItem
+    hands its symbol brush on to the scatter only with data, so without setting them the sample
+    was painted in pyqtgraph's default grey-blue, and stayed so on screen (nothing repaints it)."""
+    from PySide6.QtGui import QColor
+
+    if theme is not None:
+        view.apply_theme(theme)
+    curve = view.sides[0].curves["ratio"]
+    assert curve.xData is None or len(curve.xData) == 0  # no row yet
+    scatter = curve.scatter.opts
+    assert scatter["brush"].color() == QColor(view.theme.backward)
+    assert scatter["pen"].color() == QColor(view.theme.backward)
