@@ -11,7 +11,7 @@ an integer). The eigenvalues are then WR + i WI, made real (their real parts) wh
 part is 0, as np.linalg.eigvals does. Same routine, same arguments, same input bits: same result
 (tests/core/test_eigenvalues.py compares them with array_equal over many matrices).
 
-Only where two_norm finds NumPy's own LAPACK (scipy-openblas, ILP64); with any other build, or
+Only where numpys_lapack.py finds NumPy's own LAPACK (scipy-openblas, ILP64); with any other build, or
 anything but a finite, non-empty, square float64 matrix, or if LAPACK reports a problem,
 np.linalg.eigvals itself computes them (and raises what it raises), holding the GIL as before.
 """
@@ -19,56 +19,38 @@ np.linalg.eigvals itself computes them (and raises what it raises), holding the 
 from __future__ import annotations
 
 import ctypes
-import threading
 
 import numpy as np
 
-from rnnviz.core.two_norm import numpys_lapack
+from rnnviz.core.numpys_lapack import INT, P_DOUBLE, P_INT, Routine, plain_matrix, ptr
 
-SYMBOL = "scipy_dgeev_64_"
-_INT = ctypes.c_int64  # ILP64
-
-_lock = threading.Lock()
-_geev = None
-_looked_up = False
-_lwork: dict[int, int] = {}  # N -> what the workspace query answered
-
-
-def _find_geev():
-    """NumPy's own dgeev as a ctypes function, or None where this NumPy is not that build."""
-    fn = numpys_lapack(SYMBOL)
-    if fn is None:
-        return None
-    p_int, p_double = ctypes.POINTER(_INT), ctypes.POINTER(ctypes.c_double)
-    fn.argtypes = [
+GEEV = Routine(
+    "scipy_dgeev_64_",
+    [
         ctypes.c_char_p,  # jobvl
         ctypes.c_char_p,  # jobvr
-        p_int,  # n
-        p_double,  # a
-        p_int,  # lda
-        p_double,  # wr
-        p_double,  # wi
-        p_double,  # vl
-        p_int,  # ldvl
-        p_double,  # vr
-        p_int,  # ldvr
-        p_double,  # work
-        p_int,  # lwork
-        p_int,  # info
+        P_INT,  # n
+        P_DOUBLE,  # a
+        P_INT,  # lda
+        P_DOUBLE,  # wr
+        P_DOUBLE,  # wi
+        P_DOUBLE,  # vl
+        P_INT,  # ldvl
+        P_DOUBLE,  # vr
+        P_INT,  # ldvr
+        P_DOUBLE,  # work
+        P_INT,  # lwork
+        P_INT,  # info
         ctypes.c_size_t,  # the hidden lengths of jobvl and jobvr (gfortran; NumPy omits them)
         ctypes.c_size_t,
-    ]
-    fn.restype = None
-    return fn
+    ],
+)
+_lwork: dict[int, int] = {}  # N -> what the workspace query answered
 
 
 def geev():
     """The ctypes dgeev `eigvals` calls, or None (then it uses np.linalg.eigvals)."""
-    global _geev, _looked_up
-    with _lock:
-        if not _looked_up:
-            _geev, _looked_up = _find_geev(), True
-        return _geev
+    return GEEV.get()
 
 
 def releases_gil() -> bool:
@@ -79,15 +61,7 @@ def releases_gil() -> bool:
 def eigvals(a: np.ndarray) -> np.ndarray:
     """np.linalg.eigvals(a) for a square float64 matrix, the same bits, computed without the GIL."""
     fn = geev()
-    if (
-        fn is None
-        or not isinstance(a, np.ndarray)
-        or a.ndim != 2
-        or a.shape[0] != a.shape[1]
-        or a.dtype != np.float64
-        or a.size == 0
-        or not np.isfinite(a).all()
-    ):
+    if fn is None or not plain_matrix(a) or a.shape[0] != a.shape[1]:
         return np.linalg.eigvals(a)
     parts = _real_and_imaginary(fn, np.array(a, order="F"))  # column-major, as NumPy linearizes it
     if parts is None:  # LAPACK said no: NumPy gives its own answer (or error)
@@ -101,19 +75,19 @@ def eigvals(a: np.ndarray) -> np.ndarray:
 def _real_and_imaginary(fn, A: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(WR, WI) of column-major float64 A (overwritten), or None if LAPACK says no."""
     N = A.shape[0]
-    n, ld, info = _INT(N), _INT(max(N, 1)), _INT(0)
+    n, ld, info = INT(N), INT(max(N, 1)), INT(0)
     wr, wi = np.empty(N), np.empty(N)
     unused = np.empty(1)  # VL and VR: never touched with jobvl = jobvr = 'N'
     lwork = _lwork.get(N)
     if lwork is None:
         query = np.empty(1)
-        _call(fn, n, A, ld, wr, wi, unused, query, _INT(-1), info)
+        _call(fn, n, A, ld, wr, wi, unused, query, INT(-1), info)
         if info.value != 0:
             return None
         lwork = int(query[0])  # NumPy: (size_t) of the answer
         _lwork[N] = lwork
     work = np.empty(max(lwork, 1))
-    _call(fn, n, A, ld, wr, wi, unused, work, _INT(lwork), info)
+    _call(fn, n, A, ld, wr, wi, unused, work, INT(lwork), info)
     return (wr, wi) if info.value == 0 else None
 
 
@@ -123,21 +97,17 @@ def _call(fn, n, A, ld, wr, wi, unused, work, lwork, info) -> None:
         b"N",
         b"N",
         ctypes.byref(n),
-        _ptr(A),
+        ptr(A),
         ctypes.byref(ld),
-        _ptr(wr),
-        _ptr(wi),
-        _ptr(unused),
+        ptr(wr),
+        ptr(wi),
+        ptr(unused),
         ctypes.byref(ld),
-        _ptr(unused),
+        ptr(unused),
         ctypes.byref(ld),
-        _ptr(work),
+        ptr(work),
         ctypes.byref(lwork),
         ctypes.byref(info),
         1,
         1,
     )
-
-
-def _ptr(x: np.ndarray):
-    return x.ctypes.data_as(ctypes.POINTER(ctypes.c_double))

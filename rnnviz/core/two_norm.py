@@ -11,9 +11,8 @@ workspace query (lwork = -1; a 0 there means 1). The norm is then amax(S, initia
 np.linalg.norm takes it. Same routine, same arguments, same library, same input bits: same result
 (tests/core/test_two_norm.py compares them with array_equal over many matrices).
 
-Only NumPy's scipy-openblas ILP64 build (the PyPI wheels) is recognised: the symbol is looked up
-through NumPy's own _umath_linalg module, so it resolves to the library NumPy itself calls. With
-any other build, or anything but a finite 2-D float64 matrix, or if LAPACK reports a problem,
+Only where numpys_lapack.py finds NumPy's own LAPACK (scipy-openblas, ILP64); with any other build,
+or anything but a finite, non-empty 2-D float64 matrix, or if LAPACK reports a problem,
 np.linalg.norm(A, 2) itself computes the norm, holding the GIL as before.
 """
 
@@ -26,70 +25,40 @@ import threading
 
 import numpy as np
 
-SYMBOL = "scipy_dgesdd_64_"  # scipy-openblas64 names its ILP64 LAPACK routines so
-_INT = ctypes.c_int64  # ILP64: every LAPACK integer is 64 bits
+from rnnviz.core.numpys_lapack import INT, P_DOUBLE, P_INT, Routine, plain_matrix, ptr
 
-_lock = threading.Lock()
-_gesdd = None  # the ctypes function, once looked up
-_looked_up = False
-_lwork: dict[tuple[int, int], int] = {}  # (M, N) -> what the workspace query answered
 # helper threads computing a row's norms beside the thread making its products (which takes some
 # too): with it, one per core, at most 3 (a 2-core machine: one helper)
 NORM_THREADS = max(1, min(2, (os.cpu_count() or 1) - 1))
 BESIDE_FROM = 32  # matrices smaller than this (either side) are quicker to do inline than to hand over
 
 
-def numpys_lapack(symbol: str):
-    """The LAPACK routine `symbol` of the library NumPy's linalg calls, as a ctypes function (its
-    argtypes not yet set), or None where this NumPy is not the build above or has no such symbol."""
-    try:
-        from numpy.linalg import _umath_linalg
-
-        lapack = np.__config__.CONFIG["Build Dependencies"]["lapack"]
-        if lapack.get("name") != "scipy-openblas" or "USE64BITINT" not in lapack.get(
-            "openblas configuration", ""
-        ):
-            return None
-        # dlsym through NumPy's extension searches the libraries it links: NumPy's own OpenBLAS
-        return getattr(ctypes.CDLL(_umath_linalg.__file__), symbol)
-    except (ImportError, OSError, AttributeError, KeyError, TypeError):
-        return None
-
-
-def _find_gesdd():
-    """NumPy's own dgesdd as a ctypes function, or None where this NumPy is not the build above."""
-    fn = numpys_lapack(SYMBOL)
-    if fn is None:
-        return None
-    p_int, p_double = ctypes.POINTER(_INT), ctypes.POINTER(ctypes.c_double)
-    fn.argtypes = [
+GESDD = Routine(
+    "scipy_dgesdd_64_",  # scipy-openblas64 names its ILP64 LAPACK routines so
+    [
         ctypes.c_char_p,  # jobz
-        p_int,  # m
-        p_int,  # n
-        p_double,  # a
-        p_int,  # lda
-        p_double,  # s
-        p_double,  # u
-        p_int,  # ldu
-        p_double,  # vt
-        p_int,  # ldvt
-        p_double,  # work
-        p_int,  # lwork
-        p_int,  # iwork
-        p_int,  # info
+        P_INT,  # m
+        P_INT,  # n
+        P_DOUBLE,  # a
+        P_INT,  # lda
+        P_DOUBLE,  # s
+        P_DOUBLE,  # u
+        P_INT,  # ldu
+        P_DOUBLE,  # vt
+        P_INT,  # ldvt
+        P_DOUBLE,  # work
+        P_INT,  # lwork
+        P_INT,  # iwork
+        P_INT,  # info
         ctypes.c_size_t,  # the hidden length of jobz (gfortran's convention; NumPy omits it)
-    ]
-    fn.restype = None
-    return fn
+    ],
+)
+_lwork: dict[tuple[int, int], int] = {}  # (M, N) -> what the workspace query answered
 
 
 def gesdd():
     """The ctypes dgesdd `two_norm` calls, or None (then it uses np.linalg.norm)."""
-    global _gesdd, _looked_up
-    with _lock:
-        if not _looked_up:
-            _gesdd, _looked_up = _find_gesdd(), True
-        return _gesdd
+    return GESDD.get()
 
 
 def releases_gil() -> bool:
@@ -100,14 +69,7 @@ def releases_gil() -> bool:
 def two_norm(a: np.ndarray) -> np.floating:
     """np.linalg.norm(a, 2) for a 2-D float64 matrix, the same bits, computed without the GIL."""
     fn = gesdd()
-    if (
-        fn is None
-        or not isinstance(a, np.ndarray)
-        or a.ndim != 2
-        or a.dtype != np.float64
-        or a.size == 0
-        or not np.isfinite(a).all()
-    ):
+    if fn is None or not plain_matrix(a):
         return np.linalg.norm(a, 2)
     s = _singular_values(fn, np.array(a, order="F"))  # a column-major copy, as NumPy linearizes it
     if s is None:  # LAPACK said no: NumPy gives its own answer (or error) for this matrix
@@ -118,21 +80,21 @@ def two_norm(a: np.ndarray) -> np.floating:
 def _singular_values(fn, A: np.ndarray) -> np.ndarray | None:
     """The singular values of A (column-major float64, overwritten), or None if LAPACK says no."""
     M, N = A.shape
-    m, n, ld, one = _INT(M), _INT(N), _INT(max(M, 1)), _INT(1)
-    info = _INT(0)
+    m, n, ld, one = INT(M), INT(N), INT(max(M, 1)), INT(1)
+    info = INT(0)
     s = np.empty(min(M, N))
     iwork = np.empty(8 * min(M, N), dtype=np.int64)
     unused = np.empty(1)  # U and VT: never touched with jobz 'N'
     lwork = _lwork.get((M, N))
     if lwork is None:
         query = np.empty(1)
-        _call(fn, m, n, A, ld, s, unused, one, query, _INT(-1), iwork, info)
+        _call(fn, m, n, A, ld, s, unused, one, query, INT(-1), iwork, info)
         if info.value != 0:
             return None
         lwork = max(int(query[0]), 1)  # NumPy: (fortran_int) of the answer, 0 read as 1
         _lwork[(M, N)] = lwork
     work = np.empty(lwork)
-    _call(fn, m, n, A, ld, s, unused, one, work, _INT(lwork), iwork, info)
+    _call(fn, m, n, A, ld, s, unused, one, work, INT(lwork), iwork, info)
     return s if info.value == 0 else None
 
 
@@ -142,23 +104,19 @@ def _call(fn, m, n, A, ld, s, unused, one, work, lwork, iwork, info) -> None:
         b"N",
         ctypes.byref(m),
         ctypes.byref(n),
-        _ptr(A),
+        ptr(A),
         ctypes.byref(ld),
-        _ptr(s),
-        _ptr(unused),
+        ptr(s),
+        ptr(unused),
         ctypes.byref(ld),
-        _ptr(unused),
+        ptr(unused),
         ctypes.byref(one),
-        _ptr(work),
+        ptr(work),
         ctypes.byref(lwork),
-        iwork.ctypes.data_as(ctypes.POINTER(_INT)),
+        iwork.ctypes.data_as(P_INT),
         ctypes.byref(info),
         1,
     )
-
-
-def _ptr(x: np.ndarray):
-    return x.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
 
 
 class NormsBeside:

@@ -127,8 +127,7 @@ def _same(a, b) -> bool:
 
 
 def test_without_numpys_lapack_it_is_numpy(monkeypatch):
-    monkeypatch.setattr(ev, "_geev", None)
-    monkeypatch.setattr(ev, "_looked_up", True)
+    monkeypatch.setattr(ev.GEEV, "get", lambda: None)
     assert not releases_gil()
     for H in (1, 17, 64):
         for _, A in matrices(H, 4):
@@ -139,8 +138,7 @@ def test_lapack_saying_no_gives_numpys_answer(lapack, monkeypatch):
     def refusing(*args):
         args[13]._obj.value = -1  # info: an illegal argument
 
-    monkeypatch.setattr(ev, "_geev", refusing)
-    monkeypatch.setattr(ev, "_looked_up", True)
+    monkeypatch.setattr(ev.GEEV, "get", lambda: refusing)
     monkeypatch.setattr(ev, "_lwork", {})
     A = np.random.default_rng(1).standard_normal((6, 6))
     assert np.array_equal(eigvals(A), np.linalg.eigvals(A))
@@ -150,12 +148,12 @@ def test_another_build_is_not_called(monkeypatch):
     lapack = dict(np.__config__.CONFIG["Build Dependencies"]["lapack"])
     monkeypatch.setitem(lapack, "name", "accelerate")
     monkeypatch.setitem(np.__config__.CONFIG["Build Dependencies"], "lapack", lapack)
-    assert ev._find_geev() is None
+    assert ev.GEEV.find() is None
 
 
 def test_a_missing_symbol_is_not_called(monkeypatch):
-    monkeypatch.setattr(ev, "SYMBOL", "no_such_routine_64_")
-    assert ev._find_geev() is None
+    monkeypatch.setattr(ev.GEEV, "symbol", "no_such_routine_64_")
+    assert ev.GEEV.find() is None
 
 
 @pytest.mark.parametrize("holds_gil", [False, True])
@@ -175,8 +173,7 @@ def test_other_threads_run_while_lapack_runs(lapack, monkeypatch, holds_gil):
         fn(*args)
         state["returned"] = True
 
-    monkeypatch.setattr(ev, "_geev", traced)
-    monkeypatch.setattr(ev, "_looked_up", True)
+    monkeypatch.setattr(ev.GEEV, "get", lambda: traced)
     result = {}
     thread = threading.Thread(target=lambda: result.setdefault("w", eigvals(A)))
     interval = sys.getswitchinterval()

@@ -125,8 +125,7 @@ def _same(a, b) -> bool:
 
 
 def test_without_numpys_lapack_it_is_numpy(monkeypatch):
-    monkeypatch.setattr(tn, "_gesdd", None)
-    monkeypatch.setattr(tn, "_looked_up", True)
+    monkeypatch.setattr(tn.GESDD, "get", lambda: None)
     assert not releases_gil()
     for H in (1, 17, 64):
         for _, A in matrices(H, 4):
@@ -144,12 +143,12 @@ def test_another_build_is_not_called(monkeypatch):
     lapack = dict(np.__config__.CONFIG["Build Dependencies"]["lapack"])
     monkeypatch.setitem(lapack, "name", "accelerate")
     monkeypatch.setitem(np.__config__.CONFIG["Build Dependencies"], "lapack", lapack)
-    assert tn._find_gesdd() is None
+    assert tn.GESDD.find() is None
 
 
 def test_a_missing_symbol_is_not_called(monkeypatch):
-    monkeypatch.setattr(tn, "SYMBOL", "no_such_routine_64_")
-    assert tn._find_gesdd() is None
+    monkeypatch.setattr(tn.GESDD, "symbol", "no_such_routine_64_")
+    assert tn.GESDD.find() is None
 
 
 @pytest.mark.parametrize("holds_gil", [False, True])
@@ -170,8 +169,7 @@ def test_other_threads_run_while_lapack_runs(lapack, monkeypatch, holds_gil):
         fn(*args)
         state["returned"] = True  # no bytecode between the call's end and this that could switch
 
-    monkeypatch.setattr(tn, "_gesdd", traced)
-    monkeypatch.setattr(tn, "_looked_up", True)
+    monkeypatch.setattr(tn.GESDD, "get", lambda: traced)
     result = {}
     thread = threading.Thread(target=lambda: result.setdefault("norm", two_norm(A)))
     interval = sys.getswitchinterval()
