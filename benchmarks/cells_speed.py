@@ -109,12 +109,15 @@ def bptt_rows(K, H, T, repeats):
 
 
 def train_rows(K, H, T, repeats, cells, dtype_name, goal, at_most):
+    """Prints a row per cell; returns (rnnviz, torch) seconds of the last cell (torch None if absent)."""
+    last = None
     for cell in cells:
         tr = Trainer(make_model(cell, K, H, seed=0), RandomWords(K), TrainConfig(seq_len=T), seed=0)
         ours = median_time(tr.step, repeats)
         line = f"  {cell:4s} K={K:5d} H={H} T={T:2d}: rnnviz {ours * 1e3:7.2f} ms/it ({1 / ours:7.1f} it/s)"
         if torch is None:
             print(line + " | torch not installed")
+            last = (ours, None)
             continue
         dtype = getattr(torch, dtype_name)
 
@@ -133,6 +136,8 @@ def train_rows(K, H, T, repeats, cells, dtype_name, goal, at_most):
             f"{line} | torch {dtype_name} {theirs * 1e3:7.2f} ms/it ({1 / theirs:7.1f} it/s, {kind:5s})"
             f" | {what} {ratio:4.2f}x (goal {verdict(ratio, goal, at_most)})"
         )
+        last = (ours, theirs)
+    return last
 
 
 def update_costs(repeats):
@@ -149,14 +154,22 @@ def update_costs(repeats):
     )
 
 
-def float64_floor(repeats):
+def float64_floor(repeats, k8000=None):
     """What no bit-identical float64 iteration at K=8000 can avoid: the three (K, H) products (s V^T,
     d_out^T s, d_out V, each near the core's peak flop rate), Adagrad's sqrt and division over V and the
-    softmax's exp (both bound by the arithmetic). What an iteration spends beyond is numpy passes."""
+    softmax's exp (both bound by the arithmetic); then, in NumPy, the other passes of the same maths
+    over the large arrays, each a separately rounded operation that no NumPy call fuses (so every one
+    is a pass): the softmax's row max, subtraction, row sum and division and the errors' division by
+    |M| over (T, K); the gradient norm's dot over dV, the finiteness check's dot over V and Adagrad's
+    c*c, mem +=, + 1e-8, * lr and p -= over (K, H). Each is timed as one call over the whole array
+    with its operands warm (running them block by block, cache-sized, measured no faster). Nothing
+    else of an iteration is counted (sampling, the recurrences, Python). k8000: (rnnviz, torch float32)
+    seconds per iteration from the rows above, printed beside the floor."""
     K, H, T = 8000, 100, 50
     rng = np.random.default_rng(0)
     V, s, d = rng.standard_normal((K, H)), np.tanh(rng.standard_normal((T, H))), rng.random((T, K))
     o, dV, ds, m, b = np.empty((T, K)), np.empty((K, H)), np.empty((T, H)), np.abs(V), np.empty((K, H))
+    row = np.empty((T, 1))
 
     def products():
         np.matmul(s, V.T, out=o)
@@ -167,11 +180,40 @@ def float64_floor(repeats):
         np.divide(dV, np.sqrt(m, out=b), out=b)
         np.exp(d, out=o)
 
+    def softmax_and_errors():  # (T, K) arrays
+        np.max(d, axis=1, keepdims=True, out=row)
+        np.subtract(d, row, out=o)
+        np.sum(o, axis=1, keepdims=True, out=row)
+        np.divide(o, row, out=o)
+        np.divide(o, T, out=o)
+
+    def dots_and_adagrad():  # on (K, H) arrays
+        np.dot(dV.ravel(), dV.ravel())
+        np.dot(V.ravel(), V.ravel())
+        np.multiply(dV, dV, out=b)
+        np.add(m, b, out=b)
+        np.add(m, 1e-8, out=b)
+        np.multiply(dV, 0.1, out=b)
+        np.subtract(V, b, out=b)
+
     mm, ew = median_time(products, repeats), median_time(arithmetic, repeats)
+    rows, big = median_time(softmax_and_errors, repeats), median_time(dots_and_adagrad, repeats)
     print(
         f"  float64 floor at K={K}: the three products {mm * 1e3:.2f} ms + sqrt, division and exp"
         f" {ew * 1e3:.2f} ms = {(mm + ew) * 1e3:.2f} ms per iteration, whatever the code around them"
     )
+    total = mm + ew + rows + big
+    line = (
+        f"  + the other passes of the exact maths (softmax and errors over (T, K) {rows * 1e3:.2f} ms;"
+        f" two dots and five Adagrad passes over (K, H) {big * 1e3:.2f} ms) = {total * 1e3:.2f} ms"
+    )
+    if k8000 is not None and k8000[1] is not None:
+        ours, theirs = k8000
+        line += (
+            f"; rnnviz's iteration above {ours * 1e3:.2f} ms, torch float32 {theirs * 1e3:.2f} ms:"
+            f" at this floor the speed ratio would be {theirs / total:.2f}x"
+        )
+    print(line)
 
 
 def allocator_note(repeats):
@@ -208,9 +250,9 @@ def main():
         "vanilla RNN training iterations/s vs torch float32 (issue 8 goal: >= 3x at K=65, >= 1.0x at K=8000)"
     )
     for (K, H, T), goal in zip(SIZES, (3.0, 1.0), strict=True):
-        train_rows(K, H, T, ARGS.repeats, ("rnn",), "float32", goal, False)
+        k8000 = train_rows(K, H, T, ARGS.repeats, ("rnn",), "float32", goal, False)
     update_costs(ARGS.repeats)
-    float64_floor(ARGS.repeats)
+    float64_floor(ARGS.repeats, k8000)
     print(load_report("after (this run adds about 1)"))
 
 
