@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rnnviz.core.cells import CELL_NAMES
-from rnnviz.core.settings import APP_TASKS, LIMITS
+from rnnviz.ui.blas import limit_blas_threads_before_numpy
+
+limit_blas_threads_before_numpy()  # first: BLAS takes its thread count when the core loads NumPy
+
+from rnnviz.core.cells import CELL_NAMES  # noqa: E402
+from rnnviz.core.settings import APP_TASKS, LIMITS  # noqa: E402
 
 
 def _positive(kind: str, low: int, high: int):

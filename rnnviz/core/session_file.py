@@ -26,7 +26,6 @@ import io
 import json
 import math
 import os
-import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -180,7 +179,7 @@ def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
     """A new file next to the target (so the rename stays on one file system), mode 0666 & ~umask."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        tmp = folder / f".{name}.{os.urandom(4).hex()}.tmp"  # (secrets.token_hex: loads OpenSSL)
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:

@@ -1,0 +1,57 @@
+"""Start-up mechanisms (what runs before the window shows, not how long it takes)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+# the app started as `python -m rnnviz` does (a screenshot, so it exits); then what it loaded
+STARTED_AS_THE_APP = """
+import runpy, sys
+sys.argv = ["rnnviz", "--hidden", "4", "--seq-len", "3", "--screenshot", sys.argv[1]]
+try:
+    runpy.run_module("rnnviz", run_name="__main__", alter_sys=True)
+except SystemExit as e:
+    assert not e.code, e.code
+loaded = "threadpoolctl" in sys.modules
+from threadpoolctl import threadpool_info
+print(loaded, sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}))
+"""
+
+
+def _run(code: str, tmp_path, threads: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    if threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = threads
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "shot.png")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("user_setting", [None, "3"])
+def test_the_app_sets_one_blas_thread_through_the_environment(tmp_path, user_setting):
+    """Started as the app, NumPy is not loaded yet when __main__ runs: BLAS takes one thread from
+    the environment (whatever the user's said), and threadpoolctl is never imported."""
+    assert _run(STARTED_AS_THE_APP, tmp_path, user_setting) == "False [1]"
+
+
+def test_where_numpy_was_loaded_first_threadpoolctl_sets_one_thread(tmp_path):
+    """NumPy loaded before the app's code (an embedding program, the tests): the environment is too
+    late for BLAS, so the limit is set in the loaded library."""
+    code = """
+import numpy
+from rnnviz.ui.blas import limit_blas_threads, limit_blas_threads_before_numpy
+assert not limit_blas_threads_before_numpy()
+limit_blas_threads()
+from threadpoolctl import threadpool_info
+print(sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}))
+"""
+    assert _run(code, tmp_path, "2") == "[1]"
