@@ -55,3 +55,25 @@ from threadpoolctl import threadpool_info
 print(sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}))
 """
     assert _run(code, tmp_path, "2") == "[1]"
+
+
+def _drawn(page) -> str:
+    """What the equations page holds, without bringing it up to date (as its own getters do)."""
+    from PySide6.QtWidgets import QTextBrowser
+
+    return QTextBrowser.toPlainText(page)
+
+
+def test_the_equations_page_waits_behind_its_tab_until_its_dock_shows(make_window, qtbot):
+    """At start-up the Equations dock is behind the Controls tab: its page is not drawn for nobody;
+    it is drawn when the tab comes to the front (and then follows every step)."""
+    w, s = make_window()
+    page = w.equations_view.browser
+    assert _drawn(page) == ""
+    s.step()
+    assert _drawn(page) == ""  # a step behind the tab draws nothing either
+    w.equations_dock.raise_()
+    qtbot.waitUntil(lambda: "forward" in _drawn(page).lower())
+    before = _drawn(page)
+    s.step()
+    assert _drawn(page) != before
