@@ -26,6 +26,7 @@ import io
 import json
 import math
 import os
+import secrets
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -179,7 +180,7 @@ def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
     """A new file next to the target (so the rename stays on one file system), mode 0666 & ~umask."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = folder / f".{name}.{os.urandom(4).hex()}.tmp"  # (secrets.token_hex: loads OpenSSL)
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
