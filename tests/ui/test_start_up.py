@@ -81,3 +81,22 @@ def test_the_equations_page_waits_behind_its_tab_until_its_dock_shows(make_windo
     before = _drawn(page)
     s.step()
     assert _drawn(page) != before
+
+
+def test_colour_bars_are_built_without_the_menu_they_turn_off(session, qtbot, monkeypatch):
+    """ColorBarItem disables its ViewBox's context menu at once: the colour bars (hidden view,
+    gradient view) do not build one first."""
+    from rnnviz.ui.widgets.gradient_view import GradientView
+    from rnnviz.ui.widgets.hidden_view import HiddenView
+
+    view_box = sys.modules["pyqtgraph.graphicsItems.ViewBox.ViewBox"]  # (the package's name is the class)
+
+    real, menus_for = view_box.ViewBoxMenu, []
+    monkeypatch.setattr(view_box, "ViewBoxMenu", lambda vb: menus_for.append(vb) or real(vb))
+    hidden = HiddenView(session)
+    qtbot.addWidget(hidden)
+    gradients = GradientView(session)
+    qtbot.addWidget(gradients)
+    for bar in (hidden.colorbar, gradients.colorbar):
+        assert bar.vb not in menus_for and bar.vb.menu is None and not bar.menuEnabled()
+    assert menus_for  # (the gradient view's own plots keep their menus: the count works)
