@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rnnviz.ui.blas import limit_blas_threads_before_numpy
+from rnnviz.ui import start_up
 
-limit_blas_threads_before_numpy()  # first: BLAS takes its thread count when the core loads NumPy
+start_up.before_imports()  # first: BLAS's thread count before NumPy loads; no collector until shown
 
 from rnnviz.core.cells import CELL_NAMES  # noqa: E402
 from rnnviz.core.settings import APP_TASKS, LIMITS  # noqa: E402

@@ -47,6 +47,30 @@ def test_the_app_sets_one_blas_thread_through_the_environment(tmp_path, user_set
     assert _run(STARTED_AS_THE_APP, tmp_path, user_setting) == "[] [1]"
 
 
+# the same start, counting the garbage collector's runs from importing the app to its shown window
+COLLECTIONS_TO_SHOWN = """
+import gc
+runs = []
+gc.callbacks.append(lambda phase, info: phase == "start" and runs.append(info["generation"]))
+from rnnviz.__main__ import main
+from PySide6 import QtWidgets
+from PySide6.QtCore import QTimer
+app = QtWidgets.QApplication(["rnnviz"])
+def shown():
+    print(len(runs), gc.get_count()[0] < 1000, gc.isenabled())
+    app.quit()
+QTimer.singleShot(0, shown)
+assert main([]) == 0
+"""
+
+
+def test_no_garbage_collection_while_the_app_starts(tmp_path):
+    """Start-up makes ~100,000 objects that live; the collector (150 runs before) is off until the
+    window is shown. Then they are out of the young generation (the UI thread's collector does not
+    go over them at its first tick), and collection is the UI thread's timer's, as always."""
+    assert _run(COLLECTIONS_TO_SHOWN, tmp_path, None) in ("0 True False", "1 True False")
+
+
 def test_where_numpy_was_loaded_first_threadpoolctl_sets_one_thread(tmp_path):
     """NumPy loaded before the app's code (an embedding program, the tests): the environment is too
     late for BLAS, so the limit is set in the loaded library."""
