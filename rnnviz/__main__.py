@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rnnviz.core.cells import CELL_NAMES
-from rnnviz.core.settings import APP_TASKS, LIMITS
+from rnnviz.ui import start_up
+
+start_up.before_imports()  # first: BLAS's thread count before NumPy loads; no collector until shown
+
+from rnnviz.core.cells import CELL_NAMES  # noqa: E402
+from rnnviz.core.settings import APP_TASKS, LIMITS  # noqa: E402
 
 
 def _positive(kind: str, low: int, high: int):

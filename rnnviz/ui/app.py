@@ -12,6 +12,7 @@ def run(args) -> int:
 
     from rnnviz.__main__ import cells_of
     from rnnviz.core.settings import Settings
+    from rnnviz.ui import start_up
     from rnnviz.ui.blas import limit_blas_threads
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.pg_config import configure_pyqtgraph
@@ -56,6 +57,7 @@ def run(args) -> int:
         print(f"saved {args.screenshot}")
         return 0
     window.show_first()  # the saved size and layout, or the whole screen the first time
+    start_up.after_first_show()  # the garbage collector back (start_up.py)
     code = app.exec()
     _tear_down(app, window, session)
     return code

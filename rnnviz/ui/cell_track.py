@@ -7,15 +7,19 @@ trace (Stepper, E_t, the worker's slow numbers) is replaced on every reset.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from rnnviz.core import Stepper, Trainer
-from rnnviz.core.session_file import ModelData
 from rnnviz.core.settings import Settings, make_model, train_config
 from rnnviz.ui.masks import traced_step
 from rnnviz.ui.trace_jobs import TraceNumbers
 from rnnviz.ui.trace_numbers import DecayRow, losses_around_update
 from rnnviz.ui.training import LockedGradNorms, LockedHistory
+
+if TYPE_CHECKING:
+    from rnnviz.core.session_file import ModelData
 
 
 class CellTrack:
@@ -56,6 +60,8 @@ class CellTrack:
 
     def model_data(self) -> ModelData:
         """Copies of the parameters and the training curve (training may replace the live arrays)."""
+        from rnnviz.core.session_file import ModelData  # (with a save or a snapshot: not at start-up)
+
         it, loss = self.history.data()
         params = {k: v.copy() for k, v in self.rnn.params().items()}
         return ModelData(params, np.column_stack([it, loss]), self.history.count, self.history.stride)

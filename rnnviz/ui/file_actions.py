@@ -9,21 +9,33 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, QTimer
 
 from rnnviz.core.data import read_text_file
-from rnnviz.core.safe_read import check_regular
-from rnnviz.core.session_file import MAX_FILE_BYTES, SUFFIX
 
-SESSION_FILTER = f"rnnviz session (*{SUFFIX})"
 TEXT_FILTER = "Text files (*.txt *.md)"
+
+
+def _session_files():
+    """core.session_file, loaded with the first file opened or saved: its module (dataclasses, the
+    .npy reader) is a few ms of the start-up that the window does not need to show."""
+    from rnnviz.core import session_file
+
+    return session_file
+
+
+def session_filter() -> str:
+    return f"rnnviz session (*{_session_files().SUFFIX})"
 
 
 def is_session_file(path) -> bool:
     """A session by its name (*.rnnviz), or by being a zip archive (zipfile finds the archive's
     directory; a text that merely starts with "PK" is not one). Only a regular file is looked into:
     anything else goes to the text reader, which says what it is."""
-    if str(path).lower().endswith(SUFFIX):
+    from rnnviz.core.safe_read import check_regular
+
+    files = _session_files()
+    if str(path).lower().endswith(files.SUFFIX):
         return True
     try:
-        check_regular(path, MAX_FILE_BYTES)
+        check_regular(path, files.MAX_FILE_BYTES)
         return zipfile.is_zipfile(path)
     except (ValueError, OSError):
         return False
@@ -59,7 +71,7 @@ class FileActions:
 
     def open_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self.window, "Open a session or a text", "", f"{SESSION_FILTER};;{TEXT_FILTER};;All files (*)"
+            self.window, "Open a session or a text", "", f"{session_filter()};;{TEXT_FILTER};;All files (*)"
         )
         if path:
             self.open_asking(path)
@@ -74,12 +86,13 @@ class FileActions:
 
     def choose_save_path(self) -> str | None:
         """Ask where to save the session (tests replace this: a file dialog blocks offscreen)."""
+        suffix = _session_files().SUFFIX
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self.window, "Save session", f"lesson{SUFFIX}", SESSION_FILTER
+            self.window, "Save session", f"lesson{suffix}", session_filter()
         )
         if not path:
             return None
-        return path if path.endswith(SUFFIX) else path + SUFFIX
+        return path if path.endswith(suffix) else path + suffix
 
     def save_dialog(self) -> bool:
         """Ask for a path and save there; True once saved."""

@@ -73,7 +73,7 @@ class MainWindow(DeckViews, LabViews, PresenterMode, WindowGeometry, QtWidgets.Q
 
         self.controls = ControlPanel(session)
         self.lesson_panel = LessonPanel(session, theme)
-        self.equations_view = EquationsView(session, theme)
+        self.equations_view = EquationsView(session, theme, on_screen=False)  # drawn when its dock shows
         self.gradcheck_view = GradcheckView(session, theme)
         self.panels = {
             "lesson": self.lesson_panel,

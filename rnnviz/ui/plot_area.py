@@ -58,6 +58,21 @@ class PlotArea(pg.GraphicsLayoutWidget):
         self.ci.setGeometry(QtCore.QRectF(self.rect()))
 
 
+class _PlotWithoutMenu(pg.PlotItem):
+    """A PlotItem whose ViewBox is built without a context menu (enableMenu=False)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("enableMenu", False)
+        super().__init__(*args, **kwargs)
+
+
+class ColourBar(pg.ColorBarItem, _PlotWithoutMenu):
+    """pg.ColorBarItem, built without the ViewBox menu it turns off at once: ColorBarItem's own
+    PlotItem is made with pyqtgraph's default, a menu (about 2 ms of widgets, polished at the next
+    turn of the event loop, then deleted). This class puts _PlotWithoutMenu between ColorBarItem
+    and PlotItem, so ColorBarItem's super().__init__() builds its PlotItem without one."""
+
+
 class CachedAxis(pg.AxisItem):
     """An axis drawn once into a pixmap (DeviceCoordinateCache) and copied from it when exposed. The
     axes touch the data area (their ticks point into it), so every cursor, bar or image that changed

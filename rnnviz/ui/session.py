@@ -8,9 +8,10 @@ one track, or two side by side in compare mode, stepped by one cursor and traine
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rnnviz.core.session_file import SessionData
 from rnnviz.core.settings import Settings, make_source, sequence_rng, train_config
 from rnnviz.ui.cell_track import CellTrack, build_track, trace
 from rnnviz.ui.session_files import SessionFiles
@@ -19,6 +20,9 @@ from rnnviz.ui.session_training import REDRAW_EVERY_MS, SessionTraining
 from rnnviz.ui.trace_jobs import TraceNumbers
 from rnnviz.ui.training import TrainingRun
 from rnnviz.ui.worker import Worker
+
+if TYPE_CHECKING:  # (loaded with the first save, open or undo: not at start-up)
+    from rnnviz.core.session_file import SessionData
 
 
 class Session(QObject, FirstTrack, SessionTraining, SessionFiles):

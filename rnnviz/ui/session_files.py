@@ -8,8 +8,13 @@ the open session exactly as it was. The session also knows whether training woul
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rnnviz.core.session_file import SessionData, load_session, save_session
+if TYPE_CHECKING:
+    from rnnviz.core.session_file import SessionData
+
+# core.session_file is imported where a file is saved or read (and by a snapshot): its module, with
+# its dataclasses and the .npy reader, is a few ms of the start-up that no window needs to show
 
 
 class SessionFiles:
@@ -21,6 +26,8 @@ class SessionFiles:
     def snapshot(self) -> SessionData:
         """Copies of everything a session file holds (training may replace the live arrays later):
         each track's parameters and training curve, the sequence and the step."""
+        from rnnviz.core.session_file import SessionData
+
         main = self.tracks[0].model_data()
         return SessionData(
             settings=self.settings,
@@ -47,6 +54,8 @@ class SessionFiles:
 
     def save(self, path) -> bool:
         """Save the session (atomically); a failure says which path and why, and keeps any old file."""
+        from rnnviz.core.session_file import save_session
+
         try:
             save_session(path, self.snapshot())
         except (OSError, ValueError) as e:
@@ -59,6 +68,8 @@ class SessionFiles:
 
     def load(self, path) -> bool:
         """Load a session file; a bad file gets one clear sentence and changes nothing."""
+        from rnnviz.core.session_file import load_session
+
         try:
             data = load_session(path)
             parts = self._build(data.settings, data)

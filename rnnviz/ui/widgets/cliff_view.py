@@ -22,7 +22,7 @@ from rnnviz.ui import style
 from rnnviz.ui.lab_jobs import B_RANGE, W_RANGE, Paths, cliff_paths, cliff_surface
 from rnnviz.ui.lab_layout import CROSS, LINE, LabLayout, wrapped_label
 from rnnviz.ui.lab_worker import LatestJob
-from rnnviz.ui.plot_area import FittedNote, PlotArea
+from rnnviz.ui.plot_area import ColourBar, FittedNote, PlotArea
 
 CLIP_STEPS = 60  # slider positions: c = 10^(-1 + i/20), 0.1 .. 100, twenty to a decade
 START = (4.6, -2.463)  # beside the wall. With η = 0.1: unclipped, after 39 steps a gradient of ‖g‖ = 137
@@ -93,7 +93,7 @@ class CliffView(LabLayout, QtWidgets.QWidget):
             self.plot.addItem(item)
         self.note = FittedNote("computing the surface…", self.plot.vb)
         self.plot.addItem(self.note)
-        self.colorbar = pg.ColorBarItem(
+        self.colorbar = ColourBar(
             values=style.CLIFF_LEVELS, label="log10 E", interactive=False, colorMapMenu=False, width=14
         )
         self.colorbar.setImageItem(self.image)

@@ -101,7 +101,9 @@ class _Page(QtWidgets.QTextBrowser):
 
 
 class EquationsView(QtWidgets.QWidget):
-    def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None):
+    def __init__(self, session, theme: style.Theme = style.NORMAL, parent=None, on_screen: bool = True):
+        """on_screen=False: in a dock that says when it comes into view (set_on_screen), e.g. behind
+        another tab at start-up, where drawing the page would be work for nobody."""
         super().__init__(parent)
         self.session = session
         self.source = session  # whose equations: the session's cell, or (compare mode) the other one
@@ -111,7 +113,7 @@ class EquationsView(QtWidgets.QWidget):
         self._skeleton: str | None = None  # the page as drawn, the changing parts as placeholders
         self._spans: list[list[int]] = []  # [start, end] in the document of the header, live numbers
         self._inserted: list[str] = []  # the rich text each of those spans shows
-        self._on_screen = True  # False while its dock is behind another tab or hidden: redraw put off
+        self._on_screen = on_screen  # False while its dock is behind another tab or hidden: redraw put off
         self._stale = False  # a redraw was put off while off screen
         self.browser = _Page(self._catch_up)
         self.browser.setOpenLinks(False)

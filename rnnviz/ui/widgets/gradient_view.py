@@ -30,7 +30,7 @@ from rnnviz.ui.gradient_side import (
     row_range,
 )
 from rnnviz.ui.graph_text import sub
-from rnnviz.ui.plot_area import PlotArea
+from rnnviz.ui.plot_area import ColourBar, PlotArea
 from rnnviz.ui.verdict import RULE, rule, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
@@ -87,7 +87,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         # a second cell in compare mode: its plots are built when compare mode first shows them
         self._second = (session.side(1), heatmaps[1])
         # fixed colours: non-interactive, no colour-map menu, so a colour means one value all lesson
-        self.colorbar = pg.ColorBarItem(
+        self.colorbar = ColourBar(
             label="log10 |contribution|", interactive=False, colorMapMenu=False, width=14
         )
         self.colorbar.setImageItem(heatmaps)  # one scale for every cell

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
-from rnnviz.ui.plot_area import PlotArea
+from rnnviz.ui.plot_area import ColourBar, PlotArea
 from rnnviz.ui.value_bars import ValueBars
 
 BRUSH_STEPS = 255  # bar colours: values across the levels in this many steps (finer than the eye can tell)
@@ -52,9 +52,7 @@ class HiddenView(QtWidgets.QWidget):
         self.heat_plot.invertY(True)  # unit 0 at the top, like a matrix
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.heat_plot.addItem(self.cursor)
-        self.colorbar = pg.ColorBarItem(
-            values=style.HIDDEN_LEVELS, interactive=False, width=14, label="s value"
-        )
+        self.colorbar = ColourBar(values=style.HIDDEN_LEVELS, interactive=False, width=14, label="s value")
         self.colorbar.setImageItem(self.heatmap, insert_in=self.heat_plot)
 
         self.bar_plot = self.layout_widget.addPlot(row=0, col=1, enableMenu=False)
