@@ -1,7 +1,7 @@
 """A heatmap that fills in a column at a time: the forward pass adds one column of the hidden view's
 image per step. pyqtgraph's ImageItem.setImage renders the whole image again (every pixel through
 the levels and the colour map) and asks for the whole item to be drawn again; here only the new
-column is rendered, written into the image already drawn, and only its strip is drawn again.
+column is rendered and written into the image already drawn (the item is then drawn as before).
 
 The colour of a pixel is pyqtgraph's own: the column goes through the same function with the same
 levels and lookup table (a value's colour does not depend on its neighbours), so the image is the
@@ -45,7 +45,9 @@ class ColumnImage(pg.ImageItem):
         painter.end()
         self._imageHasNans = None  # a later whole render looks for NaNs again
         self._imageNanLocations = None
-        self.update(QtCore.QRectF(column, 0, 1, image.shape[0]))
+        # the whole item asked to be drawn, as setImage does: drawn in a strip, the image's scaled
+        # columns can round a pixel at their edge apart from a whole paint (Qt's clipped drawImage)
+        self.update()
 
     def _can_add(self, image: np.ndarray, levels) -> bool:
         """A whole render of this image, levels and colour map is on show, in a format to write to."""
