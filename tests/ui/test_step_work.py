@@ -107,3 +107,18 @@ def test_the_bars_fill_one_path_again_and_again(qtbot, monkeypatch):
     bars.paint(painter)
     painter.end()
     assert len(made) == 1
+
+
+def test_a_training_tick_smooths_the_losses_once(make_window, monkeypatch):
+    """The curve, its title and the legend share one smoothing of the losses, computed once a
+    redraw (the title's number is the curve's last point)."""
+    w, s = make_window(size=(1280, 720))
+    h = s.history
+    for i in range(300):
+        h.add(i + 1, 2.0 + np.sin(i / 7.0))
+    lv = w.loss_view  # (built on demand: it draws the curve once as it is built)
+    calls = spy(monkeypatch, h, "smoothed")
+    lv.show_curve()
+    assert len(calls) == 1
+    sy = lv.smooth_curve.yData
+    assert f"smoothed {sy[-1]:.3f}" in lv.curve_plot.titleLabel.text

@@ -284,14 +284,14 @@ class LossView(QtWidgets.QWidget):
         h = self.session.history
         it, loss = h.data()
         self.raw_curve.setData(it, loss)
-        sx, sy = h.smoothed(smoothing_window(h))
-        self.smooth_curve.setData(sx, sy)
+        smoothed = h.smoothed(smoothing_window(h))
+        self.smooth_curve.setData(*smoothed)
         chance = float(np.log(len(self.session.vocab)))  # loss of a uniform guess
         self.chance_line.setPos(chance)
         tip = f"uniform guess: log K = {chance:.3f}"
         if self.chance_line.toolTip() != tip:  # at every training tick: an event each, changed or not
             self.chance_line.setToolTip(tip)
-        now = smoothed_loss(h)
+        now = smoothed_loss(h, smoothed)  # the curve's last point (not smoothed a second time)
         other = self.second.show_curve(self.session.tracks[1].history) if self._comparing() else None
         if now is not None:
             value, covered = now
