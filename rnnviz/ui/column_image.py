@@ -29,12 +29,11 @@ class ColumnImage(pg.ImageItem):
             self.setImage(image, autoLevels=False, levels=levels)
             return
         values = np.ascontiguousarray(image[:, column : column + 1])
-        nans = np.isnan(values)
+        # with transparent places (none, often) pyqtgraph applies the lookup table itself and gives
+        # RGBA, the format of an image with NaNs on show; without, it builds a colour table each time
+        nans = np.isnan(values).nonzero()
         strip = functions_qimage.try_make_qimage(
-            values,
-            levels=np.asarray(self.levels),
-            lut=self.lut,
-            transparentLocations=nans.nonzero() if nans.any() else None,
+            values, levels=np.asarray(self.levels), lut=self.lut, transparentLocations=nans
         )
         if strip is None:
             self.setImage(image, autoLevels=False, levels=levels)
