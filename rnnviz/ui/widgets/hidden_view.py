@@ -180,7 +180,7 @@ class HiddenView(QtWidgets.QWidget):
             self._columns = (st, self.what, len(forward))
             self.image = image
             self.levels, self.bar_range = self._levels(track, what)  # fixed for the whole trace
-            if one_more:  # rendered and drawn again: that column alone
+            if one_more:  # that column alone rendered into the image on show
                 self.heatmap.set_column(image, len(forward) - 1, self.levels)
             else:
                 self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
