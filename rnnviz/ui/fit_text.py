@@ -118,7 +118,10 @@ def _fit_title(label) -> None:
 def _replace_text(item: QtWidgets.QGraphicsTextItem, text: str) -> None:
     """The item's text replaced in its document, in the format it has (one span of one colour and
     size): the pixels setHtml draws, without parsing HTML again (a plot title changes at every step)."""
-    cursor = QtGui.QTextCursor(item.document())
+    document = item.document()
+    if document.isUndoRedoEnabled():  # an edit keeps the text it replaced to undo: a step's worth each
+        document.setUndoRedoEnabled(False)
+    cursor = QtGui.QTextCursor(document)
     cursor.select(QtGui.QTextCursor.SelectionType.Document)
     cursor.insertText(text)
 

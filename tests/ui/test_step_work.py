@@ -45,6 +45,7 @@ def test_a_step_changes_the_bar_title_in_place(make_window, monkeypatch):
         s.step()
         assert shown_title(w.hidden_view.bar_plot) == label.text == f"s_{t}"
     assert html == [] and moves == [] and tips == []
+    assert label.item.document().availableUndoSteps() == 0  # nothing kept to undo, step after step
     fresh = QtWidgets.QGraphicsTextItem()
     fresh.setHtml(_span(label.text, str(label.opts["color"]), label.opts["size"]))
     assert fresh.boundingRect() == label.item.boundingRect()
