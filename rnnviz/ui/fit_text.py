@@ -85,7 +85,13 @@ def _patch_title(plot, label) -> None:
 
     def resize_event(ev):
         _fit_title(label)
+        # a new text of the same width in the same room keeps its place: pyqtgraph's resizeEvent
+        # would move it to (0, 0) and back, and ask for the whole label to be drawn again
+        placed = (label.rect(), label.item.boundingRect(), label.item.rotation())
+        if ev is None and placed == getattr(label, "placed", None):
+            return
         original_resize(ev)
+        label.placed = (label.rect(), label.item.boundingRect(), label.item.rotation())
 
     label.updateMin = update_min
     label.resizeEvent = resize_event
@@ -96,10 +102,28 @@ def _fit_title(label) -> None:
     full = label.text if isinstance(label.text, str) else ""
     size = label.opts.get("size")
     shown = elide(full, css_font(size), label.width() - 4) if label.width() > 0 else full
-    if getattr(label, "shown", None) != (shown, size, label.opts.get("color")):
-        label.shown = (shown, size, label.opts.get("color"))
-        label.item.setHtml(_span(shown, str(label.opts.get("color")), size))
-    label.setToolTip(full if shown != full else "")
+    before = getattr(label, "shown", None)
+    now = (shown, size, label.opts.get("color"))
+    if before != now:
+        label.shown = now
+        if before is not None and before[1:] == now[1:] and before[0] and shown:
+            _replace_text(label.item, shown)  # the same span, only its characters change
+        else:
+            label.item.setHtml(_span(shown, str(label.opts.get("color")), size))
+    tip = full if shown != full else ""
+    if label.toolTip() != tip:  # each setToolTip sends the item an event, changed or not
+        label.setToolTip(tip)
+
+
+def _replace_text(item: QtWidgets.QGraphicsTextItem, text: str) -> None:
+    """The item's text replaced in its document, in the format it has (one span of one colour and
+    size): the pixels setHtml draws, without parsing HTML again (a plot title changes at every step)."""
+    document = item.document()
+    if document.isUndoRedoEnabled():  # an edit keeps the text it replaced to undo: a step's worth each
+        document.setUndoRedoEnabled(False)
+    cursor = QtGui.QTextCursor(document)
+    cursor.select(QtGui.QTextCursor.SelectionType.Document)
+    cursor.insertText(text)
 
 
 def shown_title(plot) -> str:

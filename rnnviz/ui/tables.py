@@ -119,13 +119,14 @@ def smoothing_window(history) -> int:
     return max(5, history.n // 30)
 
 
-def smoothed_loss(history) -> tuple[float, int] | None:
-    """(the smoothed loss now, how many iterations its mean covers), or None before any training."""
+def smoothed_loss(history, smoothed=None) -> tuple[float, int] | None:
+    """(the smoothed loss now, how many iterations its mean covers), or None before any training.
+    `smoothed`: history.smoothed(smoothing_window(history)) if the caller has it already."""
     _, loss = history.data()
     if not len(loss):
         return None
     window = smoothing_window(history)
-    _, smooth = history.smoothed(window)
+    _, smooth = history.smoothed(window) if smoothed is None else smoothed
     return float(smooth[-1]), min(window, len(loss)) * history.stride
 
 

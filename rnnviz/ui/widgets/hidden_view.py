@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.column_image import ColumnImage
 from rnnviz.ui.plot_area import ColourBar, PlotArea
 from rnnviz.ui.value_bars import ValueBars
 
@@ -47,7 +48,7 @@ class HiddenView(QtWidgets.QWidget):
         lay.addWidget(self.layout_widget)
 
         self.heat_plot = self.layout_widget.addPlot(row=0, col=0, enableMenu=False)
-        self.heatmap = pg.ImageItem()
+        self.heatmap = ColumnImage()
         self.heat_plot.addItem(self.heatmap)
         self.heat_plot.invertY(True)  # unit 0 at the top, like a matrix
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
@@ -166,7 +167,8 @@ class HiddenView(QtWidgets.QWidget):
         forward = st.forward_steps()
         if self._columns != (st, self.what, len(forward)):  # the backward pass adds no column
             same_trace = self._columns is not None and self._columns[:2] == (st, self.what)
-            if same_trace and self._columns[2] + 1 == len(forward):  # one step on: its column only
+            one_more = same_trace and self._columns[2] + 1 == len(forward)
+            if one_more:  # one step on: its column only
                 image = self.image
                 image[:, len(forward) - 1] = self._values(forward[-1], what)
             else:
@@ -176,7 +178,10 @@ class HiddenView(QtWidgets.QWidget):
             self._columns = (st, self.what, len(forward))
             self.image = image
             self.levels, self.bar_range = self._levels(track, what)  # fixed for the whole trace
-            self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
+            if one_more:  # that column alone rendered into the image on show
+                self.heatmap.set_column(image, len(forward) - 1, self.levels)
+            else:
+                self.heatmap.setImage(image, autoLevels=False, levels=self.levels)
             if not same_trace:  # the frame: the same for every column of a trace and choice
                 self._frame(track, what, rows, T, H)
         image = self.image

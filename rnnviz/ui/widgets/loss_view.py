@@ -244,6 +244,7 @@ class LossView(QtWidgets.QWidget):
             self.step_plot.setYRange(0, top, padding=0)
             self.ghost_text.setPos(st.T - 0.5, top)
             self.no_target_marks.setData(no_target.astype(float), np.full(len(no_target), 0.06 * top))
+            self.no_target_marks.setVisible(len(no_target) > 0)  # (an empty item is painted all the same)
         mean = mean_loss(losses, y)  # over the steps with a target only
         self.mean_line.setVisible(mean is not None and bool(np.isfinite(mean)))
         crosses = " · ×: no target" if len(no_target) else ""
@@ -283,12 +284,14 @@ class LossView(QtWidgets.QWidget):
         h = self.session.history
         it, loss = h.data()
         self.raw_curve.setData(it, loss)
-        sx, sy = h.smoothed(smoothing_window(h))
-        self.smooth_curve.setData(sx, sy)
+        smoothed = h.smoothed(smoothing_window(h))
+        self.smooth_curve.setData(*smoothed)
         chance = float(np.log(len(self.session.vocab)))  # loss of a uniform guess
         self.chance_line.setPos(chance)
-        self.chance_line.setToolTip(f"uniform guess: log K = {chance:.3f}")
-        now = smoothed_loss(h)
+        tip = f"uniform guess: log K = {chance:.3f}"
+        if self.chance_line.toolTip() != tip:  # at every training tick: an event each, changed or not
+            self.chance_line.setToolTip(tip)
+        now = smoothed_loss(h, smoothed)  # the curve's last point (not smoothed a second time)
         other = self.second.show_curve(self.session.tracks[1].history) if self._comparing() else None
         if now is not None:
             value, covered = now
