@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from rnnviz.ui import style
+from rnnviz.ui.column_image import ColumnImage
 from rnnviz.ui.plot_area import FittedNote, PlotArea
 
 CURVE_KEYS = ("ratio", "norm", "w_factor", "radius_factor", "tanh_factor", "relu_factor", "cell_path")
@@ -38,13 +39,14 @@ def positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class GradientSide:
-    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: pg.ImageItem | None = None):
+    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: ColumnImage | None = None):
         self.session = session  # the Session, or session.side(1)
         self.revealed = np.zeros((0, 0), dtype=bool)
         self.stepper = None  # the trace the cached data belongs to
         self.C: np.ndarray | None = None  # (T, T) from the worker; None until it is in
         self.log_c: np.ndarray | None = None
-        self.drawn: tuple | None = None  # what the heatmap shows
+        self.drawn: tuple | None = None  # what the heatmap's colours are made of
+        self.drawn_cells = np.zeros((0, 0), dtype=bool)  # the cells the heatmap shows
         self.row_drawn: tuple | None = None  # the line plot's frame: (t, lo, hi) of its range and ticks
         self.veil_drawn: tuple | None = None  # what the veil shows
         self._kept: tuple = (None, None)  # ((T, K), the terms kept)
@@ -54,7 +56,7 @@ class GradientSide:
         self.heat_plot.invertY(True)  # t = 0 at the top, like a matrix
         self.heat_plot.setMouseEnabled(x=False, y=False)
         self.heat_plot.hideButtons()
-        self.heatmap = heatmap if heatmap is not None else pg.ImageItem()  # (the view's colour bar's)
+        self.heatmap = heatmap if heatmap is not None else ColumnImage()  # (the view's colour bar's)
         self.heat_plot.addItem(self.heatmap)
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t
@@ -167,14 +169,22 @@ class GradientSide:
         """Reveal the cells BPTT has reached, coloured on the shared `levels`."""
         st = self.stepper
         self.revealed = revealed_cells(st)
-        key = (self.log_c is not None, int(self.revealed.sum()), levels, theme)  # cells appear or vanish
-        if self.drawn != key:  # redraw the T x T images only when their cells changed
-            self.drawn = key
+        key = (self.log_c is not None, levels, theme)  # what colours the cells
+        if self.drawn != key:  # the whole T x T image anew
+            self.drawn, self.drawn_cells = key, self.revealed
             T = st.T
             img = np.where(self.revealed, self.log_c, np.nan) if key[0] else np.full((T, T), np.nan)
             self.heatmap.setImage(img, autoLevels=False, levels=levels)  # NaN -> transparent
             self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, T, T))  # cell (t, k) centred on (k, t)
             self.show_veil(theme)
+        elif key[0]:  # a step reveals (or hides) a column: only the changed columns are drawn again
+            changed = np.flatnonzero((self.revealed != self.drawn_cells).any(axis=0))
+            if changed.size:
+                self.drawn_cells = self.revealed
+                img = self.heatmap.image  # the image on show, made by this side: changed in place
+                img[:, changed] = np.where(self.revealed[:, changed], self.log_c[:, changed], np.nan)
+                self.heatmap.show_columns(img, changed)
+                self.show_veil(theme)
         nothing = not self.revealed.any()
         waiting = self.session.numbers.status("contributions")
         self.fill_text.setVisible(nothing or bool(waiting))
