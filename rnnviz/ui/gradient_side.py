@@ -42,6 +42,8 @@ class GradientSide:
     def __init__(self, session, area: PlotArea, index: int = 0, heatmap: ColumnImage | None = None):
         self.session = session  # the Session, or session.side(1)
         self.revealed = np.zeros((0, 0), dtype=bool)
+        self.revealed_at: tuple | None = None  # (trace, backward steps taken) the cells revealed are of
+        self.nothing = True  # no cell revealed yet
         self.stepper = None  # the trace the cached data belongs to
         self.C: np.ndarray | None = None  # (T, T) from the worker; None until it is in
         self.log_c: np.ndarray | None = None
@@ -125,6 +127,7 @@ class GradientSide:
         T = st.T
         self.C, self.log_c, self.drawn, self.row_drawn = None, None, None, None
         self.revealed = revealed_cells(st)
+        self.revealed_at, self.nothing = None, not self.revealed.any()  # show_heat finds them again
         xs, ys = [-0.5], [-0.5]  # staircase around the lower triangle (k <= t): where cells will appear
         for k in range(T):
             xs += [k + 0.5, k + 0.5]
@@ -168,7 +171,11 @@ class GradientSide:
     def show_heat(self, levels: tuple[float, float], theme: style.Theme) -> None:
         """Reveal the cells BPTT has reached, coloured on the shared `levels`."""
         st = self.stepper
-        self.revealed = revealed_cells(st)
+        taken = min(max(st.cursor - st.T, 0), st.n_backward)  # backward steps: only they reveal cells
+        if self.revealed_at != (st, taken):  # (a forward step changes nothing here: no T x T work)
+            self.revealed_at = (st, taken)
+            self.revealed = revealed_cells(st)
+            self.nothing = not self.revealed.any()
         key = (self.log_c is not None, levels, theme)  # what colours the cells
         if self.drawn != key:  # the whole T x T image anew
             self.drawn, self.drawn_cells = key, self.revealed
@@ -185,7 +192,7 @@ class GradientSide:
                 img[:, changed] = np.where(self.revealed[:, changed], self.log_c[:, changed], np.nan)
                 self.heatmap.show_columns(img, changed)
                 self.show_veil(theme)
-        nothing = not self.revealed.any()
+        nothing = self.nothing
         waiting = self.session.numbers.status("contributions")
         self.fill_text.setVisible(nothing or bool(waiting))
         if waiting:

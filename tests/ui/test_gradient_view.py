@@ -202,3 +202,19 @@ def test_the_legend_sample_of_the_ratio_shows_its_colour_before_the_row_has_data
     scatter = curve.scatter.opts
     assert scatter["brush"].color() == QColor(view.theme.backward)
     assert scatter["pen"].color() == QColor(view.theme.backward)
+
+
+def test_a_forward_step_leaves_the_revealed_cells_alone(session, view, qtbot, monkeypatch):
+    """Only backward steps reveal cells: a forward step does no T x T work to find them again, and a
+    backward step finds them once."""
+    import rnnviz.ui.gradient_side as gradient_side
+
+    computed(qtbot, lambda: session.contributions)
+    view.show_state()
+    found = []
+    real = gradient_side.revealed_cells
+    monkeypatch.setattr(gradient_side, "revealed_cells", lambda st: found.append(st.cursor) or real(st))
+    steps(session, session.T)  # the forward pass
+    assert found == [] and not view.revealed.any()
+    steps(session, 1)
+    assert found == [session.T + 1] and view.revealed[:, session.T - 1].any()
