@@ -381,3 +381,33 @@ def test_painting_without_saving_the_painter_state_draws_the_same_pixels(cell, q
                 assert np.array_equal(fast, _pixels(view)), (i, theme.name)
                 view.setOptimizationFlag(flag, True)
     session.shutdown()
+
+
+def test_scrolling_on_repaints_only_the_pinned_column_at_the_left(session, view, qtbot):
+    """Scrolling on drags the pinned row names left, inside their own column: what it brings into that
+    column's right end is the graph, already drawn. Only the column itself is painted again there
+    (scrolling back, the strip the names were dragged into too)."""
+    import math
+
+    assert session.update_settings(seq_len=40)
+    view.resize(700, 260)
+    view.show()
+    qtbot.waitExposed(view)
+    bar = view.horizontalScrollBar()
+    painted = _PaintedRegions(view.viewport())
+    column = math.ceil(view.label_width * view.transform().m11()) + 2
+    forward = 0
+    for _ in range(session.T):  # the forward pass: time scrolls on
+        before = bar.value()
+        painted.regions.clear()
+        session.step()
+        QtWidgets.QApplication.processEvents()
+        moved = bar.value() - before  # (the viewport's pixels move left by as much)
+        if moved > 0 and view.labels_pinned():
+            forward += 1
+            left = QtGui.QRegion(0, 0, column + moved, view.viewport().height())
+            strip = QtGui.QRegion()
+            for region in painted.regions:
+                strip += region.intersected(left)
+            assert strip.boundingRect().right() < column, (strip.boundingRect(), column, moved)
+    assert forward > 10
