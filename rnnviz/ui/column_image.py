@@ -2,9 +2,10 @@
 
 BPTT reveals one column of the gradient view's T x T heatmap per step. pyqtgraph's setImage turns the
 whole image into colours again at the next paint (0.6-1.0 ms at T = 200) and repaints all of it.
-show_columns renders only the changed columns, through the same pyqtgraph function and with the same
-levels and colours, into the QImage already drawn, and repaints only their strip. pyqtgraph maps each
-value to its colour on its own, so those bytes are exactly what a whole render would give them.
+show_columns writes only the changed columns into the QImage already drawn, and repaints only their
+strip. Their colours come from pyqtgraph's own function with the same levels and colours (which maps
+each value to its colour on its own, so they are the bytes a whole render gives), found once for all
+the values a trace will show; a NaN cell (not revealed) gets the transparent pixel that function makes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ RGBA = QtGui.QImage.Format.Format_RGBA8888  # what pyqtgraph makes of a float im
 
 
 class ColumnImage(pg.ImageItem):
-    def show_columns(self, image: np.ndarray, columns) -> None:
+    _colours: tuple = (None,) * 5  # (values, levels, lut, their RGBA as pyqtgraph renders them, NaN's RGBA)
+
+    def show_columns(self, image: np.ndarray, columns, values: np.ndarray | None = None) -> None:
         """Show `image` (row-major, as the app draws it), which differs from the image on show only in
-        `columns`, at the same levels and colours. Falls back to setImage whenever the QImage on show is
-        not one whose columns can be written (none yet, another shape or format, a render pending)."""
+        `columns`, at the same levels and colours. `values`, if given, holds every cell's value
+        (image's cells are its values or NaN): its colours are rendered once, and a column is then
+        copied from them. Falls back to setImage whenever the QImage on show is not one whose
+        columns can be written (none yet, another shape or format, a render pending)."""
         q, shown = self.qimage, self.image
         columns = np.asarray(columns, dtype=np.intp)
         if (
@@ -42,16 +47,32 @@ class ColumnImage(pg.ImageItem):
         self._imageHasNans = self._imageNanLocations = None  # found again by a later whole render
         if columns.size == 0:
             return
-        part = np.ascontiguousarray(image[:, columns])
-        # the path pyqtgraph's render takes for a float image with NaNs: colours, then NaN transparent
-        made = functions_qimage.try_make_qimage(
-            part, levels=self.levels, lut=self.lut, transparentLocations=np.isnan(part).nonzero()
-        )
-        if made is None or made.format() != RGBA:
+        part = self._rendered(image[:, columns], columns, values)
+        if part is None:
             self.setImage(image, autoLevels=False)
             return
-        q.data[:, columns] = made.data
+        q.data[:, columns] = part
         h = image.shape[0]
         for k in columns:  # one strip each (far-apart columns would expose all between them)
             self.update(QtCore.QRectF(float(k), 0.0, 1.0, float(h)))
         self.sigImageChanged.emit()
+
+    def _rendered(self, part: np.ndarray, columns: np.ndarray, values: np.ndarray | None):
+        """The RGBA bytes of `part` (h, n), as pyqtgraph renders a float image with NaNs: its colours,
+        then NaN transparent; with `values` (part's cells are its columns' values or NaN), copied from
+        the colours of all the values, rendered once per values, levels and colours."""
+        if values is None:
+            return self._render(np.ascontiguousarray(part))
+        known, levels, lut, colours, clear = self._colours
+        if not (known is values and lut is self.lut and np.array_equal(levels, self.levels)):
+            colours, clear = self._render(np.ascontiguousarray(values)), self._render(np.full((1, 1), np.nan))
+            if colours is None or clear is None:
+                return None
+            self._colours = (values, np.array(self.levels), self.lut, colours, clear)
+        return np.where(np.isnan(part)[..., None], clear[0, 0], colours[:, columns])
+
+    def _render(self, part: np.ndarray) -> np.ndarray | None:
+        made = functions_qimage.try_make_qimage(
+            part, levels=self.levels, lut=self.lut, transparentLocations=np.isnan(part).nonzero()
+        )
+        return made.data if made is not None and made.format() == RGBA else None

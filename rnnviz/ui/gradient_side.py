@@ -190,7 +190,7 @@ class GradientSide:
                 self.drawn_cells = self.revealed
                 img = self.heatmap.image  # the image on show, made by this side: changed in place
                 img[:, changed] = np.where(self.revealed[:, changed], self.log_c[:, changed], np.nan)
-                self.heatmap.show_columns(img, changed)
+                self.heatmap.show_columns(img, changed, self.log_c)  # colours found once a trace
                 self.show_veil(theme)
         nothing = self.nothing
         waiting = self.session.numbers.status("contributions")
