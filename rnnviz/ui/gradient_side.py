@@ -184,10 +184,10 @@ class GradientSide:
             self.heatmap.setImage(img, autoLevels=False, levels=levels)  # NaN -> transparent
             self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, T, T))  # cell (t, k) centred on (k, t)
             self.show_veil(theme)
-        elif key[0]:  # a step reveals (or hides) a column: only the changed columns are drawn again
+        elif key[0] and self.revealed is not self.drawn_cells:  # only the changed columns drawn again
             changed = np.flatnonzero((self.revealed != self.drawn_cells).any(axis=0))
+            self.drawn_cells = self.revealed
             if changed.size:
-                self.drawn_cells = self.revealed
                 img = self.heatmap.image  # the image on show, made by this side: changed in place
                 img[:, changed] = np.where(self.revealed[:, changed], self.log_c[:, changed], np.nan)
                 self.heatmap.show_columns(img, changed, self.log_c)  # colours found once a trace
