@@ -411,3 +411,30 @@ def test_scrolling_on_repaints_only_the_pinned_column_at_the_left(session, view,
                 strip += region.intersected(left)
             assert strip.boundingRect().right() < column, (strip.boundingRect(), column, moved)
     assert forward > 10
+
+
+def test_gate_bars_are_restyled_only_with_a_new_theme(qtbot):
+    """The gated cell's bars move to the node of each step; their fonts and pens are set again only
+    when the theme changes (making and setting them at every step was a third of the step's styling)."""
+    from rnnviz.core.settings import Settings
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="echo", hidden=8, seq_len=6, seed=0, cell="lstm"))
+    v = GraphView(s)
+    qtbot.addWidget(v)
+    s.step()
+    bars = v.gate_bars
+    restyled = []
+    for g in s.stepper.spec.gates:
+        letter, slot = bars.letters[g], bars.slots[g]
+        letter.setFont = lambda font, _set=letter.setFont: restyled.append("font") or _set(font)
+        slot.setPen = lambda pen, _set=slot.setPen: restyled.append("pen") or _set(pen)
+    for _ in range(2 * s.T - 1):
+        s.step()
+        assert bars.group.isVisible() or s.stepper.phase == "done"
+    assert restyled == []
+    v.apply_theme(style.PRESENTER)
+    assert "font" in restyled and "pen" in restyled
+    letter = bars.letters[s.stepper.spec.gates[0]]
+    assert letter.font() == style.font(style.PRESENTER, 0.8, bold=True)
+    s.shutdown()
