@@ -218,3 +218,16 @@ def test_a_forward_step_leaves_the_revealed_cells_alone(session, view, qtbot, mo
     assert found == [] and not view.revealed.any()
     steps(session, 1)
     assert found == [session.T + 1] and view.revealed[:, session.T - 1].any()
+
+
+def test_asking_for_the_least_size_again_lays_the_verdict_out_once(session, view):
+    """Qt asks for the view's least size about three times after each step: the verdict's height at
+    a width is found once per text (laying its text out was about half of each answer)."""
+    first = view.minimumSizeHint()
+    laid_out = []
+    label = view.verdict_label
+    label.heightForWidth = lambda width, _h=label.heightForWidth: laid_out.append(width) or _h(width)
+    assert [view.minimumSizeHint() for _ in range(3)] == [first] * 3 and laid_out == []
+    label.setText(label.text() + " And one more sentence, long enough to need a line of its own.")
+    taller = view.minimumSizeHint()
+    assert laid_out and taller.height() >= first.height()
