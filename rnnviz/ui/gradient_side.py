@@ -184,14 +184,15 @@ class GradientSide:
             self.heatmap.setImage(img, autoLevels=False, levels=levels)  # NaN -> transparent
             self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, T, T))  # cell (t, k) centred on (k, t)
             self.show_veil(theme)
-        elif key[0] and self.revealed is not self.drawn_cells:  # only the changed columns drawn again
+        elif self.revealed is not self.drawn_cells:  # only the changed columns drawn again
             changed = np.flatnonzero((self.revealed != self.drawn_cells).any(axis=0))
             self.drawn_cells = self.revealed
-            if changed.size:
+            if changed.size and key[0]:  # (without C every cell stays transparent)
                 img = self.heatmap.image  # the image on show, made by this side: changed in place
                 img[:, changed] = np.where(self.revealed[:, changed], self.log_c[:, changed], np.nan)
                 self.heatmap.show_columns(img, changed, self.log_c)  # colours found once a trace
-                self.show_veil(theme)
+            if changed.size:
+                self.show_veil(theme)  # the cells truncation drops are veiled, C in or not
         nothing = self.nothing
         waiting = self.session.numbers.status("contributions")
         self.fill_text.setVisible(nothing or bool(waiting))

@@ -231,3 +231,18 @@ def test_asking_for_the_least_size_again_lays_the_verdict_out_once(session, view
     label.setText(label.text() + " And one more sentence, long enough to need a line of its own.")
     taller = view.minimumSizeHint()
     assert laid_out and taller.height() >= first.height()
+
+
+def test_dropped_cells_are_veiled_while_c_is_still_computing(session, view, monkeypatch):
+    """Truncated BPTT veils the cells it drops as BPTT reaches them, whether C is in or not (the veil
+    does not depend on it; the heatmap's cells stay transparent until it is)."""
+    from rnnviz.ui.gradient_side import GradientSide
+
+    monkeypatch.setattr(GradientSide, "take_contributions", lambda side: None)  # C never comes
+    assert session.update_settings(truncate=2)
+    steps(session, 2 * session.T)
+    T = session.T
+    t, k = np.indices((T, T))
+    alpha = view.veil.image[..., 3]
+    assert view.veil.isVisible() and (alpha[(k <= t) & (t - k > 2)] > 0).all()
+    assert np.isnan(view.heatmap.image).all()
