@@ -19,7 +19,6 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
-from rnnviz.ui.column_image import ColumnImage
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.gradient_layout import GradientLayout
 from rnnviz.ui.gradient_side import (
@@ -32,6 +31,7 @@ from rnnviz.ui.gradient_side import (
 )
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.plot_area import PlotArea
+from rnnviz.ui.revealed_heatmap import RevealedHeatmap
 from rnnviz.ui.verdict import RULE, rule, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
@@ -83,7 +83,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = PlotArea()
-        heatmaps = [ColumnImage(), ColumnImage()]
+        heatmaps = [RevealedHeatmap(), RevealedHeatmap()]
         self.sides = [GradientSide(session, self.layout_widget, heatmap=heatmaps[0])]
         # a second cell in compare mode: its plots are built when compare mode first shows them
         self._second = (session.side(1), heatmaps[1])

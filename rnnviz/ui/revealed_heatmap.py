@@ -1,4 +1,4 @@
-"""ColumnImage: a pyqtgraph ImageItem that can redraw a few columns of its image instead of all of it.
+"""RevealedHeatmap: a pyqtgraph ImageItem that can redraw a few columns of its image instead of all of it.
 
 BPTT reveals one column of the gradient view's T x T heatmap per step. pyqtgraph's setImage turns the
 whole image into colours again at the next paint (0.6-1.0 ms at T = 200) and repaints all of it.
@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtGui
 RGBA = QtGui.QImage.Format.Format_RGBA8888  # what pyqtgraph makes of a float image with NaNs (transparent)
 
 
-class ColumnImage(pg.ImageItem):
+class RevealedHeatmap(pg.ImageItem):
     _colours: tuple = (None,) * 5  # (values, levels, lut, their RGBA as pyqtgraph renders them, NaN's RGBA)
 
     def show_columns(self, image: np.ndarray, columns, values: np.ndarray | None = None) -> None:
