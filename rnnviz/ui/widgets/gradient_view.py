@@ -24,6 +24,7 @@ from rnnviz.ui.gradient_layout import GradientLayout
 from rnnviz.ui.gradient_side import (
     CURVE_KEYS,
     GradientSide,
+    RevealedHeatmap,
     curves_of,
     default_output_step,
     parts_in,
@@ -31,7 +32,6 @@ from rnnviz.ui.gradient_side import (
 )
 from rnnviz.ui.graph_text import sub
 from rnnviz.ui.plot_area import PlotArea
-from rnnviz.ui.revealed_heatmap import RevealedHeatmap
 from rnnviz.ui.verdict import RULE, rule, verdict
 
 NAMES = {  # curve key (a field of Session.jacobian_row's DecayRow) -> legend name (short: beside the plot)
