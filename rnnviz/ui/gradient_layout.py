@@ -127,10 +127,10 @@ class GradientLayout:
             }
             verdicts = {"grid": 2, "row": 2, "one": 1}
         out = {}
-        fm, label = self.verdict_label.fontMetrics(), self.verdict_label
+        fm = self.verdict_label.fontMetrics()
         for name, (w, h) in sizes.items():
             w += left + right + m.left() + m.right()
-            verdict = max(label.heightForWidth(int(w)), fm.height())
+            verdict = max(self._verdict_height(int(w)), fm.height())
             if len(sides) > 1:  # compare mode: a verdict per cell on screen (one at a time: that cell's),
                 # as long as the longest can be: the arrangement must not depend on the words of the moment
                 longest = "\n".join([self._longest_verdict()] * verdicts[name])
@@ -138,6 +138,19 @@ class GradientLayout:
             h += top + bottom + self.top_row.sizeHint().height()
             out[name] = QtCore.QSizeF(w, h + verdict + 2 * lay.spacing() + m.top() + m.bottom())
         return out
+
+    def _verdict_height(self, width: int) -> int:
+        """verdict_label.heightForWidth(width), kept per text, font and width: Qt asks for the view's
+        least size about three times after each step, and each answer laid the verdict's text out
+        twice (~20 us each time)."""
+        label = self.verdict_label
+        key = (label.text(), label.font().key(), width)
+        known = self.__dict__.setdefault("_verdict_heights", {})
+        if key not in known:
+            if len(known) > 64:  # the verdicts of a sweep (one a step): keep a few
+                known.clear()
+            known[key] = label.heightForWidth(width)
+        return known[key]
 
     def _longest_verdict(self) -> str:
         K = self.shown_sides[0].stepper.truncate if self.shown_sides[0].stepper is not None else None

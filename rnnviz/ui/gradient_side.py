@@ -14,6 +14,7 @@ from PySide6 import QtCore
 
 from rnnviz.ui import style
 from rnnviz.ui.plot_area import FittedNote, PlotArea
+from rnnviz.ui.revealed_heatmap import RevealedHeatmap
 
 CURVE_KEYS = ("ratio", "norm", "w_factor", "radius_factor", "tanh_factor", "relu_factor", "cell_path")
 VEIL_ALPHA = 200  # cells truncation drops: mostly hidden, still readable on hover
@@ -38,13 +39,16 @@ def positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class GradientSide:
-    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: pg.ImageItem | None = None):
+    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: RevealedHeatmap | None = None):
         self.session = session  # the Session, or session.side(1)
         self.revealed = np.zeros((0, 0), dtype=bool)
+        self.revealed_at: tuple | None = None  # (trace, backward steps taken) the cells revealed are of
+        self.nothing = True  # no cell revealed yet
         self.stepper = None  # the trace the cached data belongs to
         self.C: np.ndarray | None = None  # (T, T) from the worker; None until it is in
         self.log_c: np.ndarray | None = None
-        self.drawn: tuple | None = None  # what the heatmap shows
+        self.drawn: tuple | None = None  # what the heatmap's colours are made of
+        self.drawn_cells = np.zeros((0, 0), dtype=bool)  # the cells the heatmap shows
         self.row_drawn: tuple | None = None  # the line plot's frame: (t, lo, hi) of its range and ticks
         self.veil_drawn: tuple | None = None  # what the veil shows
         self._kept: tuple = (None, None)  # ((T, K), the terms kept)
@@ -54,7 +58,7 @@ class GradientSide:
         self.heat_plot.invertY(True)  # t = 0 at the top, like a matrix
         self.heat_plot.setMouseEnabled(x=False, y=False)
         self.heat_plot.hideButtons()
-        self.heatmap = heatmap if heatmap is not None else pg.ImageItem()  # (the view's colour bar's)
+        self.heatmap = heatmap if heatmap is not None else RevealedHeatmap()  # (the view's colour bar's)
         self.heat_plot.addItem(self.heatmap)
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t
@@ -123,6 +127,7 @@ class GradientSide:
         T = st.T
         self.C, self.log_c, self.drawn, self.row_drawn = None, None, None, None
         self.revealed = revealed_cells(st)
+        self.revealed_at, self.nothing = None, not self.revealed.any()  # show_heat finds them again
         xs, ys = [-0.5], [-0.5]  # staircase around the lower triangle (k <= t): where cells will appear
         for k in range(T):
             xs += [k + 0.5, k + 0.5]
@@ -166,16 +171,29 @@ class GradientSide:
     def show_heat(self, levels: tuple[float, float], theme: style.Theme) -> None:
         """Reveal the cells BPTT has reached, coloured on the shared `levels`."""
         st = self.stepper
-        self.revealed = revealed_cells(st)
-        key = (self.log_c is not None, int(self.revealed.sum()), levels, theme)  # cells appear or vanish
-        if self.drawn != key:  # redraw the T x T images only when their cells changed
-            self.drawn = key
+        taken = min(max(st.cursor - st.T, 0), st.n_backward)  # backward steps: only they reveal cells
+        if self.revealed_at != (st, taken):  # (a forward step changes nothing here: no T x T work)
+            self.revealed_at = (st, taken)
+            self.revealed = revealed_cells(st)
+            self.nothing = not self.revealed.any()
+        key = (self.log_c is not None, levels, theme)  # what colours the cells
+        if self.drawn != key:  # the whole T x T image anew
+            self.drawn, self.drawn_cells = key, self.revealed
             T = st.T
             img = np.where(self.revealed, self.log_c, np.nan) if key[0] else np.full((T, T), np.nan)
             self.heatmap.setImage(img, autoLevels=False, levels=levels)  # NaN -> transparent
             self.heatmap.setRect(QtCore.QRectF(-0.5, -0.5, T, T))  # cell (t, k) centred on (k, t)
             self.show_veil(theme)
-        nothing = not self.revealed.any()
+        elif self.revealed is not self.drawn_cells:  # only the changed columns drawn again
+            changed = np.flatnonzero((self.revealed != self.drawn_cells).any(axis=0))
+            self.drawn_cells = self.revealed
+            if changed.size and key[0]:  # (without C every cell stays transparent)
+                img = self.heatmap.image  # the image on show, made by this side: changed in place
+                img[:, changed] = np.where(self.revealed[:, changed], self.log_c[:, changed], np.nan)
+                self.heatmap.show_columns(img, changed, self.log_c)  # colours found once a trace
+            if changed.size:
+                self.show_veil(theme)  # the cells truncation drops are veiled, C in or not
+        nothing = self.nothing
         waiting = self.session.numbers.status("contributions")
         self.fill_text.setVisible(nothing or bool(waiting))
         if waiting:

@@ -42,30 +42,36 @@ class GateBars:
         self.header = QtWidgets.QGraphicsSimpleTextItem(self.group)
         self.values: dict[str, float] = {}  # gate -> what its bar shows now (for tests and tooltips)
         self.phase: str | None = None
+        self.theme: style.Theme | None = None  # the look the bars were last styled with
+        self._fill_colour: QtGui.QColor | None = None
         self.group.hide()
 
     def place(self, rect: QtCore.QRectF, theme: style.Theme) -> None:
-        """Lay the bars out inside a node's rectangle (scene coordinates)."""
+        """Lay the bars out inside a node's rectangle (scene coordinates); their fonts, pens and
+        colours are set again only with a new theme (the node moves at every step, its look does not)."""
         inner = rect.adjusted(3, 3, -3, -3)
         self.group.setRect(inner)
-        self.group.setBrush(QtGui.QColor(theme.background))
-        self.group.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        if theme != self.theme:
+            self.group.setBrush(QtGui.QColor(theme.background))
+            self.group.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+            font, outline = style.font(theme, 0.8, bold=True), style.pen(theme.muted, 1)
+            for g in self.cell.gates:
+                self.slots[g].setPen(outline)
+                self.letters[g].setFont(font)
+                self.letters[g].setBrush(QtGui.QColor(theme.foreground))
+                self.fills[g].setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+            self.header.setFont(style.font(theme, 0.8))
+            self.header.setBrush(QtGui.QColor(theme.foreground))
+            self._fill_colour = None
         n = len(self.cell.gates)
         header_h, letter_h = HEADER_SHARE * inner.height(), LETTER_SHARE * inner.height()
         top, bottom = inner.top() + header_h, inner.bottom() - letter_h
         gap = inner.width() / (3 * n + 1)
         width = 2 * gap
-        font = style.font(theme, 0.8, bold=True)
         for j, g in enumerate(self.cell.gates):
             left = inner.left() + gap + j * 3 * gap
             self.slots[g].setRect(QtCore.QRectF(left, top, width, bottom - top))
-            self.slots[g].setPen(style.pen(theme.muted, 1))
-            letter = self.letters[g]
-            letter.setFont(font)
-            letter.setBrush(QtGui.QColor(theme.foreground))
-            _fit(letter, left + width / 2, bottom + letter_h / 2, 3 * gap, letter_h)
-        self.header.setFont(style.font(theme, 0.8))
-        self.header.setBrush(QtGui.QColor(theme.foreground))
+            _fit(self.letters[g], left + width / 2, bottom + letter_h / 2, 3 * gap, letter_h)
         self._header_box = (inner.center().x(), inner.top() + header_h / 2, inner.width(), header_h)
         self.theme = theme
 
@@ -101,10 +107,11 @@ class GateBars:
                     f"{v:.4f} ({len(g_vec)} units); min {g_vec.min():.4f}, max {g_vec.max():.4f}"
                 )
             self.fills[g].setRect(bar)
-            self.fills[g].setBrush(colour)
-            self.fills[g].setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+            if colour != self._fill_colour:
+                self.fills[g].setBrush(colour)
             for item in (self.slots[g], self.fills[g], self.letters[g]):
                 item.setToolTip(tip)
+        self._fill_colour = colour
         what = "∂/∂a" if phase == "backward" else f"|s| {np.linalg.norm(f.s):.2f}"
         self.header.setText(what)
         _fit(self.header, *self._header_box)

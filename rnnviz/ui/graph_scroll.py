@@ -52,11 +52,13 @@ class ScrollAlongTime:
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         """Qt moves the pixels already drawn and paints the strip scrolled into view; the pinned
-        row names stay at the left edge, so their column, and the strip the scroll dragged them
-        into, is painted again (a whole repaint here took ~7 ms a step at T = 200)."""
+        row names stay at the left edge, so their column, and (scrolling back) the strip the scroll
+        dragged them into, is painted again (a whole repaint here took ~7 ms a step at T = 200).
+        Scrolling on (dx < 0) drags them left, inside their own column: the pixels it brings into
+        that column's right end are the graph's, as they were beside it."""
         super().scrollContentsBy(dx, dy)
         self._scrolled(dx)  # edges cut by the viewport's old sides: drawn again whole (graph_edges.py)
-        pinned = math.ceil(self.label_width * self.transform().m11()) + abs(dx) + 2
+        pinned = math.ceil(self.label_width * self.transform().m11()) + max(dx, 0) + 2
         self.viewport().update(0, 0, pinned, self.viewport().height())
 
     def wheelEvent(self, event) -> None:
@@ -83,7 +85,9 @@ class ScrollAlongTime:
         band = QtCore.QRectF(left, self.sceneRect().top(), self.label_width, self.sceneRect().height())
         painter.save()
         painter.fillRect(band, QtGui.QColor(self.theme.background))
-        painter.setPen(style.pen(self.theme.muted, 1))
+        if getattr(self, "_pinned_pen_of", None) != self.theme:  # made once per theme, not per repaint
+            self._pinned_pen_of, self._pinned_pen = self.theme, style.pen(self.theme.muted, 1)
+        painter.setPen(self._pinned_pen)
         painter.drawLine(band.topRight(), band.bottomRight())
         option = QtWidgets.QStyleOptionGraphicsItem()
         for item in self._pinned_items():

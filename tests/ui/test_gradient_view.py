@@ -202,3 +202,47 @@ def test_the_legend_sample_of_the_ratio_shows_its_colour_before_the_row_has_data
     scatter = curve.scatter.opts
     assert scatter["brush"].color() == QColor(view.theme.backward)
     assert scatter["pen"].color() == QColor(view.theme.backward)
+
+
+def test_a_forward_step_leaves_the_revealed_cells_alone(session, view, qtbot, monkeypatch):
+    """Only backward steps reveal cells: a forward step does no T x T work to find them again, and a
+    backward step finds them once."""
+    import rnnviz.ui.gradient_side as gradient_side
+
+    computed(qtbot, lambda: session.contributions)
+    view.show_state()
+    found = []
+    real = gradient_side.revealed_cells
+    monkeypatch.setattr(gradient_side, "revealed_cells", lambda st: found.append(st.cursor) or real(st))
+    steps(session, session.T)  # the forward pass
+    assert found == [] and not view.revealed.any()
+    steps(session, 1)
+    assert found == [session.T + 1] and view.revealed[:, session.T - 1].any()
+
+
+def test_asking_for_the_least_size_again_lays_the_verdict_out_once(session, view):
+    """Qt asks for the view's least size about three times after each step: the verdict's height at
+    a width is found once per text (laying its text out was about half of each answer)."""
+    first = view.minimumSizeHint()
+    laid_out = []
+    label = view.verdict_label
+    label.heightForWidth = lambda width, _h=label.heightForWidth: laid_out.append(width) or _h(width)
+    assert [view.minimumSizeHint() for _ in range(3)] == [first] * 3 and laid_out == []
+    label.setText(label.text() + " And one more sentence, long enough to need a line of its own.")
+    taller = view.minimumSizeHint()
+    assert laid_out and taller.height() >= first.height()
+
+
+def test_dropped_cells_are_veiled_while_c_is_still_computing(session, view, monkeypatch):
+    """Truncated BPTT veils the cells it drops as BPTT reaches them, whether C is in or not (the veil
+    does not depend on it; the heatmap's cells stay transparent until it is)."""
+    from rnnviz.ui.gradient_side import GradientSide
+
+    monkeypatch.setattr(GradientSide, "take_contributions", lambda side: None)  # C never comes
+    assert session.update_settings(truncate=2)
+    steps(session, 2 * session.T)
+    T = session.T
+    t, k = np.indices((T, T))
+    alpha = view.veil.image[..., 3]
+    assert view.veil.isVisible() and (alpha[(k <= t) & (t - k > 2)] > 0).all()
+    assert np.isnan(view.heatmap.image).all()

@@ -381,3 +381,60 @@ def test_painting_without_saving_the_painter_state_draws_the_same_pixels(cell, q
                 assert np.array_equal(fast, _pixels(view)), (i, theme.name)
                 view.setOptimizationFlag(flag, True)
     session.shutdown()
+
+
+def test_scrolling_on_repaints_only_the_pinned_column_at_the_left(session, view, qtbot):
+    """Scrolling on drags the pinned row names left, inside their own column: what it brings into that
+    column's right end is the graph, already drawn. Only the column itself is painted again there
+    (scrolling back, the strip the names were dragged into too)."""
+    import math
+
+    assert session.update_settings(seq_len=40)
+    view.resize(700, 260)
+    view.show()
+    qtbot.waitExposed(view)
+    bar = view.horizontalScrollBar()
+    painted = _PaintedRegions(view.viewport())
+    column = math.ceil(view.label_width * view.transform().m11()) + 2
+    forward = 0
+    for _ in range(session.T):  # the forward pass: time scrolls on
+        before = bar.value()
+        painted.regions.clear()
+        session.step()
+        QtWidgets.QApplication.processEvents()
+        moved = bar.value() - before  # (the viewport's pixels move left by as much)
+        if moved > 0 and view.labels_pinned():
+            forward += 1
+            left = QtGui.QRegion(0, 0, column + moved, view.viewport().height())
+            strip = QtGui.QRegion()
+            for region in painted.regions:
+                strip += region.intersected(left)
+            assert strip.boundingRect().right() < column, (strip.boundingRect(), column, moved)
+    assert forward > 10
+
+
+def test_gate_bars_are_restyled_only_with_a_new_theme(qtbot):
+    """The gated cell's bars move to the node of each step; their fonts and pens are set again only
+    when the theme changes (making and setting them at every step was a third of the step's styling)."""
+    from rnnviz.core.settings import Settings
+    from rnnviz.ui.session import Session
+
+    s = Session(Settings(task="echo", hidden=8, seq_len=6, seed=0, cell="lstm"))
+    v = GraphView(s)
+    qtbot.addWidget(v)
+    s.step()
+    bars = v.gate_bars
+    restyled = []
+    for g in s.stepper.spec.gates:
+        letter, slot = bars.letters[g], bars.slots[g]
+        letter.setFont = lambda font, _set=letter.setFont: restyled.append("font") or _set(font)
+        slot.setPen = lambda pen, _set=slot.setPen: restyled.append("pen") or _set(pen)
+    for _ in range(2 * s.T - 1):
+        s.step()
+        assert bars.group.isVisible() or s.stepper.phase == "done"
+    assert restyled == []
+    v.apply_theme(style.PRESENTER)
+    assert "font" in restyled and "pen" in restyled
+    letter = bars.letters[s.stepper.spec.gates[0]]
+    assert letter.font() == style.font(style.PRESENTER, 0.8, bold=True)
+    s.shutdown()

@@ -24,6 +24,7 @@ from rnnviz.ui.gradient_layout import GradientLayout
 from rnnviz.ui.gradient_side import (
     CURVE_KEYS,
     GradientSide,
+    RevealedHeatmap,
     curves_of,
     default_output_step,
     parts_in,
@@ -82,7 +83,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = PlotArea()
-        heatmaps = [pg.ImageItem(), pg.ImageItem()]
+        heatmaps = [RevealedHeatmap(), RevealedHeatmap()]
         self.sides = [GradientSide(session, self.layout_widget, heatmap=heatmaps[0])]
         # a second cell in compare mode: its plots are built when compare mode first shows them
         self._second = (session.side(1), heatmaps[1])
