@@ -89,9 +89,7 @@ class GradientSide:
         """Fonts, pens and colours of this cell's plots (each curve keeps its look in both cells)."""
         lw = th.line_width
         style.style_plot(self.heat_plot, th, "", left="output step t", bottom="contributing step k")
-        style.style_plot(
-            self.line_plot, th, "", left="relative to t (log)", bottom="distance t − k (steps back)"
-        )
+        style.style_plot(self.line_plot, th, "", left="ratio to t", bottom="steps back (t − k)")
         self.outline.setPen(style.pen(th.muted, max(1.0, lw / 2)))
         self.row_marker.setPen(style.pen(th.backward, max(1.5, lw * 0.75)))
         self.fill_text.setColor(th.muted)

@@ -192,3 +192,21 @@ def test_truncation_band_veil_and_cut_edges(make_window, qtbot):
     assert gv.cut_line.isVisible() and gv.cut_line.value() == K + 0.5
     assert s.update_settings(truncate=0)  # off: full BPTT, nothing drawn for it
     assert s.stepper.truncate is None and not gv.band.isVisible() and not g.cut_items
+
+
+def test_going_back_axis_label_shown_whole_on_a_projector(make_window, qtbot):
+    """At 1024x768 the "Going back" plot's axes name themselves whole (the y-axis was cut to "relative
+    to t (l…"; presenter mode cut it to "relative to …" on a 1280x720 screen, and the x-axis to
+    "distance t − k (steps …" on 1024x768: see screen_probe's shots)."""
+    w, s = make_window(size=(1024, 768), task="echo", hidden=8, seq_len=12, seed=0)
+    w.choose_view("gradients")
+    for _ in range(2 * s.T):
+        s.step()
+    settled(qtbot, s)
+    left = w.gradient_view.line_plot.getAxis("left")
+    qtbot.waitUntil(lambda: left.size().height() > 0, timeout=PATIENCE_MS)
+    left.labelString()  # as drawn at the axis's present length
+    assert left.shown_label == left.labelText == "ratio to t"
+    bottom = w.gradient_view.line_plot.getAxis("bottom")
+    bottom.labelString()
+    assert bottom.shown_label == bottom.labelText == "steps back (t − k)"
