@@ -13,8 +13,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from rnnviz.ui import style
+from rnnviz.ui.column_image import ColumnImage
 from rnnviz.ui.plot_area import FittedNote, PlotArea
-from rnnviz.ui.revealed_heatmap import RevealedHeatmap
 
 CURVE_KEYS = ("ratio", "norm", "w_factor", "radius_factor", "tanh_factor", "relu_factor", "cell_path")
 VEIL_ALPHA = 200  # cells truncation drops: mostly hidden, still readable on hover
@@ -39,7 +39,7 @@ def positive(d: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class GradientSide:
-    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: RevealedHeatmap | None = None):
+    def __init__(self, session, area: PlotArea, index: int = 0, heatmap: ColumnImage | None = None):
         self.session = session  # the Session, or session.side(1)
         self.revealed = np.zeros((0, 0), dtype=bool)
         self.revealed_at: tuple | None = None  # (trace, backward steps taken) the cells revealed are of
@@ -58,7 +58,7 @@ class GradientSide:
         self.heat_plot.invertY(True)  # t = 0 at the top, like a matrix
         self.heat_plot.setMouseEnabled(x=False, y=False)
         self.heat_plot.hideButtons()
-        self.heatmap = heatmap if heatmap is not None else RevealedHeatmap()  # (the view's colour bar's)
+        self.heatmap = heatmap if heatmap is not None else ColumnImage()  # (the view's colour bar's)
         self.heat_plot.addItem(self.heatmap)
         self.outline = pg.PlotDataItem()  # lower-triangle outline: where cells will appear
         self.row_marker = pg.PlotDataItem()  # the chosen output step t

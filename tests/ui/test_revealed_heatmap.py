@@ -1,4 +1,4 @@
-"""The gradient view's heatmap draws only the column a backward step reveals (ui/revealed_heatmap.py), and
+"""The gradient view's heatmap draws only the column a backward step reveals (ui/column_image.py), and
 the picture is byte for byte what pyqtgraph's whole render of the same image gives. Counted, never timed."""
 
 from __future__ import annotations

@@ -19,12 +19,12 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.ui import style
+from rnnviz.ui.column_image import ColumnImage
 from rnnviz.ui.fit_text import ElidedLabel
 from rnnviz.ui.gradient_layout import GradientLayout
 from rnnviz.ui.gradient_side import (
     CURVE_KEYS,
     GradientSide,
-    RevealedHeatmap,
     curves_of,
     default_output_step,
     parts_in,
@@ -83,7 +83,7 @@ class GradientView(GradientLayout, QtWidgets.QWidget):
         self.verdict_label = QtWidgets.QLabel(toolTip=RULE)
         self.verdict_label.setWordWrap(True)
         self.layout_widget = PlotArea()
-        heatmaps = [RevealedHeatmap(), RevealedHeatmap()]
+        heatmaps = [ColumnImage(), ColumnImage()]
         self.sides = [GradientSide(session, self.layout_widget, heatmap=heatmaps[0])]
         # a second cell in compare mode: its plots are built when compare mode first shows them
         self._second = (session.side(1), heatmaps[1])
